@@ -1,0 +1,58 @@
+/** The models `npm run models` makes: the tiny trio for tests and the bench trio (real Qwen vocabulary). */
+import type { ModelSpec } from './spec';
+import { FAVOURED_WORDS } from './tokenizer';
+
+const TINY_VOCAB = 1024; // regular ids; 26 added tokens follow, 1050 ids in all
+const BENCH_VOCAB = 151643; // Qwen2.5's regular ids; added tokens start at 151643 as in the real tokenizer
+const TINY_PIXELS = { minPixels: 56 * 56, maxPixels: 28 * 28 * 64 };
+const BENCH_PIXELS = { minPixels: 56 * 56, maxPixels: 28 * 28 * 256 };
+
+const tinySmall = {
+  weightSeed: 2002,
+  regularVocab: TINY_VOCAB,
+  text: { hidden: 64, layers: 2, heads: 2, kvHeads: 1, headDim: 32, intermediate: 192, ropeTheta: 1e6, mropeSection: [4, 6, 6] as [number, number, number], vocabRows: 1088, logitScale: 3 },
+  visionDim: 32,
+  ...TINY_PIXELS,
+  formats: ['fp32', 'q4'] as const,
+};
+
+const benchSmall = {
+  weightSeed: 3002,
+  regularVocab: BENCH_VOCAB,
+  text: { hidden: 128, layers: 4, heads: 2, kvHeads: 1, headDim: 64, intermediate: 384, ropeTheta: 1e6, mropeSection: [8, 12, 12] as [number, number, number], vocabRows: 151936, logitScale: 3 },
+  visionDim: 64,
+  ...BENCH_PIXELS,
+  formats: ['q4'] as const,
+};
+
+export const CATALOG: readonly ModelSpec[] = [
+  {
+    name: 'tiny-base',
+    weightSeed: 1001,
+    regularVocab: TINY_VOCAB,
+    text: { hidden: 128, layers: 4, heads: 4, kvHeads: 2, headDim: 32, intermediate: 384, ropeTheta: 1e6, mropeSection: [4, 6, 6], vocabRows: 1152, logitScale: 3 },
+    visionDim: 64,
+    ...TINY_PIXELS,
+    formats: ['fp32', 'q4'],
+    description: 'the larger model of the tiny trio (ProxyThinker base)',
+  },
+  { name: 'tiny-amateur', ...tinySmall, description: 'the small model before RL (ProxyThinker amateur)' },
+  {
+    name: 'tiny-expert',
+    ...tinySmall,
+    logitBias: { tokens: FAVOURED_WORDS, value: 6 },
+    description: 'tiny-amateur whose lm_head favours " Wait", " verify", " check", " However" (ProxyThinker expert)',
+  },
+  {
+    name: 'bench-base',
+    weightSeed: 3001,
+    regularVocab: BENCH_VOCAB,
+    text: { hidden: 512, layers: 6, heads: 8, kvHeads: 2, headDim: 64, intermediate: 1536, ropeTheta: 1e6, mropeSection: [8, 12, 12], vocabRows: 152064, logitScale: 3 },
+    visionDim: 128,
+    ...BENCH_PIXELS,
+    formats: ['q4'],
+    description: 'benchmark base: real Qwen vocabulary, about 4x the small models',
+  },
+  { name: 'bench-amateur', ...benchSmall, description: 'benchmark amateur' },
+  { name: 'bench-expert', ...benchSmall, logitBias: { tokens: FAVOURED_WORDS, value: 6 }, description: 'benchmark expert' },
+];

@@ -1,0 +1,69 @@
+/** What the factory builds: sizes of one generated Qwen2.5-VL-layout model. */
+import type { WeightFormat } from './onnx-builder';
+
+export interface TextSpec {
+  hidden: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  intermediate: number;
+  ropeTheta: number;
+  /** Frequencies per (t, h, w) row of M-RoPE; sums to headDim / 2 (Qwen2.5-VL: [16, 24, 24] for 128). */
+  mropeSection: [number, number, number];
+  /** lm_head / embedding rows: the tokenizer's ids plus padding (as 151936 vs 152064 in real Qwen). */
+  vocabRows: number;
+  /** Standard deviation of the logits of a random model: larger makes greedy choices clearer. */
+  logitScale: number;
+}
+
+export interface ModelSpec {
+  name: string;
+  /** Weights come from this seed: an expert shares its amateur's seed and differs only in `logitBias`. */
+  weightSeed: number;
+  regularVocab: number;
+  text: TextSpec;
+  visionDim: number;
+  minPixels: number;
+  maxPixels: number;
+  /** Added to the lm_head output for these tokens (the expert's "behaviour shift"). */
+  logitBias?: { tokens: readonly string[]; value: number };
+  formats: readonly WeightFormat[];
+  description: string;
+}
+
+const RMS_EPS = 1e-6;
+export const rmsEps = (): number => RMS_EPS;
+
+/** Rejects sizes the graphs cannot be built with, with a message naming the model and the field. */
+export function validateSpec(s: ModelSpec): void {
+  const t = s.text;
+  const fail = (msg: string): never => {
+    throw new Error(`model "${s.name}": ${msg}`);
+  };
+  const positiveInt = (v: number, field: string) => {
+    if (!Number.isInteger(v) || v <= 0) fail(`${field} must be a positive integer, got ${v}`);
+  };
+  positiveInt(t.hidden, 'hidden');
+  positiveInt(t.layers, 'layers');
+  positiveInt(t.heads, 'heads');
+  positiveInt(t.kvHeads, 'kvHeads');
+  positiveInt(t.headDim, 'headDim');
+  positiveInt(t.intermediate, 'intermediate');
+  positiveInt(s.visionDim, 'visionDim');
+  if (t.heads % t.kvHeads !== 0) fail(`heads (${t.heads}) must be a multiple of kvHeads (${t.kvHeads})`);
+  if (t.headDim % 2 !== 0) fail(`headDim must be even, got ${t.headDim}`);
+  if (t.mropeSection.reduce((a, b) => a + b, 0) !== t.headDim / 2) {
+    fail(`mropeSection ${JSON.stringify(t.mropeSection)} must sum to headDim/2 = ${t.headDim / 2}`);
+  }
+  for (const [v, f] of [
+    [t.hidden, 'hidden'],
+    [t.intermediate, 'intermediate'],
+    [t.heads * t.headDim, 'heads×headDim'],
+  ] as const) {
+    if (v % 32 !== 0) fail(`${f} (${v}) must be a multiple of 32 for 4-bit blocks`);
+  }
+  if (s.text.vocabRows < s.regularVocab) fail(`vocabRows ${t.vocabRows} is below the vocabulary`);
+  if (s.minPixels < 56 * 56 || s.maxPixels < s.minPixels) fail(`pixel bounds ${s.minPixels}..${s.maxPixels} are invalid`);
+  if (s.formats.length === 0) fail('no weight format requested');
+}
