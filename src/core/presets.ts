@@ -1,0 +1,168 @@
+/**
+ * Model trios: a large base model guided by a small RL-tuned expert and its untuned amateur.
+ * Local presets are served by our own server under /models/<name>/; hub presets name the
+ * repositories a user would load (or would first have to export to ONNX themselves).
+ */
+
+export type Dtype = 'fp32' | 'fp16' | 'q4' | 'q4f16' | 'q8' | 'int8' | 'uint8' | 'bnb4';
+export type ModelRole = 'base' | 'expert' | 'amateur';
+export const MODEL_ROLES: readonly ModelRole[] = ['base', 'expert', 'amateur'];
+
+export type ModelSource =
+  | { kind: 'hub'; repo: string; revision: string; dtype: Dtype | Record<string, Dtype> }
+  | { kind: 'url'; baseUrl: string; dtype: Dtype | Record<string, Dtype> };
+
+export type ModelSpec = ModelSource & { name: string };
+
+export interface TrioPreset {
+  id: string;
+  label: string;
+  family: 'qwen2_5_vl' | 'qwen3_vl';
+  models: Record<ModelRole, ModelSpec>;
+  note?: string;
+  local: boolean;
+}
+
+/** Local models are exported in these two precisions; the user picks one at load time. */
+export type LocalDtype = 'fp32' | 'q4';
+export const LOCAL_DTYPES: readonly LocalDtype[] = ['fp32', 'q4'];
+export const DEFAULT_LOCAL_DTYPE: LocalDtype = 'q4';
+
+/**
+ * Per-session precisions for onnx-community VLM exports (Transformers.js `onnx/` layout):
+ * 4-bit weights with fp16 compute for the text side, fp16 for the vision encoder, whose
+ * accuracy suffers most from 4-bit weights.
+ */
+export const HUB_DTYPE: Readonly<Record<string, Dtype>> = Object.freeze({
+  embed_tokens: 'q4f16',
+  vision_encoder: 'fp16',
+  decoder_model_merged: 'q4f16',
+});
+
+/** Hub repositories known to publish a Transformers.js-loadable ONNX export. */
+export const KNOWN_ONNX_EXPORTS: ReadonlySet<string> = new Set([
+  'onnx-community/Qwen2.5-VL-3B-Instruct-ONNX',
+  'onnx-community/Qwen3-VL-2B-Instruct-ONNX',
+]);
+
+const EXPORT_YOURSELF =
+  'no ONNX export published; export with optimum / the onnx-community conversion script ' +
+  'and load it as a local folder or self-hosted URL';
+
+function local(name: string): ModelSpec {
+  return { kind: 'url', baseUrl: `/models/${name}/`, dtype: DEFAULT_LOCAL_DTYPE, name };
+}
+
+function hub(name: string, repo: string): ModelSpec {
+  return { kind: 'hub', repo, revision: 'main', dtype: { ...HUB_DTYPE }, name };
+}
+
+function deepFreeze<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) deepFreeze(v);
+  return Object.freeze(o);
+}
+
+export const PRESETS: readonly TrioPreset[] = deepFreeze([
+  {
+    id: 'tiny',
+    label: 'Tiny test trio (local)',
+    family: 'qwen2_5_vl',
+    models: { base: local('tiny-base'), expert: local('tiny-expert'), amateur: local('tiny-amateur') },
+    local: true,
+  },
+  {
+    id: 'tiny-escalate',
+    label: 'Tiny trio, escalating expert (local)',
+    family: 'qwen2_5_vl',
+    models: {
+      base: local('tiny-base'),
+      expert: local('tiny-expert-escalate'),
+      amateur: local('tiny-amateur'),
+    },
+    local: true,
+  },
+  {
+    id: 'bench',
+    label: 'Benchmark trio (local)',
+    family: 'qwen2_5_vl',
+    models: { base: local('bench-base'), expert: local('bench-expert'), amateur: local('bench-amateur') },
+    local: true,
+  },
+  {
+    id: 'qwen2.5-vl-paper',
+    label: 'ProxyThinker paper: Qwen2.5-VL-7B guided by VLAA-Thinker 3B',
+    family: 'qwen2_5_vl',
+    models: {
+      base: hub('Qwen2.5-VL-7B-Instruct', 'Qwen/Qwen2.5-VL-7B-Instruct'),
+      expert: hub('VLAA-Thinker-Qwen2.5VL-3B', 'UCSC-VLAA/VLAA-Thinker-Qwen2.5VL-3B'),
+      amateur: hub('Qwen2.5-VL-3B-Instruct', 'onnx-community/Qwen2.5-VL-3B-Instruct-ONNX'),
+    },
+    note:
+      `Base Qwen/Qwen2.5-VL-7B-Instruct and expert UCSC-VLAA/VLAA-Thinker-Qwen2.5VL-3B: ${EXPORT_YOURSELF}. ` +
+      'The amateur export is published. The 7B lm_head has 152,064 rows and the 3B ones 151,936; ' +
+      'only the shared tokenizer ids are merged.',
+    local: false,
+  },
+  {
+    id: 'qwen3-vl',
+    label: 'Qwen3-VL: 4B Instruct guided by 2B Thinking',
+    family: 'qwen3_vl',
+    models: {
+      base: hub('Qwen3-VL-4B-Instruct', 'Qwen/Qwen3-VL-4B-Instruct'),
+      expert: hub('Qwen3-VL-2B-Thinking', 'Qwen/Qwen3-VL-2B-Thinking'),
+      amateur: hub('Qwen3-VL-2B-Instruct', 'onnx-community/Qwen3-VL-2B-Instruct-ONNX'),
+    },
+    note:
+      `Expert Qwen/Qwen3-VL-2B-Thinking: ${EXPORT_YOURSELF}. Base Qwen/Qwen3-VL-4B-Instruct: the ` +
+      'onnx-community/Qwen3-VL-4B-Instruct-ONNX repo is in the onnxruntime-genai layout, not the ' +
+      'Transformers.js onnx/ layout, so export it the same way. The amateur export is published.',
+    local: false,
+  },
+]);
+
+/** The preset with this id; the error lists the known ids. */
+export function findPreset(id: string): TrioPreset {
+  const p = PRESETS.find((x) => x.id === id);
+  if (p === undefined) {
+    throw new Error(`Unknown preset '${id}'. Known presets: ${PRESETS.map((x) => x.id).join(', ')}`);
+  }
+  return p;
+}
+
+/** True when a model has no published ONNX export the app could load directly. */
+export function needsExport(spec: ModelSpec): boolean {
+  return spec.kind === 'hub' && !KNOWN_ONNX_EXPORTS.has(spec.repo);
+}
+
+/** A local preset with every model switched to the chosen precision. */
+export function withLocalDtype(preset: TrioPreset, dtype: LocalDtype): TrioPreset {
+  if (!preset.local)
+    throw new Error(`Preset '${preset.id}' is not local; its precisions are fixed by its exports`);
+  const set = (m: ModelSpec): ModelSpec => ({ ...m, dtype });
+  const { base, expert, amateur } = preset.models;
+  return { ...preset, models: { base: set(base), expert: set(expert), amateur: set(amateur) } };
+}
+
+function fallbackOne(d: Dtype, hasShaderF16: boolean): Dtype {
+  if (hasShaderF16) return d;
+  if (d === 'fp16') return 'fp32';
+  if (d === 'q4f16') return 'q4';
+  return d;
+}
+
+/** Replaces f16-compute precisions when the GPU lacks the shader-f16 feature (fp16→fp32, q4f16→q4). */
+export function fallbackDtype(d: Dtype, hasShaderF16: boolean): Dtype;
+export function fallbackDtype(d: Record<string, Dtype>, hasShaderF16: boolean): Record<string, Dtype>;
+export function fallbackDtype(
+  d: Dtype | Record<string, Dtype>,
+  hasShaderF16: boolean,
+): Dtype | Record<string, Dtype>;
+export function fallbackDtype(
+  d: Dtype | Record<string, Dtype>,
+  hasShaderF16: boolean,
+): Dtype | Record<string, Dtype> {
+  if (typeof d === 'string') return fallbackOne(d, hasShaderF16);
+  const out: Record<string, Dtype> = {};
+  for (const [k, v] of Object.entries(d)) out[k] = fallbackOne(v, hasShaderF16);
+  return out;
+}

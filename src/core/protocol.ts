@@ -1,0 +1,192 @@
+/**
+ * The one protocol shared by the page, the coordinator worker and the model workers. Calls go
+ * through comlink; every payload here is structured-clone data (no class instances), and large
+ * buffers travel as transferables or SharedArrayBuffer views, never as JSON.
+ */
+import type { GuidanceMode } from './merge';
+import type { Dtype, ModelRole, ModelSource } from './presets';
+import type { SamplingParams } from './sampling';
+import type { StopReason } from './stopping';
+
+export type Backend = 'webgpu' | 'wasm';
+export type BackendChoice = Backend | 'auto';
+/** What the page runs: one of the merge modes, or base-only and guided side by side. */
+export type RunMode = GuidanceMode | 'side-by-side';
+export type StreamName = 'base' | 'guided' | 'expert';
+export type LoadPhase = 'download' | 'compile' | 'warmup' | 'ready';
+export type Resolution = 'full' | 'smart' | 'low';
+
+/** An error as it crosses a worker boundary: name and message intact. */
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export function toWireError(e: unknown): WireError {
+  if (e instanceof Error) return { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
+  return { name: 'Error', message: String(e) };
+}
+
+export function fromWireError(w: WireError): Error {
+  const e = new Error(w.message);
+  e.name = w.name;
+  if (w.stack) e.stack = w.stack;
+  return e;
+}
+
+/** RGBA pixels moved (transferred) from the page to the workers. */
+export interface ImagePayload {
+  width: number;
+  height: number;
+  /** RGBA, width·height·4 bytes. */
+  rgba: Uint8ClampedArray;
+  /** A stable key of the image's content, so a second run on the same image reuses the prefill. */
+  key: string;
+}
+
+export interface ChatTurn {
+  role: 'system' | 'user' | 'assistant';
+  text: string;
+  /** True when the image is attached to this turn (placed before its text, as in Qwen's examples). */
+  withImage?: boolean;
+}
+
+export interface ModelSpecifier {
+  role: ModelRole;
+  name: string;
+  source: ModelSource;
+}
+
+export interface LoadOptions {
+  backend: BackendChoice;
+  /** Overrides the preset dtype (e.g. 'fp32' in tests). */
+  dtype?: Dtype;
+}
+
+export interface FileProgress {
+  role: ModelRole;
+  file: string;
+  loaded: number;
+  total: number;
+}
+
+export interface ModelInfo {
+  role: ModelRole;
+  name: string;
+  backend: Backend;
+  /** Why the backend is not WebGPU, when it is not. */
+  backendReason?: string;
+  dtype: Dtype | Record<string, Dtype>;
+  /** Rows of the lm_head (logits per position), padding included. */
+  vocabRows: number;
+  /** Ids the tokenizer defines; the only ids ever sampled. */
+  tokenizerSize: number;
+  tokenizerFingerprint: string;
+  eosIds: number[];
+  loadMs: number;
+}
+
+/** Counters a model worker keeps, so tests and the bench can see what work really ran. */
+export interface ModelStats {
+  visionEncoderRuns: number;
+  visionTokens: number;
+  promptPrefills: number;
+  prefillReuses: number;
+  decoderSteps: number;
+  /** Sum over steps of the batch size (a batch of 2 is one step, two rows). */
+  decoderRows: number;
+}
+
+export interface PrefillRequest {
+  turns: ChatTurn[];
+  image: ImagePayload | null;
+  /** Rows of the decode batch (2 for the base model in side-by-side mode). */
+  streams: number;
+  /** Where the worker writes logits: streams × vocabRows float32. */
+  logits: SharedArrayBuffer;
+}
+
+export interface PrefillResult {
+  promptIds: number[];
+  reused: boolean;
+  ms: number;
+  visionTokens: number;
+}
+
+export interface StepResult {
+  ms: number;
+}
+
+/** The model worker's API (one VLM per worker). */
+export interface ModelWorkerApi {
+  load(spec: ModelSpecifier, options: LoadOptions, onProgress: (p: FileProgress | { role: ModelRole; phase: LoadPhase }) => void): Promise<ModelInfo>;
+  /** Encodes image + prompt (or reuses the cached prefill) and writes the last position's logits for every stream. */
+  prefill(req: PrefillRequest): Promise<PrefillResult>;
+  /** Appends one token per stream and writes the next logits. */
+  step(tokens: Int32Array): Promise<StepResult>;
+  /** Forgets the cached prompt. */
+  reset(): Promise<void>;
+  stats(): Promise<ModelStats>;
+  decode(ids: number[]): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+export interface RunRequest {
+  mode: RunMode;
+  alpha: number;
+  sampling: SamplingParams;
+  maxNewTokens: number;
+  stopStrings?: string[];
+  question: string;
+  system?: string;
+  image: ImagePayload | null;
+  /** Report each model's top-k at each guided token (for the inspector); 0 = off. */
+  inspectTopK?: number;
+}
+
+export interface TopEntry {
+  id: number;
+  text: string;
+  prob: number;
+}
+
+export interface TokenEvent {
+  type: 'token';
+  stream: StreamName;
+  index: number;
+  id: number;
+  /** Newly stable text (may be empty while a multi-byte character is incomplete). */
+  delta: string;
+  alpha: number;
+  /** Milliseconds each model's step took for this token. */
+  timings: Partial<Record<ModelRole, number>>;
+  inspect?: Record<ModelRole | 'merged', TopEntry[]>;
+}
+
+export type RunEvent =
+  | { type: 'started'; runId: number; streams: StreamName[]; promptIds: Partial<Record<ModelRole, number[]>>; prefillMs: number; reused: boolean }
+  | (TokenEvent & { runId: number })
+  | { type: 'alpha'; runId: number; alpha: number; fromIndex: number }
+  | { type: 'stream-done'; runId: number; stream: StreamName; reason: StopReason; text: string }
+  | { type: 'done'; runId: number; ms: number }
+  | { type: 'error'; runId: number; error: WireError; stream?: StreamName };
+
+export type LoadEvent =
+  | ({ type: 'progress' } & FileProgress)
+  | { type: 'phase'; role: ModelRole; phase: LoadPhase }
+  | { type: 'loaded'; info: ModelInfo };
+
+/** The coordinator worker's API, as the page sees it. */
+export interface CoordinatorApi {
+  loadTrio(models: ModelSpecifier[], options: LoadOptions, onEvent: (e: LoadEvent) => void): Promise<ModelInfo[]>;
+  /** Starts a run; events arrive through onEvent; resolves when the run has finished. */
+  run(req: RunRequest, onEvent: (events: RunEvent[]) => void): Promise<void>;
+  /** Takes effect from the next token. */
+  setAlpha(alpha: number): Promise<void>;
+  cancel(): Promise<void>;
+  stats(): Promise<Partial<Record<ModelRole, ModelStats>>>;
+  dispose(): Promise<void>;
+}
+
+export type { GuidanceMode, SamplingParams, StopReason, ModelRole, ModelSource, Dtype };

@@ -1,0 +1,315 @@
+/**
+ * The coordinator: owns the three model handles and the decode loop. Per token every model in the
+ * run steps concurrently (each in its own worker), then each stream merges its rows'
+ * logits — z = z_base + α·(z_expert − z_amateur) over the shared vocabulary — samples, checks its
+ * stop conditions and feeds the token back. Nothing here is model-specific.
+ */
+import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { mergeLogits } from '../../src/core/merge';
+import { planRun, type RunPlan, type StreamFeed } from '../../src/core/plan';
+import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
+import type {
+  ChatTurn,
+  CoordinatorApi,
+  ImagePayload,
+  LoadEvent,
+  LoadOptions,
+  ModelInfo,
+  ModelSpecifier,
+  ModelStats,
+  RunEvent,
+  RunRequest,
+  TopEntry,
+} from '../../src/core/protocol';
+import { toWireError } from '../../src/core/protocol';
+import { createRng, Sampler, topK, validateSampling } from '../../src/core/sampling';
+import { StopChecker, trimStopString, type StopReason } from '../../src/core/stopping';
+import { TextStream } from '../../src/core/textStream';
+import { locate } from '../model/load';
+import { EventBatcher } from './event-batcher';
+import { loadTrio, type LoadedTrio, type ModelHandle } from './trio';
+
+interface StreamState {
+  feed: StreamFeed;
+  views: Partial<Record<ModelRole, Float32Array>>;
+  sampler: Sampler;
+  scratch: Float32Array;
+  rng: () => number;
+  stop: StopChecker;
+  text: TextStream;
+  count: number;
+  last: number;
+  done: boolean;
+}
+
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+}
+
+/** In-thread observers for tests and the bench: called synchronously inside the decode loop. */
+export interface EngineHooks {
+  onToken?: (stream: string, index: number, id: number, merged: Float32Array) => void;
+}
+
+export class Engine implements CoordinatorApi {
+  private trio: LoadedTrio | null = null;
+  private tokenizer: PreTrainedTokenizer | null = null;
+  private buffers = new Map<ModelRole, SharedArrayBuffer>();
+  private samplers: Sampler[] = [];
+  private scratch: Float32Array[] = [];
+  private alpha = 0.5;
+  private nextIndex = 0;
+  private cancelled = false;
+  private active: { runId: number; events: EventBatcher } | null = null;
+  private runCounter = 0;
+
+  constructor(
+    private readonly spawn: (role: ModelRole) => ModelHandle,
+    private readonly hooks: EngineHooks = {},
+  ) {}
+
+  async loadTrio(models: ModelSpecifier[], options: LoadOptions, onEvent: (e: LoadEvent) => void): Promise<ModelInfo[]> {
+    if (this.active) throw new Error('cannot load models while a run is in progress; stop it first');
+    await this.dispose();
+    this.trio = await loadTrio(models, options, this.spawn, onEvent);
+    const first = models.find((m) => m.role === 'base') ?? models[0];
+    if (!first) throw new Error('no models given');
+    const { id, revision } = locate(first);
+    this.tokenizer = await AutoTokenizer.from_pretrained(id, revision ? { revision } : {});
+    return [...this.trio.models.values()].map((m) => m.info);
+  }
+
+  async setAlpha(alpha: number): Promise<void> {
+    if (!Number.isFinite(alpha)) throw new RangeError(`alpha must be a finite number, got ${alpha}`);
+    this.alpha = alpha;
+    this.active?.events.push({ type: 'alpha', runId: this.active.runId, alpha, fromIndex: this.nextIndex });
+  }
+
+  async cancel(): Promise<void> {
+    if (this.active) this.cancelled = true;
+  }
+
+  async stats(): Promise<Partial<Record<ModelRole, ModelStats>>> {
+    const out: Partial<Record<ModelRole, ModelStats>> = {};
+    for (const [role, m] of this.trio?.models ?? []) out[role] = await m.handle.api.stats();
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    for (const m of this.trio?.models.values() ?? []) {
+      await m.handle.api.dispose().catch(() => undefined);
+      m.handle.terminate();
+    }
+    this.trio = null;
+    this.tokenizer = null;
+  }
+
+  async run(req: RunRequest, onEvents: (events: RunEvent[]) => void): Promise<void> {
+    if (this.active) throw new Error('a run is already in progress');
+    const trio = this.trio;
+    const tokenizer = this.tokenizer;
+    if (!trio || !tokenizer) throw new Error('load a trio before running');
+    const sampling = validateSampling(req.sampling);
+    if (!req.question.trim()) throw new Error('the question is empty');
+    if (!Number.isFinite(req.alpha)) throw new RangeError(`alpha must be a finite number, got ${req.alpha}`);
+    const plan = planRun(req.mode);
+    const roles = MODEL_ROLES.filter((r) => plan.batch[r] > 0);
+    for (const r of roles) if (!trio.models.has(r)) throw new Error(`mode "${req.mode}" needs the ${r} model, which is not loaded`);
+
+    const runId = ++this.runCounter;
+    const events = new EventBatcher(onEvents);
+    this.active = { runId, events };
+    this.cancelled = false;
+    this.alpha = req.alpha;
+    this.nextIndex = 0;
+    const t0 = performance.now();
+    try {
+      await this.decode(req, plan, roles, trio, tokenizer, sampling, runId, events);
+      events.push({ type: 'done', runId, ms: performance.now() - t0 });
+    } catch (e) {
+      events.push({ type: 'error', runId, error: toWireError(e) });
+      throw e;
+    } finally {
+      events.flush();
+      this.active = null;
+    }
+  }
+
+  private async decode(
+    req: RunRequest,
+    plan: RunPlan,
+    runRoles: ModelRole[],
+    trio: LoadedTrio,
+    tokenizer: PreTrainedTokenizer,
+    sampling: ReturnType<typeof validateSampling>,
+    runId: number,
+    events: EventBatcher,
+  ): Promise<void> {
+    const vocab = trio.vocab;
+    let roles = runRoles;
+    const api = (r: ModelRole) => {
+      const m = trio.models.get(r);
+      if (!m) throw new Error(`${r} model not loaded`);
+      return m;
+    };
+    const views = new Map<ModelRole, Float32Array>();
+    for (const r of roles) views.set(r, this.logitsView(r, plan.batch[r], api(r).info.vocabRows));
+
+    const turns: ChatTurn[] = [
+      ...(req.system ? [{ role: 'system' as const, text: req.system }] : []),
+      { role: 'user', text: req.question, withImage: req.image !== null },
+    ];
+    const image = req.image ? shareImage(req.image) : null;
+    const tPrefill = performance.now();
+    const prefills = await Promise.all(
+      roles.map((r) => {
+        const buffer = this.buffers.get(r);
+        if (!buffer) throw new Error('no logits buffer');
+        return api(r).handle.api.prefill({ turns, image, streams: plan.batch[r], logits: buffer });
+      }),
+    );
+    const promptIds: Partial<Record<ModelRole, number[]>> = {};
+    roles.forEach((r, i) => (promptIds[r] = prefills[i]?.promptIds ?? []));
+    events.push({
+      type: 'started',
+      runId,
+      streams: plan.streams.map((s) => s.stream),
+      promptIds,
+      prefillMs: performance.now() - tPrefill,
+      reused: prefills.every((p) => p.reused),
+    });
+
+    const eosIds = [...new Set(roles.flatMap((r) => api(r).info.eosIds))];
+    const decodeIds = (ids: number[]) => (ids.length ? tokenizer.decode(ids, { skip_special_tokens: false }) : '');
+    const streams: StreamState[] = plan.streams.map((feed, i) => {
+      const rowViews: Partial<Record<ModelRole, Float32Array>> = {};
+      for (const role of roles) {
+        const row = feed.rows[role];
+        if (row === undefined) continue;
+        const rows = api(role).info.vocabRows;
+        rowViews[role] = views.get(role)?.subarray(row * rows, row * rows + vocab);
+      }
+      return {
+        feed,
+        views: rowViews,
+        sampler: this.samplerFor(i, vocab),
+        scratch: this.scratchFor(i, vocab),
+        rng: createRng(sampling.seed),
+        stop: new StopChecker({ eosIds, maxNewTokens: req.maxNewTokens, stopStrings: req.stopStrings ?? [] }),
+        text: new TextStream(decodeIds),
+        count: 0,
+        last: 0,
+        done: false,
+      };
+    });
+    const tokensIn = new Map<ModelRole, Int32Array>(roles.map((r) => [r, new Int32Array(plan.batch[r])]));
+    const owners = new Map<ModelRole, number[]>(
+      roles.map((r) => [r, Array.from({ length: plan.batch[r] }, (_, row) => plan.streams.findIndex((s) => s.rows[r] === row))]),
+    );
+    let timings: Partial<Record<ModelRole, number>> = {};
+    roles.forEach((r, i) => (timings[r] = prefills[i]?.ms ?? 0));
+    if (this.cancelled) {
+      for (const s of streams) this.finish(s, 'cancelled', runId, events, []);
+      return;
+    }
+
+    for (let index = 0; ; index++) {
+      this.nextIndex = index + 1;
+      const alpha = this.alpha;
+      for (const s of streams) {
+        if (s.done) continue;
+        const merged = this.merged(s, vocab, alpha);
+        const id = s.sampler.sample(merged, vocab, sampling, s.rng);
+        const delta = s.text.push(id);
+        s.count += 1;
+        s.last = id;
+        const inspect = req.inspectTopK && s.feed.stream === 'guided' ? this.inspect(s, merged, vocab, req.inspectTopK, tokenizer) : undefined;
+        events.push({ type: 'token', runId, stream: s.feed.stream, index, id, delta, alpha, timings, ...(inspect ? { inspect } : {}) });
+        this.hooks.onToken?.(s.feed.stream, index, id, merged);
+        const reason = s.stop.check(id, s.count, s.text.text);
+        if (reason) this.finish(s, reason, runId, events, req.stopStrings ?? []);
+      }
+      if (this.cancelled) for (const s of streams) if (!s.done) this.finish(s, 'cancelled', runId, events, []);
+      if (streams.every((s) => s.done)) return;
+      // Finished streams keep their row in the batch (fed their last token); their logits are ignored.
+      for (const r of roles) {
+        const t = tokensIn.get(r);
+        owners.get(r)?.forEach((owner, row) => {
+          if (t) t[row] = streams[owner]?.last ?? 0;
+        });
+      }
+      const results = await Promise.allSettled(roles.map((r) => api(r).handle.api.step(tokensIn.get(r) ?? new Int32Array(0))));
+      timings = {};
+      const failed: ModelRole[] = [];
+      roles.forEach((r, i) => {
+        const res = results[i];
+        if (res?.status === 'fulfilled') timings[r] = res.value.ms;
+        else if (res) {
+          failed.push(r);
+          // The streams that need this model end with its error; the others go on.
+          for (const s of streams) {
+            if (s.done || s.feed.rows[r] === undefined) continue;
+            events.push({ type: 'error', runId, stream: s.feed.stream, error: toWireError(res.reason) });
+            this.finish(s, 'error', runId, events, []);
+          }
+        }
+      });
+      if (failed.length) roles = roles.filter((r) => !failed.includes(r) && streams.some((s) => !s.done && s.feed.rows[r] !== undefined));
+    }
+  }
+
+  private merged(s: StreamState, vocab: number, alpha: number): Float32Array {
+    const { base = null, expert = null, amateur = null } = s.views;
+    if (s.feed.mode === 'base' && base) return base;
+    if (s.feed.mode === 'expert' && expert) return expert;
+    return mergeLogits(s.scratch, vocab, s.feed.mode, alpha, base, expert, amateur);
+  }
+
+  private inspect(s: StreamState, merged: Float32Array, vocab: number, k: number, tokenizer: PreTrainedTokenizer): Record<ModelRole | 'merged', TopEntry[]> {
+    const entries = (logits: Float32Array | undefined): TopEntry[] =>
+      logits ? topK(logits, vocab, k).map((t) => ({ id: t.id, prob: t.prob, text: tokenizer.decode([t.id], { skip_special_tokens: false }) })) : [];
+    return { base: entries(s.views.base), expert: entries(s.views.expert), amateur: entries(s.views.amateur), merged: entries(merged) };
+  }
+
+  private finish(s: StreamState, reason: StopReason, runId: number, events: EventBatcher, stops: string[]): void {
+    s.done = true;
+    s.text.flush(); // a held incomplete character, if any, is part of the final text below
+    const full = s.text.text;
+    events.push({ type: 'stream-done', runId, stream: s.feed.stream, reason, text: reason === 'stop_string' ? trimStopString(full, stops) : full });
+  }
+
+  /** Logits land in a SharedArrayBuffer per model (rows × lm_head rows), reused across tokens and runs. */
+  private logitsView(role: ModelRole, rows: number, vocabRows: number): Float32Array {
+    const bytes = rows * vocabRows * 4;
+    let buf = this.buffers.get(role);
+    if (!buf || buf.byteLength < bytes) {
+      buf = new SharedArrayBuffer(bytes);
+      this.buffers.set(role, buf);
+    }
+    return new Float32Array(buf, 0, rows * vocabRows);
+  }
+
+  private samplerFor(i: number, vocab: number): Sampler {
+    const s = this.samplers[i];
+    if (s && s.maxVocab >= vocab) return s;
+    const fresh = new Sampler(vocab);
+    this.samplers[i] = fresh;
+    return fresh;
+  }
+
+  private scratchFor(i: number, vocab: number): Float32Array {
+    const s = this.scratch[i];
+    if (s && s.length >= vocab) return s;
+    const fresh = new Float32Array(vocab);
+    this.scratch[i] = fresh;
+    return fresh;
+  }
+}
+
+/** The image's pixels go to the model workers through one SharedArrayBuffer, not one copy each. */
+function shareImage(img: ImagePayload): ImagePayload {
+  if (img.rgba.buffer instanceof SharedArrayBuffer) return img;
+  const shared = new Uint8ClampedArray(new SharedArrayBuffer(img.rgba.byteLength));
+  shared.set(img.rgba);
+  return { ...img, rgba: shared };
+}

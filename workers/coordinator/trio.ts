@@ -1,0 +1,75 @@
+/** Loading a trio: all three models at once, then the checks that make their logits mergeable. */
+import { sharedVocabSize, assertSameTokenizer } from '../../src/core/vocab';
+import type { LoadEvent, LoadOptions, ModelInfo, ModelSpecifier, ModelWorkerApi } from '../../src/core/protocol';
+import type { ModelRole } from '../../src/core/presets';
+
+export interface ModelHandle {
+  api: ModelWorkerApi;
+  /** Ends the model's worker (a stuck load or a lost device); a no-op in-thread. */
+  terminate: () => void;
+}
+
+export interface LoadedTrio {
+  models: Map<ModelRole, { handle: ModelHandle; info: ModelInfo }>;
+  /** Ids every model covers: the only ids merged and sampled. */
+  vocab: number;
+}
+
+export async function loadTrio(
+  specs: ModelSpecifier[],
+  options: LoadOptions,
+  spawn: (role: ModelRole) => ModelHandle,
+  onEvent: (e: LoadEvent) => void,
+): Promise<LoadedTrio> {
+  const roles = new Set(specs.map((s) => s.role));
+  if (roles.size !== specs.length) throw new Error('each role (base, expert, amateur) may appear once in a trio');
+  const settled = await Promise.allSettled(
+    specs.map(async (spec) => {
+      const handle = spawn(spec.role);
+      try {
+        const info = await handle.api.load(spec, options, (p) =>
+          onEvent('phase' in p ? { type: 'phase', role: p.role, phase: p.phase } : { type: 'progress', ...p }),
+        );
+        onEvent({ type: 'loaded', info });
+        return { spec, handle, info };
+      } catch (e) {
+        handle.terminate();
+        throw named(e, `${spec.name} (${spec.role})`);
+      }
+    }),
+  );
+  const models = new Map<ModelRole, { handle: ModelHandle; info: ModelInfo }>();
+  const failures: Error[] = [];
+  for (const s of settled) {
+    if (s.status === 'fulfilled') models.set(s.value.spec.role, { handle: s.value.handle, info: s.value.info });
+    else failures.push(s.reason instanceof Error ? s.reason : new Error(String(s.reason)));
+  }
+  const release = () => {
+    for (const m of models.values()) m.handle.terminate();
+  };
+  if (failures.length > 0) {
+    release();
+    const [first] = failures;
+    if (failures.length === 1 && first) throw first;
+    const e = new Error(failures.map((f) => `${f.name}: ${f.message}`).join('; '));
+    e.name = first?.name ?? 'Error';
+    throw e;
+  }
+  const infos = [...models.values()].map((m) => m.info);
+  try {
+    assertSameTokenizer(infos.map((i) => ({ name: i.name, fingerprint: i.tokenizerFingerprint, size: i.tokenizerSize })));
+    const size = infos[0]?.tokenizerSize ?? 0;
+    const vocab = sharedVocabSize(size, infos.map((i) => ({ name: i.name, rows: i.vocabRows })));
+    return { models, vocab };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+/** Prefixes an error's message with the model it came from; keeps its name. */
+function named(e: unknown, who: string): Error {
+  const err = new Error(`${who}: ${e instanceof Error ? e.message : String(e)}`);
+  err.name = e instanceof Error ? e.name : 'Error';
+  return err;
+}

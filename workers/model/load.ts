@@ -1,0 +1,98 @@
+/** Loading one VLM with transformers.js: where files come from, which backend and dtype. */
+import {
+  AutoModelForImageTextToText,
+  AutoProcessor,
+  Qwen2VLForConditionalGeneration,
+  env,
+  type PreTrainedModel,
+  type Processor,
+} from '@huggingface/transformers';
+import { fallbackDtype, type Dtype } from '../../src/core/presets';
+import type { Backend, FileProgress, LoadOptions, LoadPhase, ModelSpecifier } from '../../src/core/protocol';
+
+export interface BackendChoice {
+  backend: Backend;
+  reason?: string;
+  shaderF16: boolean;
+}
+
+const inBrowser = typeof navigator !== 'undefined' && typeof location !== 'undefined' && 'gpu' in navigator;
+
+/** WebGPU when an adapter exists; otherwise WASM with the reason, so the page can say why. */
+export async function chooseBackend(wanted: LoadOptions['backend']): Promise<BackendChoice> {
+  if (wanted === 'wasm') return { backend: 'wasm', reason: 'WASM was requested', shaderF16: false };
+  if (!inBrowser) {
+    return { backend: 'wasm', reason: 'no WebGPU outside the browser (onnxruntime CPU)', shaderF16: false };
+  }
+  const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+  if (!adapter) {
+    if (wanted === 'webgpu') throw new Error('WebGPU was requested but this browser offers no WebGPU adapter');
+    return { backend: 'wasm', reason: 'this browser offers no WebGPU adapter', shaderF16: false };
+  }
+  return { backend: 'webgpu', shaderF16: adapter.features.has('shader-f16') };
+}
+
+/** Resolves the model id and configures transformers.js' file locations for the source kind. */
+export function locate(spec: ModelSpecifier): { id: string; revision?: string } {
+  const s = spec.source;
+  if (s.kind === 'hub') {
+    env.allowRemoteModels = true;
+    return { id: s.repo, revision: s.revision };
+  }
+  // A URL (or, in Node, a folder) holding the model's files: its parent is the "local model path".
+  const base = s.baseUrl.replace(/\/+$/, '');
+  const cut = base.lastIndexOf('/');
+  const parent = base.slice(0, cut + 1);
+  env.allowLocalModels = true;
+  env.localModelPath = inBrowser ? new URL(parent, location.href).href : parent;
+  return { id: base.slice(cut + 1) };
+}
+
+/** onnxruntime's runtime files come from our own origin (/ort/), never a CDN. */
+export function serveRuntimeFromOwnOrigin(): void {
+  env.allowRemoteModels = false;
+  if (!inBrowser) return;
+  const wasm = env.backends.onnx.wasm;
+  if (wasm) wasm.wasmPaths = new URL('/ort/', location.href).href;
+}
+
+export interface LoadedModel {
+  model: Qwen2VLForConditionalGeneration;
+  processor: Processor;
+  backend: BackendChoice;
+  dtype: Dtype | Record<string, Dtype>;
+}
+
+export async function loadModel(
+  spec: ModelSpecifier,
+  options: LoadOptions,
+  onProgress: (p: FileProgress | { role: ModelSpecifier['role']; phase: LoadPhase }) => void,
+): Promise<LoadedModel> {
+  serveRuntimeFromOwnOrigin();
+  const backend = await chooseBackend(options.backend);
+  const wanted = options.dtype ?? spec.source.dtype;
+  const dtype = typeof wanted === 'string' ? fallbackDtype(wanted, backend.shaderF16) : mapValues(wanted, (d) => fallbackDtype(d, backend.shaderF16));
+  const { id, revision } = locate(spec);
+  const progress_callback = (p: { status: string; file?: string; loaded?: number; total?: number }) => {
+    if (p.status === 'progress' && p.file) onProgress({ role: spec.role, file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
+  };
+  onProgress({ role: spec.role, phase: 'download' });
+  const processor = await AutoProcessor.from_pretrained(id, { progress_callback, ...(revision ? { revision } : {}) });
+  const model: PreTrainedModel = await AutoModelForImageTextToText.from_pretrained(id, {
+    dtype,
+    // Outside the browser (Node tests, CLI helpers) onnxruntime's CPU provider stands in for WASM.
+    device: backend.backend === 'wasm' && !inBrowser ? 'cpu' : backend.backend,
+    progress_callback,
+    ...(revision ? { revision } : {}),
+  });
+  if (!(model instanceof Qwen2VLForConditionalGeneration)) {
+    await model.dispose();
+    throw new Error(`${spec.name}: model type "${model.config.model_type}" is not a Qwen2-VL-family model (qwen2_5_vl, qwen3_vl)`);
+  }
+  onProgress({ role: spec.role, phase: 'compile' });
+  return { model, processor, backend, dtype };
+}
+
+function mapValues<T, U>(o: Record<string, T>, f: (v: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+}

@@ -1,0 +1,69 @@
+/** In-thread engine over the real generated tiny trio (onnxruntime-node via transformers.js), for Node tests. */
+import { resolve } from 'node:path';
+import { Engine } from '../coordinator/engine';
+import { ModelHost } from '../model/host';
+import type { ModelRole } from '../../src/core/presets';
+import type { ImagePayload, ModelSpecifier, RunEvent, RunRequest } from '../../src/core/protocol';
+import { GREEDY } from '../../src/core/sampling';
+
+const MODELS = resolve('public/models');
+
+export function tinyTrio(dtype: 'fp32' | 'q4' = 'fp32', expert = 'tiny-expert'): ModelSpecifier[] {
+  const spec = (role: ModelRole, name: string): ModelSpecifier => ({ role, name, source: { kind: 'url', baseUrl: `${MODELS}/${name}`, dtype } });
+  return [spec('base', 'tiny-base'), spec('expert', expert), spec('amateur', 'tiny-amateur')];
+}
+
+export function newEngine(hosts: ModelHost[] = []): Engine {
+  return new Engine(() => {
+    const host = new ModelHost();
+    hosts.push(host);
+    return { api: host, terminate: () => undefined };
+  });
+}
+
+export function testImage(w = 90, h = 60, seed = 1): ImagePayload {
+  const rgba = new Uint8ClampedArray(w * h * 4);
+  for (let i = 0; i < rgba.length; i++) rgba[i] = (i % 4 === 3 ? 255 : (i * 37 + seed * 101 + (i >> 9)) % 256);
+  return { width: w, height: h, rgba, key: `test-${w}x${h}-${seed}` };
+}
+
+export function request(over: Partial<RunRequest> = {}): RunRequest {
+  return {
+    mode: 'guided',
+    alpha: 0.5,
+    sampling: GREEDY,
+    maxNewTokens: 16,
+    question: 'What is the area of the triangle?',
+    image: testImage(),
+    ...over,
+  };
+}
+
+export interface StreamResult {
+  ids: number[];
+  alphas: number[];
+  text: string;
+  reason: string | undefined;
+}
+
+/** Runs and collects per-stream ids, α per token, final text and stop reason. */
+export async function collect(engine: Engine, req: RunRequest, onToken?: (index: number) => void): Promise<{ streams: Record<string, StreamResult>; events: RunEvent[] }> {
+  const events: RunEvent[] = [];
+  const streams: Record<string, StreamResult> = {};
+  await engine.run(req, (batch) => {
+    for (const e of batch) {
+      events.push(e);
+      if (e.type === 'token') {
+        const s = (streams[e.stream] ??= { ids: [], alphas: [], text: '', reason: undefined });
+        s.ids.push(e.id);
+        s.alphas.push(e.alpha);
+        onToken?.(e.index);
+      } else if (e.type === 'stream-done') {
+        const s = (streams[e.stream] ??= { ids: [], alphas: [], text: '', reason: undefined });
+        s.text = e.text;
+        s.reason = e.reason;
+      }
+    }
+  });
+  return { streams, events };
+}
