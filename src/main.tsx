@@ -1,6 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
+import { automation } from './client/automation';
+
+// The same engine the UI drives, for the CLI, the benchmark and end-to-end tests.
+window.proxyThinker = automation;
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -85,6 +85,8 @@ export interface ModelInfo {
   tokenizerFingerprint: string;
   eosIds: number[];
   loadMs: number;
+  /** Where the warm-up forward left the KV cache: 'gpu-buffer' proves the WebGPU provider ran it. */
+  kvLocation: string;
 }
 
 /** Counters a model worker keeps, so tests and the bench can see what work really ran. */

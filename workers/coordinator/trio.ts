@@ -71,5 +71,6 @@ export async function loadTrio(
 function named(e: unknown, who: string): Error {
   const err = new Error(`${who}: ${e instanceof Error ? e.message : String(e)}`);
   err.name = e instanceof Error ? e.name : 'Error';
+  if (e instanceof Error && e.stack) err.stack = `${err.name}: ${err.message}\n${e.stack.split('\n').slice(1).join('\n')}`;
   return err;
 }

@@ -64,7 +64,7 @@ export class ModelHost implements ModelWorkerApi {
     const loaded = await loadModel(spec, options, onProgress);
     this.loaded = loaded;
     onProgress({ role: spec.role, phase: 'warmup' });
-    const vocabRows = await this.warmUp();
+    const { vocabRows, kvLocation } = await this.warmUp();
     const vocab = loaded.processor.tokenizer?.get_vocab();
     if (!vocab) throw new Error(`${spec.name}: the processor has no tokenizer`);
     const byId: string[] = [];
@@ -81,13 +81,14 @@ export class ModelHost implements ModelWorkerApi {
       tokenizerFingerprint: tokenizerFingerprint(Array.from(byId, (t) => t ?? '')),
       eosIds: (Array.isArray(eos) ? eos : eos === undefined || eos === null ? [] : [eos]).map(Number),
       loadMs: performance.now() - t0,
+      kvLocation,
     };
     onProgress({ role: spec.role, phase: 'ready' });
     return this.info;
   }
 
   /** One token through the decoder: compiles shaders / kernels and tells the lm_head's row count. */
-  private async warmUp(): Promise<number> {
+  private async warmUp(): Promise<{ vocabRows: number; kvLocation: string }> {
     const { model } = this.need();
     const ids = new Tensor('int64', BigInt64Array.from([0n]), [1, 1]);
     const inputs_embeds = await model.encode_text({ input_ids: ids });
@@ -97,9 +98,11 @@ export class ModelHost implements ModelWorkerApi {
       position_ids: new Tensor('int64', new BigInt64Array(3), [3, 1, 1]),
       past_key_values: null,
     });
-    const rows = readLogits(out).dims.at(-1) ?? 0;
+    const vocabRows = readLogits(out).dims.at(-1) ?? 0;
+    const present = out['present.0.key'];
+    const kvLocation = present instanceof Tensor ? present.location : 'none';
     await disposeOutputs(out);
-    return rows;
+    return { vocabRows, kvLocation };
   }
 
   async prefill(req: PrefillRequest): Promise<PrefillResult> {

@@ -44,7 +44,8 @@ export function locate(spec: ModelSpecifier): { id: string; revision?: string } 
   const cut = base.lastIndexOf('/');
   const parent = base.slice(0, cut + 1);
   env.allowLocalModels = true;
-  env.localModelPath = inBrowser ? new URL(parent, location.href).href : parent;
+  // transformers.js only reads "local" files from a path (a full http URL is treated as remote).
+  env.localModelPath = inBrowser ? new URL(parent, location.href).pathname : parent;
   return { id: base.slice(cut + 1) };
 }
 

@@ -1,0 +1,120 @@
+/**
+ * `window.proxyThinker`: a programmatic handle on the same engine the page uses, for the headless
+ * CLI, the benchmark and end-to-end tests. It drives the coordinator exactly as the UI does.
+ */
+import { findPreset, MODEL_ROLES, type Dtype, type ModelRole } from '../core/presets';
+import type { BackendChoice, LoadEvent, ModelInfo, ModelSpecifier, RunEvent, RunRequest, StreamName } from '../core/protocol';
+import { coordinator } from './coordinator';
+import { imageFromBlob } from './image';
+
+export interface AutomationLoad {
+  /** A preset id, or one folder URL per role. */
+  trio: string | Record<ModelRole, string>;
+  backend: BackendChoice;
+  dtype?: Dtype;
+}
+
+export interface AutomationRun extends Omit<RunRequest, 'image'> {
+  /** URL of the image to use (same origin), or null for text only. */
+  imageUrl: string | null;
+  /** Change α when the guided stream reaches this token index (for tests of live α). */
+  alphaAt?: { index: number; alpha: number };
+  /** Cancel when any stream reaches this token index. */
+  cancelAt?: number;
+}
+
+export interface StreamOutput {
+  token_ids: number[];
+  text: string;
+  alpha: number[];
+  reason: string | null;
+  error: { name: string; message: string } | null;
+}
+
+export interface AutomationResult {
+  prompt_ids: Partial<Record<ModelRole, number[]>>;
+  streams: Partial<Record<StreamName, StreamOutput>>;
+  prefill_ms: number;
+  prefill_reused: boolean;
+  total_ms: number;
+  /** Per model: step times in ms for every token after the first. */
+  step_ms: Partial<Record<ModelRole, number[]>>;
+}
+
+export function trioSpecifiers(trio: AutomationLoad['trio'], dtype?: Dtype): ModelSpecifier[] {
+  if (typeof trio === 'string') {
+    const p = findPreset(trio);
+    return MODEL_ROLES.map((role) => {
+      const m = p.models[role];
+      const source = m.kind === 'hub' ? { kind: m.kind, repo: m.repo, revision: m.revision, dtype: dtype ?? m.dtype } : { kind: m.kind, baseUrl: m.baseUrl, dtype: dtype ?? m.dtype };
+      return { role, name: m.name, source };
+    });
+  }
+  return MODEL_ROLES.map((role) => {
+    const baseUrl = trio[role];
+    return { role, name: baseUrl.replace(/\/+$/, '').split('/').pop() ?? role, source: { kind: 'url', baseUrl, dtype: dtype ?? 'q4' } };
+  });
+}
+
+export const automation = {
+  async load(opts: AutomationLoad, onEvent?: (e: LoadEvent) => void): Promise<ModelInfo[]> {
+    const events: LoadEvent[] = [];
+    return coordinator().loadTrio(trioSpecifiers(opts.trio, opts.dtype), { backend: opts.backend, ...(opts.dtype ? { dtype: opts.dtype } : {}) }, (e) => {
+      events.push(e);
+      onEvent?.(e);
+    });
+  },
+
+  async run(opts: AutomationRun): Promise<AutomationResult> {
+    const { imageUrl, alphaAt, cancelAt, ...rest } = opts;
+    let image = null;
+    if (imageUrl) {
+      const res = await fetch(imageUrl);
+      if (!res.ok) throw new Error(`image ${imageUrl}: HTTP ${res.status}`);
+      image = await imageFromBlob(await res.blob(), imageUrl);
+    }
+    const result: AutomationResult = { prompt_ids: {}, streams: {}, prefill_ms: 0, prefill_reused: false, total_ms: 0, step_ms: {} };
+    const stream = (name: StreamName): StreamOutput => (result.streams[name] ??= { token_ids: [], text: '', alpha: [], reason: null, error: null });
+    const client = coordinator();
+    const t0 = performance.now();
+    const onEvents = (batch: RunEvent[]) => {
+      for (const e of batch) {
+        if (e.type === 'started') {
+          result.prompt_ids = e.promptIds;
+          result.prefill_ms = e.prefillMs;
+          result.prefill_reused = e.reused;
+        } else if (e.type === 'token') {
+          const s = stream(e.stream);
+          s.token_ids.push(e.id);
+          s.text += e.delta;
+          s.alpha.push(e.alpha);
+          for (const role of MODEL_ROLES) {
+            const ms = e.timings[role];
+            if (e.index > 0 && ms !== undefined) (result.step_ms[role] ??= []).push(ms);
+          }
+          if (alphaAt && e.stream !== 'base' && e.index === alphaAt.index) void client.setAlpha(alphaAt.alpha);
+          if (cancelAt !== undefined && e.index === cancelAt) void client.cancel();
+        } else if (e.type === 'stream-done') {
+          const s = stream(e.stream);
+          s.text = e.text;
+          s.reason = e.reason;
+        } else if (e.type === 'error' && e.stream) {
+          stream(e.stream).error = { name: e.error.name, message: e.error.message };
+        }
+      }
+    };
+    await client.run({ ...rest, image }, onEvents);
+    result.total_ms = performance.now() - t0;
+    return result;
+  },
+
+  setAlpha: (alpha: number) => coordinator().setAlpha(alpha),
+  cancel: () => coordinator().cancel(),
+  stats: () => coordinator().stats(),
+};
+
+declare global {
+  interface Window {
+    proxyThinker: typeof automation;
+  }
+}

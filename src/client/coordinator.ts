@@ -1,0 +1,54 @@
+/**
+ * The page's typed handle on the coordinator worker. The worker lives outside React: created once,
+ * reused by every render. Image pixels are transferred, callbacks are comlink proxies.
+ */
+import * as Comlink from 'comlink';
+import type { CoordinatorApi, LoadEvent, LoadOptions, ModelInfo, ModelSpecifier, ModelStats, RunEvent, RunRequest } from '../core/protocol';
+import type { ModelRole } from '../core/presets';
+
+export interface CoordinatorClient {
+  loadTrio(models: ModelSpecifier[], options: LoadOptions, onEvent: (e: LoadEvent) => void): Promise<ModelInfo[]>;
+  run(req: RunRequest, onEvents: (events: RunEvent[]) => void): Promise<void>;
+  setAlpha(alpha: number): Promise<void>;
+  cancel(): Promise<void>;
+  stats(): Promise<Partial<Record<ModelRole, ModelStats>>>;
+  /** Ends the coordinator and its model workers (a stuck load); the next call starts a fresh one. */
+  restart(): void;
+}
+
+let client: CoordinatorClient | null = null;
+
+export function coordinator(): CoordinatorClient {
+  client ??= createClient();
+  return client;
+}
+
+function createClient(): CoordinatorClient {
+  let worker: Worker | null = null;
+  let remote: Comlink.Remote<CoordinatorApi> | null = null;
+  const api = (): Comlink.Remote<CoordinatorApi> => {
+    if (!remote) {
+      worker = new Worker(new URL('../../workers/coordinator.worker.ts', import.meta.url), { type: 'module', name: 'coordinator' });
+      remote = Comlink.wrap<CoordinatorApi>(worker);
+    }
+    return remote;
+  };
+  return {
+    loadTrio: (models, options, onEvent) => api().loadTrio(models, options, Comlink.proxy(onEvent)),
+    run: (req, onEvents) => {
+      // The page keeps its own copy of the pixels (thumbnails, history); the worker gets a transferred one.
+      const image = req.image ? { ...req.image, rgba: new Uint8ClampedArray(req.image.rgba) } : null;
+      const payload = { ...req, image };
+      const transfers = image ? [image.rgba.buffer] : [];
+      return api().run(Comlink.transfer(payload, transfers), Comlink.proxy(onEvents));
+    },
+    setAlpha: (alpha) => api().setAlpha(alpha),
+    cancel: () => api().cancel(),
+    stats: () => api().stats(),
+    restart: () => {
+      worker?.terminate();
+      worker = null;
+      remote = null;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Starts a model worker and wraps it as a ModelHandle. A worker that dies (an uncaught error, a
+ * failed module load) rejects every pending call instead of leaving it hanging.
+ */
+import * as Comlink from 'comlink';
+import type { ModelWorkerApi } from '../../src/core/protocol';
+import type { ModelRole } from '../../src/core/presets';
+import type { ModelHandle } from './trio';
+
+export function spawnModelWorker(role: ModelRole): ModelHandle {
+  const worker = new Worker(new URL('../model.worker.ts', import.meta.url), { type: 'module', name: `model-${role}` });
+  const remote = Comlink.wrap<ModelWorkerApi>(worker);
+  let died: ((e: Error) => void) | null = null;
+  const death = new Promise<never>((_, reject) => {
+    died = reject;
+  });
+  death.catch(() => undefined);
+  const fail = (message: string) => {
+    const e = new Error(`the ${role} model's worker stopped: ${message}`);
+    e.name = 'WorkerCrashedError';
+    died?.(e);
+  };
+  worker.addEventListener('error', (ev) => fail(ev.message || 'uncaught error'));
+  worker.addEventListener('messageerror', () => fail('a message could not be deserialised'));
+  const guard = <T>(p: Promise<T>): Promise<T> => Promise.race([p, death]);
+  const api: ModelWorkerApi = {
+    load: (spec, options, onProgress) => guard(remote.load(spec, options, Comlink.proxy(onProgress))),
+    prefill: (req) => guard(remote.prefill(req)),
+    step: (tokens) => guard(remote.step(tokens)),
+    reset: () => guard(remote.reset()),
+    stats: () => guard(remote.stats()),
+    decode: (ids) => guard(remote.decode(ids)),
+    dispose: () => guard(remote.dispose()),
+  };
+  return {
+    api,
+    terminate: () => {
+      fail('terminated');
+      worker.terminate();
+    },
+  };
+}
