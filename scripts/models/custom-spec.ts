@@ -33,7 +33,7 @@ export function parseCustomSpec(text: string, where: string): ModelSpec {
     headDim: num(t, 'headDim', where),
     intermediate: num(t, 'intermediate', where),
     ropeTheta: num(t, 'ropeTheta', where),
-    mropeSection: [section[0], section[1], section[2]],
+    mropeSection: [Number(section[0]), Number(section[1]), Number(section[2])],
     vocabRows: num(t, 'vocabRows', where),
     logitScale: num(t, 'logitScale', where),
   };

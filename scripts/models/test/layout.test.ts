@@ -86,7 +86,7 @@ describe('model factory layout', () => {
     const dec = await session('decoder_model_merged');
     const pkv = Array.from({ length: 4 }, (_, i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`]).flat();
     expect(dec.inputNames).toEqual(['inputs_embeds', 'attention_mask', 'position_ids', ...pkv]);
-    expect(dec.outputNames.sort()).toEqual(['logits', ...pkv.map((n) => n.replace('past_key_values', 'present'))].sort());
+    expect([...dec.outputNames].sort()).toEqual(['logits', ...pkv.map((n) => n.replace('past_key_values', 'present'))].sort());
     await Promise.all([vision.release(), embed.release(), dec.release()]);
   });
 

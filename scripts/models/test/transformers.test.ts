@@ -1,5 +1,5 @@
 /** Every generated model loads in transformers.js and generate() returns tokens for an image + question. */
-import { AutoModelForImageTextToText, AutoProcessor, AutoTokenizer, RawImage, env } from '@huggingface/transformers';
+import { AutoModelForImageTextToText, AutoProcessor, AutoTokenizer, RawImage, Tensor, env } from '@huggingface/transformers';
 import { describe, expect, it } from 'vitest';
 import { buildTokenizer, FAVOURED_WORDS } from '../tokenizer';
 import { MODELS_DIR } from './helpers';
@@ -47,6 +47,7 @@ describe('transformers.js loads the generated models', () => {
     const config = model.config as unknown as { image_token_id: number; text_config: { vocab_size: number } };
     expect(ids.filter((x) => Number(x) === config.image_token_id).length).toBe(imageTokens);
     const out = await model.generate({ ...inputs, max_new_tokens: 8, do_sample: false, repetition_penalty: 1 });
+    if (!(out instanceof Tensor)) throw new Error('generate() returned no tensor');
     const generated: bigint[] = out.tolist()[0].slice(ids.length);
     expect(generated.length).toBeGreaterThan(0);
     const tokenizerSize = tokenizerIds(name);
