@@ -3,6 +3,14 @@ import * as Comlink from 'comlink';
 import { Engine } from './coordinator/engine';
 import { spawnModelWorker } from './coordinator/spawn-model';
 import { serveRuntimeFromOwnOrigin } from './model/load';
+import { ModelHost } from './model/host';
 
 serveRuntimeFromOwnOrigin();
-Comlink.expose(new Engine(spawnModelWorker));
+// 'single-thread' keeps every model inside this worker: the naive baseline of the benchmark.
+Comlink.expose(
+  new Engine((role, options) => {
+    if (options.placement !== 'single-thread') return spawnModelWorker(role, options);
+    const host = new ModelHost();
+    return { api: host, terminate: () => void host.dispose() };
+  }),
+);

@@ -62,6 +62,13 @@ export interface LoadOptions {
   backend: BackendChoice;
   /** Overrides the preset dtype (e.g. 'fp32' in tests). */
   dtype?: Dtype;
+  /**
+   * 'workers' (default): one worker per model, stepping concurrently. 'single-thread': all models
+   * inside the coordinator, stepped one after another — the naive loop the benchmark compares against.
+   */
+  placement?: 'workers' | 'single-thread';
+  /** onnxruntime WASM threads per model worker (default: its own choice). */
+  wasmThreads?: number;
 }
 
 export interface FileProgress {
@@ -166,12 +173,23 @@ export interface TokenEvent {
   inspect?: Record<ModelRole | 'merged', TopEntry[]>;
 }
 
+/** Where a run's time went, for the benchmark. */
+export interface LoopStats {
+  /** Decode iterations (tokens per stream, at most). */
+  steps: number;
+  /** Time in the coordinator's own work: merge, sampling, stopping, detokenising, events. */
+  coordinatorMs: number;
+  /** Time waiting for the models' steps. */
+  stepWaitMs: number;
+  prefillMs: number;
+}
+
 export type RunEvent =
   | { type: 'started'; runId: number; streams: StreamName[]; promptIds: Partial<Record<ModelRole, number[]>>; prefillMs: number; reused: boolean }
   | (TokenEvent & { runId: number })
   | { type: 'alpha'; runId: number; alpha: number; fromIndex: number }
   | { type: 'stream-done'; runId: number; stream: StreamName; reason: StopReason; text: string }
-  | { type: 'done'; runId: number; ms: number }
+  | { type: 'done'; runId: number; ms: number; loop: LoopStats }
   | { type: 'error'; runId: number; error: WireError; stream?: StreamName };
 
 export type LoadEvent =

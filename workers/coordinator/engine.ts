@@ -13,6 +13,7 @@ import type {
   CoordinatorApi,
   ImagePayload,
   LoadEvent,
+  LoopStats,
   LoadOptions,
   ModelInfo,
   ModelSpecifier,
@@ -64,7 +65,7 @@ export class Engine implements CoordinatorApi {
   private runCounter = 0;
 
   constructor(
-    private readonly spawn: (role: ModelRole) => ModelHandle,
+    private readonly spawn: (role: ModelRole, options: LoadOptions) => ModelHandle,
     private readonly hooks: EngineHooks = {},
   ) {}
 
@@ -124,8 +125,8 @@ export class Engine implements CoordinatorApi {
     this.nextIndex = 0;
     const t0 = performance.now();
     try {
-      await this.decode(req, plan, roles, trio, tokenizer, sampling, runId, events);
-      events.push({ type: 'done', runId, ms: performance.now() - t0 });
+      const loop = await this.decode(req, plan, roles, trio, tokenizer, sampling, runId, events);
+      events.push({ type: 'done', runId, ms: performance.now() - t0, loop });
     } catch (e) {
       events.push({ type: 'error', runId, error: toWireError(e) });
       throw e;
@@ -144,8 +145,9 @@ export class Engine implements CoordinatorApi {
     sampling: ReturnType<typeof validateSampling>,
     runId: number,
     events: EventBatcher,
-  ): Promise<void> {
+  ): Promise<LoopStats> {
     const vocab = trio.vocab;
+    const loop: LoopStats = { steps: 0, coordinatorMs: 0, stepWaitMs: 0, prefillMs: 0 };
     let roles = runRoles;
     const api = (r: ModelRole) => {
       const m = trio.models.get(r);
@@ -168,6 +170,7 @@ export class Engine implements CoordinatorApi {
         return api(r).handle.api.prefill({ turns, image, streams: plan.batch[r], logits: buffer });
       }),
     );
+    loop.prefillMs = performance.now() - tPrefill;
     const promptIds: Partial<Record<ModelRole, number[]>> = {};
     roles.forEach((r, i) => (promptIds[r] = prefills[i]?.promptIds ?? []));
     events.push({
@@ -210,10 +213,12 @@ export class Engine implements CoordinatorApi {
     roles.forEach((r, i) => (timings[r] = prefills[i]?.ms ?? 0));
     if (this.cancelled) {
       for (const s of streams) this.finish(s, 'cancelled', runId, events, []);
-      return;
+      return loop;
     }
 
     for (let index = 0; ; index++) {
+      const tLoop = performance.now();
+      loop.steps = index + 1;
       this.nextIndex = index + 1;
       const alpha = this.alpha;
       for (const s of streams) {
@@ -230,7 +235,10 @@ export class Engine implements CoordinatorApi {
         if (reason) this.finish(s, reason, runId, events, req.stopStrings ?? []);
       }
       if (this.cancelled) for (const s of streams) if (!s.done) this.finish(s, 'cancelled', runId, events, []);
-      if (streams.every((s) => s.done)) return;
+      if (streams.every((s) => s.done)) {
+        loop.coordinatorMs += performance.now() - tLoop;
+        return loop;
+      }
       // Finished streams keep their row in the batch (fed their last token); their logits are ignored.
       for (const r of roles) {
         const t = tokensIn.get(r);
@@ -238,7 +246,12 @@ export class Engine implements CoordinatorApi {
           if (t) t[row] = streams[owner]?.last ?? 0;
         });
       }
-      const results = await Promise.allSettled(roles.map((r) => api(r).handle.api.step(tokensIn.get(r) ?? new Int32Array(0))));
+      const tStep = performance.now();
+      loop.coordinatorMs += tStep - tLoop;
+      const results = trio.sequential
+        ? await stepOneByOne(roles.map((r) => () => api(r).handle.api.step(tokensIn.get(r) ?? new Int32Array(0))))
+        : await Promise.allSettled(roles.map((r) => api(r).handle.api.step(tokensIn.get(r) ?? new Int32Array(0))));
+      loop.stepWaitMs += performance.now() - tStep;
       timings = {};
       const failed: ModelRole[] = [];
       roles.forEach((r, i) => {
@@ -304,6 +317,19 @@ export class Engine implements CoordinatorApi {
     this.scratch[i] = fresh;
     return fresh;
   }
+}
+
+/** The naive schedule: each model's step starts when the previous one has finished. */
+async function stepOneByOne<T>(calls: (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+  const out: PromiseSettledResult<T>[] = [];
+  for (const call of calls) {
+    try {
+      out.push({ status: 'fulfilled', value: await call() });
+    } catch (reason) {
+      out.push({ status: 'rejected', reason });
+    }
+  }
+  return out;
 }
 
 /** The image's pixels go to the model workers through one SharedArrayBuffer, not one copy each. */

@@ -3,11 +3,11 @@
  * failed module load) rejects every pending call instead of leaving it hanging.
  */
 import * as Comlink from 'comlink';
-import type { ModelWorkerApi } from '../../src/core/protocol';
+import type { LoadOptions, ModelWorkerApi } from '../../src/core/protocol';
 import type { ModelRole } from '../../src/core/presets';
 import type { ModelHandle } from './trio';
 
-export function spawnModelWorker(role: ModelRole): ModelHandle {
+export function spawnModelWorker(role: ModelRole, _options: LoadOptions): ModelHandle {
   const worker = new Worker(new URL('../model.worker.ts', import.meta.url), { type: 'module', name: `model-${role}` });
   const remote = Comlink.wrap<ModelWorkerApi>(worker);
   let died: ((e: Error) => void) | null = null;

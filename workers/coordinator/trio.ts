@@ -13,19 +13,21 @@ export interface LoadedTrio {
   models: Map<ModelRole, { handle: ModelHandle; info: ModelInfo }>;
   /** Ids every model covers: the only ids merged and sampled. */
   vocab: number;
+  /** Step the models one after another (the single-thread naive loop). */
+  sequential: boolean;
 }
 
 export async function loadTrio(
   specs: ModelSpecifier[],
   options: LoadOptions,
-  spawn: (role: ModelRole) => ModelHandle,
+  spawn: (role: ModelRole, options: LoadOptions) => ModelHandle,
   onEvent: (e: LoadEvent) => void,
 ): Promise<LoadedTrio> {
   const roles = new Set(specs.map((s) => s.role));
   if (roles.size !== specs.length) throw new Error('each role (base, expert, amateur) may appear once in a trio');
   const settled = await Promise.allSettled(
     specs.map(async (spec) => {
-      const handle = spawn(spec.role);
+      const handle = spawn(spec.role, options);
       try {
         const info = await handle.api.load(spec, options, (p) =>
           onEvent('phase' in p ? { type: 'phase', role: p.role, phase: p.phase } : { type: 'progress', ...p }),
@@ -60,7 +62,7 @@ export async function loadTrio(
     assertSameTokenizer(infos.map((i) => ({ name: i.name, fingerprint: i.tokenizerFingerprint, size: i.tokenizerSize })));
     const size = infos[0]?.tokenizerSize ?? 0;
     const vocab = sharedVocabSize(size, infos.map((i) => ({ name: i.name, rows: i.vocabRows })));
-    return { models, vocab };
+    return { models, vocab, sequential: options.placement === 'single-thread' };
   } catch (e) {
     release();
     throw e;

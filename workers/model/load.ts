@@ -70,6 +70,8 @@ export async function loadModel(
   onProgress: (p: FileProgress | { role: ModelSpecifier['role']; phase: LoadPhase }) => void,
 ): Promise<LoadedModel> {
   serveRuntimeFromOwnOrigin();
+  const wasm = env.backends.onnx.wasm;
+  if (wasm && options.wasmThreads) wasm.numThreads = options.wasmThreads;
   const backend = await chooseBackend(options.backend);
   const wanted = options.dtype ?? spec.source.dtype;
   const dtype = typeof wanted === 'string' ? fallbackDtype(wanted, backend.shaderF16) : mapValues(wanted, (d) => fallbackDtype(d, backend.shaderF16));
