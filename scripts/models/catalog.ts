@@ -1,6 +1,6 @@
 /** The models `npm run models` makes: the tiny trio for tests and the bench trio (real Qwen vocabulary). */
 import type { ModelSpec } from './spec';
-import { FAVOURED_WORDS } from './tokenizer';
+import { FAVOURED_WORDS, RESIZE_CALL_BODY } from './tokenizer';
 
 const TINY_VOCAB = 1024; // regular ids; 26 added tokens follow, 1050 ids in all
 const BENCH_VOCAB = 151643; // Qwen2.5's regular ids; added tokens start at 151643 as in the real tokenizer
@@ -42,6 +42,20 @@ export const CATALOG: readonly ModelSpec[] = [
     ...tinySmall,
     logitBias: { tokens: FAVOURED_WORDS, value: 6 },
     description: 'tiny-amateur whose lm_head favours " Wait", " verify", " check", " However" (ProxyThinker expert)',
+  },
+  {
+    name: 'tiny-expert-escalate',
+    ...tinySmall,
+    bigram: {
+      pairs: [
+        ['\n', '<tool_call>'],
+        ['<tool_call>', RESIZE_CALL_BODY],
+        [RESIZE_CALL_BODY, '</tool_call>'],
+        ['</tool_call>', '<|im_end|>'],
+      ],
+      value: 24,
+    },
+    description: 'tiny-amateur that asks for the full image (VisionThink resize_image) as its first words',
   },
   {
     name: 'bench-base',

@@ -28,7 +28,7 @@ export function lmHeadBias(spec: ModelSpec, tokenizerSize: number, idOf: (t: str
   return bias;
 }
 
-export function buildDecoder(spec: ModelSpec, format: WeightFormat, bias: Float32Array): Uint8Array {
+export function buildDecoder(spec: ModelSpec, format: WeightFormat, bias: Float32Array, bigram: Float32Array | null = null): Uint8Array {
   const t = spec.text;
   const { hidden: H, heads: nh, kvHeads: kvh, headDim: hd } = t;
   const groups = nh / kvh;
@@ -127,8 +127,64 @@ export function buildDecoder(spec: ModelSpec, format: WeightFormat, bias: Float3
 
   const xf = rmsNorm(g, x, ones(g, 'model.norm.weight', H));
   const lm = w('lm_head', H * t.vocabRows, t.logitScale / Math.sqrt(H));
-  g.linear(xf, 'lm_head.weight', lm, H, t.vocabRows, bias, 'logits');
+  if (!bigram) {
+    g.linear(xf, 'lm_head.weight', lm, H, t.vocabRows, bias, 'logits');
+  } else {
+    const head = g.linear(xf, 'lm_head.weight', lm, H, t.vocabRows, bias);
+    const w2 = g.initializer('bigram_head.weight', 'float', [H, t.vocabRows], bigram);
+    g.op1('Add', [head, g.op1('MatMul', [embeds, w2])], {}, 'logits');
+  }
   g.output('logits', 'float', ['batch_size', 'sequence_length', t.vocabRows]);
   return g.encode();
 }
 
+
+/**
+ * W [H, rows] with e_from @ W = value · onehot(to) for every pair, exactly (least-norm solution
+ * W = Eᵀ (E Eᵀ)⁻¹ T over the `from` embeddings E); other inputs get a small projection of it.
+ */
+export function bigramHead(spec: ModelSpec, table: Float32Array, idOf: (t: string) => number): Float32Array | null {
+  const b = spec.bigram;
+  if (!b) return null;
+  const H = spec.text.hidden;
+  const rows = spec.text.vocabRows;
+  const E = b.pairs.map(([from]) => table.subarray(idOf(from) * H, (idOf(from) + 1) * H));
+  const k = E.length;
+  const G = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => dot(E[i], E[j])));
+  const inv = invert(G);
+  const W = new Float32Array(H * rows);
+  b.pairs.forEach(([, to], j) => {
+    const col = idOf(to);
+    for (let h = 0; h < H; h++) {
+      let v = 0;
+      for (let i = 0; i < k; i++) v += (E[i]?.[h] ?? 0) * (inv[i]?.[j] ?? 0);
+      W[h * rows + col] = (W[h * rows + col] ?? 0) + b.value * v;
+    }
+  });
+  return W;
+}
+
+function dot(a: Float32Array | undefined, b: Float32Array | undefined): number {
+  let s = 0;
+  for (let i = 0; i < (a?.length ?? 0); i++) s += (a?.[i] ?? 0) * (b?.[i] ?? 0);
+  return s;
+}
+
+/** Gauss-Jordan inverse of a small symmetric positive-definite matrix. */
+function invert(m: number[][]): number[][] {
+  const n = m.length;
+  const a = m.map((row, i) => [...row, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
+  for (let c = 0; c < n; c++) {
+    const pivot = a[c]?.[c] ?? 0;
+    if (Math.abs(pivot) < 1e-12) throw new Error('bigram head: embeddings are linearly dependent');
+    const row = a[c] ?? [];
+    for (let j = 0; j < 2 * n; j++) row[j] = (row[j] ?? 0) / pivot;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = a[r]?.[c] ?? 0;
+      const target = a[r] ?? [];
+      for (let j = 0; j < 2 * n; j++) target[j] = (target[j] ?? 0) - f * (row[j] ?? 0);
+    }
+  }
+  return a.map((row) => row.slice(n));
+}

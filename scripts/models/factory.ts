@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generationConfig, modelConfig, preprocessorConfig } from './configs';
 import { QWEN25_VL_CHAT_TEMPLATE } from './chat-template';
-import { buildDecoder, lmHeadBias } from './decoder-graph';
-import { buildEmbedTokens } from './embed-graph';
+import { bigramHead, buildDecoder, lmHeadBias } from './decoder-graph';
+import { buildEmbedTokens, embeddingTable } from './embed-graph';
 import type { WeightFormat } from './onnx-builder';
 import { validateSpec, type ModelSpec } from './spec';
 import { buildTokenizer } from './tokenizer';
@@ -28,11 +28,12 @@ export function writeModel(spec: ModelSpec, outDir: string): string[] {
     ['chat_template.json', json({ chat_template: QWEN25_VL_CHAT_TEMPLATE })],
   ];
   const bias = lmHeadBias(spec, tok.size, tok.idOf);
+  const bigram = bigramHead(spec, embeddingTable(spec), tok.idOf);
   for (const format of spec.formats) {
     const sfx = SUFFIX[format];
     files.push([`onnx/vision_encoder${sfx}.onnx`, buildVisionEncoder(spec, format)]);
     files.push([`onnx/embed_tokens${sfx}.onnx`, buildEmbedTokens(spec, format)]);
-    files.push([`onnx/decoder_model_merged${sfx}.onnx`, buildDecoder(spec, format, bias)]);
+    files.push([`onnx/decoder_model_merged${sfx}.onnx`, buildDecoder(spec, format, bias, bigram)]);
   }
   for (const [name, data] of files) writeFileSync(join(dir, name), data);
   return files.map(([name]) => name);

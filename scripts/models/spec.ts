@@ -28,6 +28,11 @@ export interface ModelSpec {
   maxPixels: number;
   /** Added to the lm_head output for these tokens (the expert's "behaviour shift"). */
   logitBias?: { tokens: readonly string[]; value: number };
+  /**
+   * A bigram head: after token `from`, the logit of `to` rises by `value` (inputs_embeds @ W, W
+   * solved so that each `from` embedding maps exactly onto its `to`).
+   */
+  bigram?: { pairs: readonly (readonly [string, string])[]; value: number };
   formats: readonly WeightFormat[];
   description: string;
 }

@@ -10,6 +10,9 @@ import { QWEN25_VL_CHAT_TEMPLATE } from './chat-template';
 const QWEN_SPLIT =
   "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
+/** The text between <tool_call> and </tool_call> of VisionThink's canonical resize_image call. */
+export const RESIZE_CALL_BODY = '\n{"name": "resize_image", "arguments": {"action": "resize"}}\n';
+
 /** Added tokens in Qwen's order; `special` as in Qwen2.5-VL's tokenizer_config (tool and think tokens are not special). */
 export const ADDED_TOKENS: readonly { content: string; special: boolean }[] = [
   ['<|endoftext|>', true],
@@ -38,6 +41,9 @@ export const ADDED_TOKENS: readonly { content: string; special: boolean }[] = [
   ['</tool_response>', false],
   ['<think>', false],
   ['</think>', false],
+  // Not in Qwen: the body of VisionThink's resize_image call as one id, so that the tiny escalating
+  // expert can learn the call as a chain of token pairs (a bigram head cannot count repeated pieces).
+  [RESIZE_CALL_BODY, false],
 ].map(([content, special]) => ({ content: String(content), special: special === true }));
 
 /** Words the expert is biased toward (the paper's verification / backtracking markers). */
@@ -227,8 +233,7 @@ export function buildTokenizer(spec: TokenizerSpec): BuiltTokenizer {
   const alphabetIndex = new Map<string, number>(vocab);
   added.forEach((t) => alphabetIndex.set(t.content, t.id));
   const idOf = (token: string): number => {
-    const byteForm = token.startsWith('<') ? token : toSymbols(token, alphabet).join('');
-    const id = alphabetIndex.get(byteForm);
+    const id = added.find((t) => t.content === token)?.id ?? alphabetIndex.get(toSymbols(token, alphabet).join(''));
     if (id === undefined) throw new Error(`token ${JSON.stringify(token)} is not a single id of this vocabulary`);
     return id;
   };

@@ -127,6 +127,33 @@ export interface StepResult {
   ms: number;
 }
 
+/**
+ * VisionThink's escalation: the rows in `rows` get `pending` (their last sampled token), then
+ * `text` with `image` (the full-resolution image, for the text's image placeholder); the other rows
+ * get only their pending token (the rest of their extension is masked padding). Logits of each
+ * row's last real position are written as after a step.
+ */
+export interface ExtendRequest {
+  rows: number[];
+  pending: Int32Array;
+  text: string;
+  image: ImagePayload;
+}
+
+export interface ExtendResult {
+  ms: number;
+  visionTokens: number;
+  /** Ids appended to the escalating rows (after the pending token). */
+  ids: number[];
+}
+
+/** A prompt given directly as ids and images (in order of their placeholders), e.g. to check an extension is exact. */
+export interface RawPrefillRequest {
+  ids: number[];
+  images: ImagePayload[];
+  logits: SharedArrayBuffer;
+}
+
 /** The model worker's API (one VLM per worker). */
 export interface ModelWorkerApi {
   load(spec: ModelSpecifier, options: LoadOptions, onProgress: (p: FileProgress | { role: ModelRole; phase: LoadPhase }) => void): Promise<ModelInfo>;
@@ -134,6 +161,8 @@ export interface ModelWorkerApi {
   prefill(req: PrefillRequest): Promise<PrefillResult>;
   /** Appends one token per stream and writes the next logits. */
   step(tokens: Int32Array): Promise<StepResult>;
+  extend(req: ExtendRequest): Promise<ExtendResult>;
+  prefillRaw(req: RawPrefillRequest): Promise<PrefillResult>;
   /** Forgets the cached prompt. */
   reset(): Promise<void>;
   stats(): Promise<ModelStats>;
@@ -152,6 +181,8 @@ export interface RunRequest {
   image: ImagePayload | null;
   /** Report each model's top-k at each guided token (for the inspector); 0 = off. */
   inspectTopK?: number;
+  /** VisionThink: 'full' (default), 'smart' (half-size image, may escalate once), 'low' (half-size only). */
+  resolution?: Resolution;
 }
 
 export interface TopEntry {
@@ -185,9 +216,31 @@ export interface LoopStats {
 }
 
 export type RunEvent =
-  | { type: 'started'; runId: number; streams: StreamName[]; promptIds: Partial<Record<ModelRole, number[]>>; prefillMs: number; reused: boolean }
+  | {
+      type: 'started';
+      runId: number;
+      streams: StreamName[];
+      promptIds: Partial<Record<ModelRole, number[]>>;
+      prefillMs: number;
+      reused: boolean;
+      resolution: Resolution;
+      /** Visual tokens each model encoded for the prompt's image. */
+      visualTokens: Partial<Record<ModelRole, number>>;
+      image: [number, number] | null;
+    }
   | (TokenEvent & { runId: number })
   | { type: 'alpha'; runId: number; alpha: number; fromIndex: number }
+  | {
+      type: 'escalated';
+      runId: number;
+      stream: StreamName;
+      atIndex: number;
+      visualTokens: Partial<Record<ModelRole, { low: number; full: number }>>;
+      image: { low: [number, number]; full: [number, number] };
+      /** The tool-response turn's ids each model appended after the call's last token. */
+      extensionIds: Partial<Record<ModelRole, number[]>>;
+    }
+  | { type: 'tool-call-ignored'; runId: number; stream: StreamName; atIndex: number; reason: string }
   | { type: 'stream-done'; runId: number; stream: StreamName; reason: StopReason; text: string }
   | { type: 'done'; runId: number; ms: number; loop: LoopStats }
   | { type: 'error'; runId: number; error: WireError; stream?: StreamName };

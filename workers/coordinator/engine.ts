@@ -27,6 +27,7 @@ import { createRng, Sampler, topK, validateSampling } from '../../src/core/sampl
 import { StopChecker, trimStopString, type StopReason } from '../../src/core/stopping';
 import { TextStream } from '../../src/core/textStream';
 import { locate } from '../model/load';
+import { checkToolCall, halveImage, TOOL_RESPONSE_TURN, TOOL_SYSTEM_PROMPT } from '../../src/core/visionthink';
 import { EventBatcher } from './event-batcher';
 import { loadTrio, type LoadedTrio, type ModelHandle } from './trio';
 
@@ -157,11 +158,15 @@ export class Engine implements CoordinatorApi {
     const views = new Map<ModelRole, Float32Array>();
     for (const r of roles) views.set(r, this.logitsView(r, plan.batch[r], api(r).info.vocabRows));
 
+    const resolution = req.image ? (req.resolution ?? 'full') : 'full';
+    // Smart mode offers VisionThink's resize_image tool in the system prompt.
+    const system = resolution === 'smart' ? [TOOL_SYSTEM_PROMPT, req.system].filter(Boolean).join('\n\n') : req.system;
     const turns: ChatTurn[] = [
-      ...(req.system ? [{ role: 'system' as const, text: req.system }] : []),
+      ...(system ? [{ role: 'system' as const, text: system }] : []),
       { role: 'user', text: req.question, withImage: req.image !== null },
     ];
-    const image = req.image ? shareImage(req.image) : null;
+    const fullImage = req.image ? shareImage(req.image) : null;
+    const image = fullImage && resolution !== 'full' ? lowResolution(fullImage) : fullImage;
     const tPrefill = performance.now();
     const prefills = await Promise.all(
       roles.map((r) => {
@@ -180,7 +185,14 @@ export class Engine implements CoordinatorApi {
       promptIds,
       prefillMs: performance.now() - tPrefill,
       reused: prefills.every((p) => p.reused),
+      resolution,
+      visualTokens: Object.fromEntries(roles.map((r, i) => [r, prefills[i]?.visionTokens ?? 0])),
+      image: image ? [image.width, image.height] : null,
     });
+    // The stream whose tool calls count: guided, or the only stream of a single-model mode.
+    const primary = plan.streams.findIndex((f) => f.stream !== 'base') >= 0 ? plan.streams.findIndex((f) => f.stream !== 'base') : 0;
+    let escalated = false;
+    let escalateNow = false;
 
     const eosIds = [...new Set(roles.flatMap((r) => api(r).info.eosIds))];
     const decodeIds = (ids: number[]) => (ids.length ? tokenizer.decode(ids, { skip_special_tokens: false }) : '');
@@ -231,7 +243,15 @@ export class Engine implements CoordinatorApi {
         const inspect = req.inspectTopK && s.feed.stream === 'guided' ? this.inspect(s, merged, vocab, req.inspectTopK, tokenizer) : undefined;
         events.push({ type: 'token', runId, stream: s.feed.stream, index, id, delta, alpha, timings, ...(inspect ? { inspect } : {}) });
         this.hooks.onToken?.(s.feed.stream, index, id, merged);
-        const reason = s.stop.check(id, s.count, s.text.text);
+        if (resolution === 'smart' && s === streams[primary]) {
+          const call = checkToolCall(s.text.text);
+          if (call?.kind === 'resize' && !escalated) escalateNow = true;
+          else if (call) {
+            const reason = call.kind === 'invalid' ? call.reason : 'at most one escalation per run';
+            events.push({ type: 'tool-call-ignored', runId, stream: s.feed.stream, atIndex: index, reason });
+          }
+        }
+        const reason = escalateNow && s === streams[primary] ? null : s.stop.check(id, s.count, s.text.text);
         if (reason) this.finish(s, reason, runId, events, req.stopStrings ?? []);
       }
       if (this.cancelled) for (const s of streams) if (!s.done) this.finish(s, 'cancelled', runId, events, []);
@@ -248,6 +268,33 @@ export class Engine implements CoordinatorApi {
       }
       const tStep = performance.now();
       loop.coordinatorMs += tStep - tLoop;
+      if (escalateNow && fullImage && image) {
+        escalateNow = false;
+        escalated = true;
+        const ext = await Promise.all(
+          roles.map((r) => {
+            const rows = (owners.get(r) ?? []).flatMap((owner, row) => (owner === primary ? [row] : []));
+            return api(r).handle.api.extend({ rows, pending: tokensIn.get(r) ?? new Int32Array(0), text: TOOL_RESPONSE_TURN, image: fullImage });
+          }),
+        );
+        const visualTokens: Partial<Record<ModelRole, { low: number; full: number }>> = {};
+        timings = {};
+        roles.forEach((r, i) => {
+          visualTokens[r] = { low: prefills[runRoles.indexOf(r)]?.visionTokens ?? 0, full: ext[i]?.visionTokens ?? 0 };
+          timings[r] = ext[i]?.ms ?? 0;
+        });
+        events.push({
+          type: 'escalated',
+          runId,
+          stream: streams[primary]?.feed.stream ?? 'guided',
+          atIndex: index,
+          visualTokens,
+          image: { low: [image.width, image.height], full: [fullImage.width, fullImage.height] },
+          extensionIds: Object.fromEntries(roles.map((r, i) => [r, ext[i]?.ids ?? []])),
+        });
+        loop.stepWaitMs += performance.now() - tStep;
+        continue;
+      }
       const results = trio.sequential
         ? await stepOneByOne(roles.map((r) => () => api(r).handle.api.step(tokensIn.get(r) ?? new Int32Array(0))))
         : await Promise.allSettled(roles.map((r) => api(r).handle.api.step(tokensIn.get(r) ?? new Int32Array(0))));
@@ -330,6 +377,12 @@ async function stepOneByOne<T>(calls: (() => Promise<T>)[]): Promise<PromiseSett
     }
   }
   return out;
+}
+
+/** VisionThink's first look: half width and half height, a quarter of the visual tokens. */
+function lowResolution(img: ImagePayload): ImagePayload {
+  const half = halveImage(img.rgba, img.width, img.height);
+  return shareImage({ width: half.width, height: half.height, rgba: half.rgba, key: `${img.key}@half` });
 }
 
 /** The image's pixels go to the model workers through one SharedArrayBuffer, not one copy each. */

@@ -27,6 +27,8 @@ export function spawnModelWorker(role: ModelRole, _options: LoadOptions): ModelH
     load: (spec, options, onProgress) => guard(remote.load(spec, options, Comlink.proxy(onProgress))),
     prefill: (req) => guard(remote.prefill(req)),
     step: (tokens) => guard(remote.step(tokens)),
+    extend: (req) => guard(remote.extend(req)),
+    prefillRaw: (req) => guard(remote.prefillRaw(req)),
     reset: () => guard(remote.reset()),
     stats: () => guard(remote.stats()),
     decode: (ids) => guard(remote.decode(ids)),

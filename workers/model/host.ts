@@ -3,7 +3,7 @@
  * decoder step per token for all of its streams. Runs in a model worker, or in-thread in Node tests.
  * It knows nothing of ProxyThinker: it only turns tokens into logits.
  */
-import { RawImage, Tensor, type Processor, type Qwen2VLForConditionalGeneration } from '@huggingface/transformers';
+import { RawImage, Tensor, cat, ones, type Processor, type Qwen2VLForConditionalGeneration } from '@huggingface/transformers';
 import { copyLogits } from '../../src/core/half';
 import { tokenizerFingerprint } from '../../src/core/vocab';
 import type {
@@ -17,6 +17,9 @@ import type {
   PrefillRequest,
   PrefillResult,
   StepResult,
+  ExtendRequest,
+  ExtendResult,
+  ImagePayload,
 } from '../../src/core/protocol';
 import { disposeReplaced, tile, toHost, type HostTensor } from './kv-cache';
 import { loadModel, type LoadedModel } from './load';
@@ -24,18 +27,35 @@ import { loadModel, type LoadedModel } from './load';
 interface PromptCache {
   key: string;
   ids: number[];
+  /** image_grid_thw rows of the prompt's images, in order (M-RoPE needs them for any later extension). */
+  grids: bigint[][];
   presents: Map<string, HostTensor>;
-  ropeDelta: number;
+  /** M-RoPE position of the token after the prompt. */
+  nextPosition: number;
   length: number;
   lastLogits: Float32Array;
   visionTokens: number;
 }
 
+/** One row of the decode batch: what it has seen, which cache slots are real, where it is. */
+interface Row {
+  ids: number[];
+  grids: bigint[][];
+  /** 1 for cache slots this row attends to, 0 for padding (a row that sat out an extension). */
+  mask: number[];
+  nextPosition: number;
+}
+
 interface Streams {
-  rows: number;
+  rows: Row[];
   cache: Record<string, Tensor>;
   pastLength: number;
   logits: Float32Array;
+}
+
+interface Encoded {
+  inputs_embeds: Tensor;
+  visionTokens: number;
 }
 
 const emptyStats = (): ModelStats => ({
@@ -121,19 +141,43 @@ export class ModelHost implements ModelWorkerApi {
       this.counters.prefillReuses += 1;
     }
     const p = this.prompt;
+    this.startStreams(p, req.streams, req.logits);
+    return { promptIds: p.ids, reused, ms: performance.now() - t0, visionTokens: p.visionTokens };
+  }
+
+  /** The prompt given as ids and images; not cached for reuse (used to check extensions are exact). */
+  async prefillRaw(req: { ids: number[]; images: PrefillRequest['image'][]; logits: SharedArrayBuffer }): Promise<PrefillResult> {
+    const t0 = performance.now();
+    const { processor } = this.need();
+    const pixels = [];
+    const imageProcessor = processor.image_processor;
+    if (!imageProcessor) throw new Error('this model has no image processor');
+    for (const img of req.images) if (img) pixels.push(await imageProcessor(toRawImage(img)));
+    const input_ids = new Tensor('int64', BigInt64Array.from(req.ids, (x) => BigInt(x)), [1, req.ids.length]);
+    this.prompt = await this.runPrompt(`raw:${performance.now()}`, input_ids, pixels);
+    this.startStreams(this.prompt, 1, req.logits);
+    return { promptIds: req.ids, reused: false, ms: performance.now() - t0, visionTokens: this.prompt.visionTokens };
+  }
+
+  private startStreams(p: PromptCache, rows: number, buffer: SharedArrayBuffer): void {
+    const info = this.needInfo();
     this.releaseStreams();
     const cache: Record<string, Tensor> = {};
-    for (const [name, t] of p.presents) cache[name.replace('present', 'past_key_values')] = tile(t, req.streams);
-    const logits = new Float32Array(req.logits, 0, req.streams * info.vocabRows);
-    for (let r = 0; r < req.streams; r++) logits.set(p.lastLogits, r * info.vocabRows);
-    this.streams = { rows: req.streams, cache, pastLength: p.length, logits };
-    return { promptIds: p.ids, reused, ms: performance.now() - t0, visionTokens: p.visionTokens };
+    for (const [name, t] of p.presents) cache[name.replace('present', 'past_key_values')] = tile(t, rows);
+    const logits = new Float32Array(buffer, 0, rows * info.vocabRows);
+    for (let r = 0; r < rows; r++) logits.set(p.lastLogits, r * info.vocabRows);
+    this.streams = {
+      rows: Array.from({ length: rows }, () => ({ ids: [...p.ids], grids: p.grids.map((g) => [...g]), mask: new Array<number>(p.length).fill(1), nextPosition: p.nextPosition })),
+      cache,
+      pastLength: p.length,
+      logits,
+    };
   }
 
   private async encodePrompt(
     key: string,
     req: PrefillRequest,
-    model: Qwen2VLForConditionalGeneration,
+    _model: Qwen2VLForConditionalGeneration,
     processor: Processor,
   ): Promise<PromptCache> {
     const messages = req.turns.map((t) => ({
@@ -142,31 +186,56 @@ export class ModelHost implements ModelWorkerApi {
     }));
     const text = processor.apply_chat_template(messages, { add_generation_prompt: true });
     if (typeof text !== 'string') throw new Error('chat template did not render text');
-    // The pixels arrive in shared memory; the image processor wants its own copy to resize.
-    const image = req.image ? new RawImage(new Uint8ClampedArray(req.image.rgba), req.image.width, req.image.height, 4) : null;
-    const inputs = image ? await processor(text, image) : await processor(text);
-    const input_ids: Tensor = inputs.input_ids;
-    let attention_mask: Tensor = inputs.attention_mask;
+    const inputs = req.image ? await processor(text, toRawImage(req.image)) : await processor(text);
+    const pixels = req.image ? [{ pixel_values: inputs.pixel_values, image_grid_thw: inputs.image_grid_thw }] : [];
+    return this.runPrompt(key, inputs.input_ids, pixels);
+  }
+
+  /** Embeds ids (image placeholders replaced by the images' features), in order. */
+  private async embed(input_ids: Tensor, pixels: { pixel_values: Tensor; image_grid_thw: Tensor }[]): Promise<Encoded> {
+    const { model } = this.need();
     let inputs_embeds: Tensor = await model.encode_text({ input_ids });
     let visionTokens = 0;
-    if (image) {
-      const image_features: Tensor = await model.encode_image({ pixel_values: inputs.pixel_values, image_grid_thw: inputs.image_grid_thw });
-      this.counters.visionEncoderRuns += 1;
-      visionTokens = image_features.dims[0] ?? 0;
+    if (pixels.length > 0) {
+      const features: Tensor[] = [];
+      for (const px of pixels) {
+        const f: Tensor = await model.encode_image(px);
+        this.counters.visionEncoderRuns += 1;
+        features.push(f);
+        visionTokens += f.dims[0] ?? 0;
+      }
       this.counters.visionTokens += visionTokens;
-      ({ inputs_embeds, attention_mask } = model._merge_input_ids_with_image_features({
-        image_features,
-        inputs_embeds,
-        input_ids,
-        attention_mask,
-      }));
+      const image_features = features.length === 1 && features[0] ? features[0] : cat(features, 0);
+      const attention_mask = ones([input_ids.dims[0] ?? 1, input_ids.dims[1] ?? 0]);
+      ({ inputs_embeds } = model._merge_input_ids_with_image_features({ image_features, inputs_embeds, input_ids, attention_mask }));
     }
-    // M-RoPE positions for image + text; no videos (an empty grid list).
-    const noVideos = new Tensor('int64', new BigInt64Array(0), [0, 3]);
-    const [position_ids, rope_deltas] = image
-      ? model.get_rope_index(input_ids, inputs.image_grid_thw, noVideos, attention_mask)
-      : model._get_text_only_rope_index(input_ids, attention_mask);
-    const out = await model.forward({ inputs_embeds, attention_mask, position_ids, past_key_values: null });
+    return { inputs_embeds, visionTokens };
+  }
+
+  /** M-RoPE positions of every id of a row, given its images' grids. */
+  private ropePositions(ids: number[], grids: bigint[][]): { positions: BigInt64Array; next: number } {
+    const { model } = this.need();
+    const input_ids = new Tensor('int64', BigInt64Array.from(ids, (x) => BigInt(x)), [1, ids.length]);
+    const mask = ones([1, ids.length]);
+    const [position_ids, deltas] =
+      grids.length > 0
+        ? model.get_rope_index(input_ids, new Tensor('int64', BigInt64Array.from(grids.flat()), [grids.length, 3]), NO_VIDEOS, mask)
+        : model._get_text_only_rope_index(input_ids, mask);
+    return { positions: BigInt64Array.from(position_ids.data), next: ids.length + Number(deltas.data[0] ?? 0) };
+  }
+
+  private async runPrompt(key: string, input_ids: Tensor, pixels: { pixel_values: Tensor; image_grid_thw: Tensor }[]): Promise<PromptCache> {
+    const { model } = this.need();
+    const ids = Array.from(input_ids.data, Number);
+    const grids = pixels.map((p) => Array.from(p.image_grid_thw.data, toBig));
+    const { inputs_embeds, visionTokens } = await this.embed(input_ids, pixels);
+    const { positions, next } = this.ropePositions(ids, grids);
+    const out = await model.forward({
+      inputs_embeds,
+      attention_mask: ones([1, ids.length]),
+      position_ids: new Tensor('int64', positions, [3, 1, ids.length]),
+      past_key_values: null,
+    });
     this.counters.promptPrefills += 1;
     const logits = readLogits(out);
     const [, seq = 0, vocab = 0] = logits.dims;
@@ -176,27 +245,125 @@ export class ModelHost implements ModelWorkerApi {
     for (const [name, t] of Object.entries(out)) {
       if (name.startsWith('present') && t instanceof Tensor) presents.set(name, await toHost(t));
     }
-    const ids = Array.from(input_ids.data, Number);
-    return { key, ids, presents, ropeDelta: Number(rope_deltas.data[0] ?? 0), length: seq, lastLogits, visionTokens };
+    return { key, ids, grids, presents, nextPosition: next, length: seq, lastLogits, visionTokens };
   }
 
   async step(tokens: Int32Array): Promise<StepResult> {
     const t0 = performance.now();
     const { model } = this.need();
     const s = this.streams;
-    const p = this.prompt;
-    if (!s || !p) throw new Error('step() before prefill()');
-    if (tokens.length !== s.rows) throw new Error(`step() got ${tokens.length} tokens for ${s.rows} streams`);
-    const input_ids = new Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [s.rows, 1]);
+    if (!s) throw new Error('step() before prefill()');
+    const n = s.rows.length;
+    if (tokens.length !== n) throw new Error(`step() got ${tokens.length} tokens for ${n} streams`);
+    const input_ids = new Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [n, 1]);
     const inputs_embeds = await model.encode_text({ input_ids });
     const total = s.pastLength + 1;
-    const position = BigInt(s.pastLength + p.ropeDelta);
+    const mask = new BigInt64Array(n * total);
+    const positions = new BigInt64Array(3 * n);
+    s.rows.forEach((row, r) => {
+      row.mask.push(1);
+      row.mask.forEach((m, j) => (mask[r * total + j] = BigInt(m)));
+      for (let axis = 0; axis < 3; axis++) positions[axis * n + r] = BigInt(row.nextPosition);
+      row.nextPosition += 1;
+      row.ids.push(tokens[r] ?? 0);
+    });
     const out = await model.forward({
       inputs_embeds,
-      attention_mask: new Tensor('int64', new BigInt64Array(s.rows * total).fill(1n), [s.rows, total]),
-      position_ids: new Tensor('int64', new BigInt64Array(3 * s.rows).fill(position), [3, s.rows, 1]),
+      attention_mask: new Tensor('int64', mask, [n, total]),
+      position_ids: new Tensor('int64', positions, [3, n, 1]),
       past_key_values: s.cache,
     });
+    this.takeCache(s, out, total);
+    const logits = readLogits(out);
+    const vocab = logits.dims.at(-1) ?? 0;
+    copyLogits(logitsData(logits), 0, n * vocab, s.logits, 0);
+    this.counters.decoderSteps += 1;
+    this.counters.decoderRows += n;
+    return { ms: performance.now() - t0 };
+  }
+
+  /**
+   * VisionThink escalation: escalating rows get their pending token + the tool-response turn with the
+   * full image, prefilled on top of their cache; the other rows get their pending token and masked
+   * padding, so the batch stays one tensor.
+   */
+  async extend(req: ExtendRequest): Promise<ExtendResult> {
+    const t0 = performance.now();
+    const { model, processor } = this.need();
+    const s = this.streams;
+    if (!s) throw new Error('extend() before prefill()');
+    const n = s.rows.length;
+    const inputs = await processor(req.text, toRawImage(req.image));
+    const extIds = Array.from(inputs.input_ids.data, Number);
+    const grid = Array.from(inputs.image_grid_thw.data, toBig);
+    const L = 1 + extIds.length;
+    const ids = new BigInt64Array(n * L);
+    const positions = new BigInt64Array(3 * n * L);
+    const total = s.pastLength + L;
+    const mask = new BigInt64Array(n * total);
+    const escalating = new Set(req.rows);
+    s.rows.forEach((row, r) => {
+      const pending = req.pending[r] ?? 0;
+      ids[r * L] = BigInt(pending);
+      if (escalating.has(r)) {
+        extIds.forEach((id, j) => (ids[r * L + 1 + j] = BigInt(id)));
+        row.ids.push(pending, ...extIds);
+        row.grids.push(grid);
+        const { positions: all, next } = this.ropePositions(row.ids, row.grids);
+        const len = row.ids.length;
+        for (let axis = 0; axis < 3; axis++) {
+          for (let j = 0; j < L; j++) positions[(axis * n + r) * L + j] = all[axis * len + (len - L + j)] ?? 0n;
+        }
+        row.nextPosition = next;
+        row.mask.push(...new Array<number>(L).fill(1));
+      } else {
+        for (let axis = 0; axis < 3; axis++) for (let j = 0; j < L; j++) positions[(axis * n + r) * L + j] = BigInt(row.nextPosition);
+        row.ids.push(pending);
+        row.nextPosition += 1;
+        row.mask.push(1, ...new Array<number>(L - 1).fill(0));
+      }
+      row.mask.forEach((m, j) => (mask[r * total + j] = BigInt(m)));
+    });
+    // Image features replace the placeholders of the escalating rows only.
+    const { inputs_embeds, visionTokens } = await this.embedExtension(new Tensor('int64', ids, [n, L]), req.rows, inputs.pixel_values, inputs.image_grid_thw);
+    const out = await model.forward({
+      inputs_embeds,
+      attention_mask: new Tensor('int64', mask, [n, total]),
+      position_ids: new Tensor('int64', positions, [3, n, L]),
+      past_key_values: s.cache,
+    });
+    this.takeCache(s, out, total);
+    const logits = readLogits(out);
+    const vocab = logits.dims.at(-1) ?? 0;
+    const data = logitsData(logits);
+    for (let r = 0; r < n; r++) {
+      const last = escalating.has(r) ? L - 1 : 0;
+      copyLogits(data, (r * L + last) * vocab, vocab, s.logits, r * vocab);
+    }
+    this.counters.decoderSteps += 1;
+    this.counters.decoderRows += n;
+    return { ms: performance.now() - t0, visionTokens, ids: extIds };
+  }
+
+  private async embedExtension(ids: Tensor, rows: number[], pixel_values: Tensor, image_grid_thw: Tensor): Promise<Encoded> {
+    const { model } = this.need();
+    const [n = 1, L = 0] = ids.dims;
+    const imageId = BigInt(imageTokenId(model.config));
+    // Rows that do not escalate carry image-token ids nowhere: only escalating rows hold placeholders.
+    const escalating = new Set(rows);
+    const textIds = BigInt64Array.from(ids.data, (x, i) => (!escalating.has(Math.floor(i / L)) && x === imageId ? 0n : toBig(x)));
+    const inputIds = new Tensor('int64', textIds, [n, L]);
+    let inputs_embeds: Tensor = await model.encode_text({ input_ids: inputIds });
+    const f: Tensor = await model.encode_image({ pixel_values, image_grid_thw });
+    this.counters.visionEncoderRuns += 1;
+    const perRow = f.dims[0] ?? 0;
+    this.counters.visionTokens += perRow;
+    const features = rows.length === 1 ? f : cat(rows.map(() => f), 0);
+    ({ inputs_embeds } = model._merge_input_ids_with_image_features({ image_features: features, inputs_embeds, input_ids: inputIds, attention_mask: ones([n, L]) }));
+    return { inputs_embeds, visionTokens: perRow };
+  }
+
+  private takeCache(s: Streams, out: Record<string, unknown>, total: number): void {
     const next: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(out)) {
       if (name.startsWith('present') && t instanceof Tensor) next[name.replace('present', 'past_key_values')] = t;
@@ -204,12 +371,6 @@ export class ModelHost implements ModelWorkerApi {
     disposeReplaced(s.cache, next);
     s.cache = next;
     s.pastLength = total;
-    const logits = readLogits(out);
-    const vocab = logits.dims.at(-1) ?? 0;
-    copyLogits(logitsData(logits), 0, s.rows * vocab, s.logits, 0);
-    this.counters.decoderSteps += 1;
-    this.counters.decoderRows += s.rows;
-    return { ms: performance.now() - t0 };
   }
 
   async reset(): Promise<void> {
@@ -248,6 +409,20 @@ export class ModelHost implements ModelWorkerApi {
     if (!this.info) throw new Error('no model loaded');
     return this.info;
   }
+}
+
+const toBig = (x: unknown): bigint => (typeof x === 'bigint' ? x : BigInt(Number(x)));
+
+function imageTokenId(config: unknown): number {
+  if (typeof config === 'object' && config !== null && 'image_token_id' in config && typeof config.image_token_id === 'number') return config.image_token_id;
+  throw new Error('config.json has no image_token_id');
+}
+
+const NO_VIDEOS = new Tensor('int64', new BigInt64Array(0), [0, 3]);
+
+/** The pixels arrive in shared memory; the image processor wants its own copy to resize. */
+function toRawImage(img: ImagePayload): RawImage {
+  return new RawImage(new Uint8ClampedArray(img.rgba), img.width, img.height, 4);
 }
 
 function readLogits(out: Record<string, unknown>): Tensor {

@@ -23,8 +23,10 @@ describe('engine: parity and merge', () => {
     },
     { onToken: (stream, _i, _id, m) => void (capture && stream === 'guided' && merged.push(m.slice())) },
   );
+  let tokenizerSize = 0;
   beforeAll(async () => {
-    await engine.loadTrio(tinyTrio(), { backend: 'wasm' }, () => undefined);
+    const infos = await engine.loadTrio(tinyTrio(), { backend: 'wasm' }, () => undefined);
+    tokenizerSize = infos[0]?.tokenizerSize ?? 0;
   });
 
   it('α = 0: guided ids == base-only ids == transformers.js generate() greedy of the base', async () => {
@@ -68,7 +70,7 @@ describe('engine: parity and merge', () => {
       solo.set(spec.role, rows);
       await host.dispose();
     }
-    const vocab = 1050;
+    const vocab = tokenizerSize;
     expect(merged.length).toBe(ids.length);
     merged.forEach((m, t) => {
       const b = solo.get('base')?.[t];
@@ -200,6 +202,8 @@ describe('engine: live α, sampling, prefill reuse, cancel, errors', () => {
           }
           return host.step(t);
         },
+        extend: (r) => host.extend(r),
+        prefillRaw: (r) => host.prefillRaw(r),
         reset: () => host.reset(),
         stats: () => host.stats(),
         decode: (ids) => host.decode(ids),

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { exportFileName, historyToJson, historyToMarkdown, parseHistoryEntry, parseHistoryTokens, type HistoryEntry } from './history';
+
+const entry: HistoryEntry = {
+  version: 1,
+  id: 'abc',
+  createdAt: Date.UTC(2026, 0, 31, 12, 30, 5),
+  question: 'What is x?\nShow steps.',
+  image: { name: 'geometry.png', width: 480, height: 320, thumbnail: 'data:image/jpeg;base64,AAAA' },
+  settings: {
+    presetId: 'tiny',
+    trioLabel: 'Tiny test trio (local)',
+    models: { base: 'tiny-base', expert: 'tiny-expert', amateur: 'tiny-amateur' },
+    backend: 'wasm',
+    dtype: 'fp32',
+    mode: 'side-by-side',
+    alpha: 0.5,
+    sampling: { temperature: 0, topK: 0, topP: 1, seed: 0 },
+    maxNewTokens: 16,
+  },
+  alphaChanges: [{ fromIndex: 4, alpha: 1.2 }],
+  outputs: {
+    base: { text: 'base says ``` hi', reason: 'max_tokens', error: null, tokenCount: 16, ttftMs: 120, tokensPerSecond: 30 },
+    guided: { text: 'Wait, <img src=x onerror=alert(1)>', reason: 'eos', error: null, tokenCount: 9, ttftMs: 130, tokensPerSecond: null },
+  },
+  prefillMs: 80,
+  prefillReused: false,
+  totalMs: 900,
+};
+
+describe('parseHistoryEntry', () => {
+  it('accepts a well-formed entry unchanged', () => {
+    expect(parseHistoryEntry(structuredClone(entry))).toEqual(entry);
+  });
+  it('rejects non-entries', () => {
+    expect(parseHistoryEntry(null)).toBeNull();
+    expect(parseHistoryEntry({ id: 'x' })).toBeNull();
+    expect(parseHistoryEntry({ id: '', outputs: { base: { text: 'a' } } })).toBeNull();
+  });
+  it('fills defaults for a minimal entry and drops unknown streams', () => {
+    const e = parseHistoryEntry({ id: 'm', outputs: { guided: { text: 'hi' }, other: { text: 'x' } } });
+    expect(e?.outputs).toEqual({ guided: { text: 'hi', reason: null, error: null, tokenCount: 0, ttftMs: null, tokensPerSecond: null } });
+    expect(e?.settings.mode).toBe('side-by-side');
+    expect(e?.image).toBeNull();
+  });
+  it('drops a thumbnail that is not a data: image URL', () => {
+    const e = parseHistoryEntry({ ...entry, image: { ...entry.image, thumbnail: 'http://evil.example/x.png' } });
+    expect(e?.image).toBeNull();
+  });
+});
+
+describe('parseHistoryTokens', () => {
+  it('keeps well-formed tokens of known streams', () => {
+    const t = { index: 0, id: 5, text: 'a', alpha: 0.5 };
+    expect(parseHistoryTokens({ guided: [t, { index: 'x' }], nope: [t] })).toEqual({ guided: [t] });
+    expect(parseHistoryTokens(undefined)).toEqual({});
+  });
+});
+
+describe('exports', () => {
+  it('Markdown holds the question, settings and both outputs verbatim', () => {
+    const md = historyToMarkdown(entry);
+    expect(md).toContain('> What is x?\n> Show steps.');
+    expect(md).toContain('| Mode | Side by side (base | guided) |');
+    expect(md).toContain('1.2 from token 4');
+    expect(md).toContain('## Base output');
+    expect(md).toContain('## Guided output');
+    // The fence is longer than the triple backticks inside the base output.
+    expect(md).toContain('````text\nbase says ``` hi\n````');
+    expect(md).toContain('Wait, <img src=x onerror=alert(1)>');
+  });
+  it('JSON round-trips entries', () => {
+    const doc = JSON.parse(historyToJson([entry], 0)) as { format: string; entries: unknown[] };
+    expect(doc.format).toBe('proxythinker-history');
+    expect(parseHistoryEntry(doc.entries[0])).toEqual(entry);
+  });
+  it('file names carry the date', () => {
+    expect(exportFileName(entry.createdAt, 'md')).toBe('proxythinker-2026-01-31T12-30-05.md');
+  });
+});
