@@ -71,11 +71,62 @@ export interface LoadOptions {
   wasmThreads?: number;
 }
 
+/** Where a model file's bytes came from: downloaded, browser storage (Cache API), or the user's disk. */
+export type FileSource = 'network' | 'cache' | 'disk';
+
+/**
+ * Why a model file could not be had: 'not-found' (HTTP 404/401/403), 'http' (another error status),
+ * 'network' (no connection, or it dropped before the server answered), 'truncated' (the body ended
+ * early), 'storage' (it could not be stored in browser storage, e.g. the quota is exceeded), 'read'
+ * (a file of a picked folder could not be read).
+ */
+export type FileFailureReason = 'not-found' | 'http' | 'network' | 'truncated' | 'storage' | 'read';
+
+export interface FileFailureInfo {
+  reason: FileFailureReason;
+  /** A sentence naming the file, for the user. */
+  message: string;
+  url?: string;
+  status?: number;
+  /** False when the model still loaded (a file that could not be stored is downloaded again next time). */
+  fatal: boolean;
+}
+
 export interface FileProgress {
   role: ModelRole;
   file: string;
   loaded: number;
   total: number;
+  source?: FileSource;
+  /** Set on the one event that reports a file's failure (see LoadEvent 'file-error'). */
+  failure?: FileFailureInfo;
+}
+
+export type FileFailure = { role: ModelRole; file: string } & FileFailureInfo;
+
+/** One file a model will load, and whether it must be downloaded. */
+export interface PlannedFile {
+  file: string;
+  /** Bytes; null when the server does not tell. */
+  size: number | null;
+  /** Already in browser storage (or on disk, for a picked folder). */
+  cached: boolean;
+  /** The file is needed but missing (a picked folder without it, or the server answers 404). */
+  missing?: boolean;
+}
+
+/** What loading one model will download. */
+export interface ModelPlan {
+  role: ModelRole;
+  name: string;
+  files: PlannedFile[];
+  totalBytes: number;
+  /** Bytes still to download (0 for a picked folder). */
+  downloadBytes: number;
+  /** Files whose size is unknown. */
+  unknownSizes: number;
+  /** The plan could not be made (e.g. config.json unreachable); loading will likely fail the same way. */
+  error?: WireError;
 }
 
 export interface ModelInfo {
@@ -167,6 +218,8 @@ export interface ModelWorkerApi {
   reset(): Promise<void>;
   stats(): Promise<ModelStats>;
   decode(ids: number[]): Promise<string>;
+  /** Diagnostics: the worker crashes (an uncaught error) on its n-th step from now. Workers only. */
+  injectFault?(steps: number): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -183,6 +236,8 @@ export interface RunRequest {
   inspectTopK?: number;
   /** VisionThink: 'full' (default), 'smart' (half-size image, may escalate once), 'low' (half-size only). */
   resolution?: Resolution;
+  /** Diagnostics: crash this model's worker at this decode step, to see how the app copes. */
+  faultAt?: { role: ModelRole; step: number };
 }
 
 export interface TopEntry {
@@ -247,6 +302,8 @@ export type RunEvent =
 
 export type LoadEvent =
   | ({ type: 'progress' } & FileProgress)
+  /** A file failed (fatal: the model's load fails with a DownloadError naming it) or could not be cached. */
+  | ({ type: 'file-error' } & FileFailure)
   | { type: 'phase'; role: ModelRole; phase: LoadPhase }
   | { type: 'loaded'; info: ModelInfo };
 

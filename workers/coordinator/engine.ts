@@ -116,7 +116,11 @@ export class Engine implements CoordinatorApi {
     if (!Number.isFinite(req.alpha)) throw new RangeError(`alpha must be a finite number, got ${req.alpha}`);
     const plan = planRun(req.mode);
     const roles = MODEL_ROLES.filter((r) => plan.batch[r] > 0);
-    for (const r of roles) if (!trio.models.has(r)) throw new Error(`mode "${req.mode}" needs the ${r} model, which is not loaded`);
+    for (const r of roles) {
+      const m = trio.models.get(r);
+      if (!m) throw new Error(`mode "${req.mode}" needs the ${r} model, which is not loaded`);
+      if (m.dead) throw new Error(`the ${r} model (${m.info.name}) stopped during an earlier run (${m.dead.message}); load the trio again`);
+    }
 
     const runId = ++this.runCounter;
     const events = new EventBatcher(onEvents);
@@ -167,6 +171,7 @@ export class Engine implements CoordinatorApi {
     ];
     const fullImage = req.image ? shareImage(req.image) : null;
     const image = fullImage && resolution !== 'full' ? lowResolution(fullImage) : fullImage;
+    if (req.faultAt) await api(req.faultAt.role).handle.api.injectFault?.(req.faultAt.step);
     const tPrefill = performance.now();
     const prefills = await Promise.all(
       roles.map((r) => {
@@ -306,6 +311,8 @@ export class Engine implements CoordinatorApi {
         if (res?.status === 'fulfilled') timings[r] = res.value.ms;
         else if (res) {
           failed.push(r);
+          const m = trio.models.get(r);
+          if (m && res.reason instanceof Error && res.reason.name === 'WorkerCrashedError') m.dead = res.reason;
           // The streams that need this model end with its error; the others go on.
           for (const s of streams) {
             if (s.done || s.feed.rows[r] === undefined) continue;

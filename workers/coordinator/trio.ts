@@ -10,7 +10,7 @@ export interface ModelHandle {
 }
 
 export interface LoadedTrio {
-  models: Map<ModelRole, { handle: ModelHandle; info: ModelInfo }>;
+  models: Map<ModelRole, { handle: ModelHandle; info: ModelInfo; dead?: Error }>;
   /** Ids every model covers: the only ids merged and sampled. */
   vocab: number;
   /** Step the models one after another (the single-thread naive loop). */
@@ -40,7 +40,7 @@ export async function loadTrio(
       }
     }),
   );
-  const models = new Map<ModelRole, { handle: ModelHandle; info: ModelInfo }>();
+  const models: LoadedTrio['models'] = new Map();
   const failures: Error[] = [];
   for (const s of settled) {
     if (s.status === 'fulfilled') models.set(s.value.spec.role, { handle: s.value.handle, info: s.value.info });
