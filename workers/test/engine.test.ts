@@ -138,6 +138,18 @@ describe('engine: live α, sampling, prefill reuse, cancel, errors', () => {
     expect(events.find((e) => e.type === 'alpha')).toMatchObject({ alpha: 2, fromIndex: 10 });
   });
 
+  it('stop strings end a stream and are cut from its text; EOS ids come from generation_config', async () => {
+    const plain = (await collect(engine, request({ maxNewTokens: 24, alpha: 0 }))).streams['guided'];
+    const text = plain?.text ?? '';
+    const stop = text.slice(6, 9);
+    expect(stop.length).toBe(3);
+    const stopped = (await collect(engine, request({ maxNewTokens: 24, alpha: 0, stopStrings: [stop] }))).streams['guided'];
+    expect(stopped?.reason).toBe('stop_string');
+    expect(stopped?.text).toBe(text.slice(0, text.indexOf(stop)));
+    const infos = await engine.stats();
+    expect(Object.keys(infos).sort()).toEqual(['amateur', 'base', 'expert']);
+  });
+
   it('seeded sampling reproduces exactly', async () => {
     const sampling = { temperature: 0.9, topK: 40, topP: 0.95, seed: 1234 };
     const a = (await collect(engine, request({ sampling, mode: 'side-by-side' }))).streams;

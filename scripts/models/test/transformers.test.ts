@@ -28,6 +28,8 @@ const cases: [string, 'fp32' | 'q4'][] = [
   ['tiny-amateur', 'q4'],
   ['tiny-expert', 'fp32'],
   ['tiny-expert', 'q4'],
+  ['tiny-expert-escalate', 'fp32'],
+  ['tiny-expert-escalate', 'q4'],
   ['bench-base', 'q4'],
   ['bench-amateur', 'q4'],
   ['bench-expert', 'q4'],
