@@ -21,6 +21,7 @@ function stampOf(spec: ModelSpec): string {
   for (const f of readdirSync(here).sort()) {
     if (f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'cli.ts') h.update(readFileSync(join(here, f)));
   }
+  h.update(readFileSync(join(here, '../../src/core/sampling.ts'))); // the weights' PRNG
   return h.digest('hex');
 }
 

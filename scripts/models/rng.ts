@@ -1,14 +1,5 @@
-/** Deterministic weights: the same seed gives the same bytes on every machine. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic weights: the same seed gives the same bytes on every machine (the engine's own mulberry32). */
+import { createRng } from '../../src/core/sampling';
 
 /** String → 32-bit seed (FNV-1a), so each tensor has its own stream derived from the model seed. */
 export function seedOf(...parts: (string | number)[]): number {
@@ -22,7 +13,7 @@ export function seedOf(...parts: (string | number)[]): number {
 
 /** Uniform in [−a, a]·std·√3 so the variance is std². */
 export function randomWeights(count: number, std: number, seed: number): Float32Array {
-  const rand = mulberry32(seed);
+  const rand = createRng(seed);
   const out = new Float32Array(count);
   const a = std * Math.sqrt(3);
   for (let i = 0; i < count; i++) out[i] = (rand() * 2 - 1) * a;
