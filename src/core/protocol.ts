@@ -98,7 +98,11 @@ export interface FileProgress {
   loaded: number;
   total: number;
   source?: FileSource;
-  /** Set on the one event that reports a file's failure (see LoadEvent 'file-error'). */
+  /**
+   * Set on the one event that reports a file's failure (loaded/total: the bytes it had got). Fatal:
+   * the model's load fails with a DownloadError naming the file. Not fatal: the file could not be kept
+   * in browser storage (e.g. quota) and will download again next time.
+   */
   failure?: FileFailureInfo;
 }
 
@@ -219,7 +223,7 @@ export interface ModelWorkerApi {
   stats(): Promise<ModelStats>;
   decode(ids: number[]): Promise<string>;
   /** Diagnostics: the worker crashes (an uncaught error) on its n-th step from now. Workers only. */
-  injectFault?(steps: number): Promise<void>;
+  injectFault(steps: number): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -301,9 +305,8 @@ export type RunEvent =
   | { type: 'error'; runId: number; error: WireError; stream?: StreamName };
 
 export type LoadEvent =
+  /** Bytes of one file; with `failure` set, the file failed (see FileProgress.failure). */
   | ({ type: 'progress' } & FileProgress)
-  /** A file failed (fatal: the model's load fails with a DownloadError naming it) or could not be cached. */
-  | ({ type: 'file-error' } & FileFailure)
   | { type: 'phase'; role: ModelRole; phase: LoadPhase }
   | { type: 'loaded'; info: ModelInfo };
 

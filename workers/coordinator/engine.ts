@@ -171,7 +171,7 @@ export class Engine implements CoordinatorApi {
     ];
     const fullImage = req.image ? shareImage(req.image) : null;
     const image = fullImage && resolution !== 'full' ? lowResolution(fullImage) : fullImage;
-    if (req.faultAt) await api(req.faultAt.role).handle.api.injectFault?.(req.faultAt.step);
+    if (req.faultAt) await api(req.faultAt.role).handle.api.injectFault(req.faultAt.step);
     const tPrefill = performance.now();
     const prefills = await Promise.all(
       roles.map((r) => {

@@ -373,6 +373,11 @@ export class ModelHost implements ModelWorkerApi {
     s.pastLength = total;
   }
 
+  /** Crashing needs a worker to crash (see model.worker.ts); in-thread hosts refuse. */
+  async injectFault(_steps: number): Promise<void> {
+    throw new Error('fault injection needs a model worker');
+  }
+
   async reset(): Promise<void> {
     this.releaseStreams();
     this.prompt = null;

@@ -220,6 +220,7 @@ describe('engine: live α, sampling, prefill reuse, cancel, errors', () => {
         stats: () => host.stats(),
         decode: (ids) => host.decode(ids),
         dispose: () => host.dispose(),
+        injectFault: (n) => host.injectFault(n),
       };
       return { api, terminate: () => undefined };
     });
