@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -31,11 +32,57 @@ function ortRuntimeFiles(): Plugin {
   };
 }
 
+/**
+ * The app as a PWA: a service worker (Workbox) precaches the app shell, the workers and the one
+ * onnxruntime WASM build the app runs (the asyncify one, ~26 MB), so after one visit the page opens
+ * and runs cached models with no network. Model files are not precached: transformers.js keeps what
+ * it downloads in the Cache API ('transformers-cache'). Precached responses keep their headers, so
+ * the page served offline is still cross-origin isolated (COOP/COEP).
+ */
+function offlineApp(): Plugin[] {
+  return VitePWA({
+    // A new version waits for the user (src/client/model-cache.ts): a reload must not cut a load or run short.
+    registerType: 'prompt',
+    // src/main.tsx registers the worker itself.
+    injectRegister: false,
+    manifest: {
+      name: 'ProxyThinker Web',
+      short_name: 'ProxyThinker',
+      description: 'Three vision-language models in the browser: a large one guided by a small RL-tuned one.',
+      start_url: '/',
+      display: 'standalone',
+      background_color: '#ffffff',
+      theme_color: '#1f2937',
+    },
+    workbox: {
+      globPatterns: ['**/*.{js,css,html,svg,png,ico,woff2,webmanifest}', 'ort/ort-wasm-simd-threaded.asyncify.{mjs,wasm}'],
+      // Models (public/models, copied into dist) are big and are cached by transformers.js when used;
+      // Vite's own copy of the ORT wasm under assets/ is never loaded (wasmPaths points at /ort/).
+      globIgnores: ['models/**', 'assets/*.wasm'],
+      maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+      navigateFallback: 'index.html',
+      navigateFallbackDenylist: [/^\/models\//, /^\/ort\//, /^\/src\//, /^\/__/],
+      dontCacheBustURLsMatching: /-[A-Za-z0-9_-]{8}\./,
+      cleanupOutdatedCaches: true,
+      // The first visit's page is controlled at once, so it works offline without a reload.
+      clientsClaim: true,
+    },
+    devOptions: { enabled: false },
+  });
+}
+
 export default defineConfig({
-  plugins: [react(), ortRuntimeFiles()],
+  plugins: [react(), ortRuntimeFiles(), offlineApp()],
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },
   worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    rolldownOptions: {
+      // The model manager also works as a page of its own (src/ui/models/page.html).
+      input: { main: 'index.html', models: 'src/ui/models/page.html' },
+    },
+  },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
 });

@@ -2,9 +2,12 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { automation } from './client/automation';
+import { registerServiceWorker } from './client/model-cache';
 
 // The same engine the UI drives, for the CLI, the benchmark and end-to-end tests.
 window.proxyThinker = automation;
+// The PWA's service worker: after one visit the app (and its cached models) works offline.
+registerServiceWorker();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

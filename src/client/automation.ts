@@ -3,15 +3,20 @@
  * CLI, the benchmark and end-to-end tests. It drives the coordinator exactly as the UI does.
  */
 import { findPreset, MODEL_ROLES, type Dtype, type ModelRole } from '../core/presets';
-import type { BackendChoice, LoadEvent, ModelInfo, ModelSpecifier, RunEvent, RunRequest, StreamName } from '../core/protocol';
+import type { BackendChoice, LoadEvent, LoadOptions, LoopStats, ModelInfo, ModelSpecifier, RunEvent, RunRequest, StreamName } from '../core/protocol';
 import { coordinator } from './coordinator';
 import { imageFromBlob } from './image';
+import { referenceDispose, referenceGenerate } from './reference';
 
 export interface AutomationLoad {
-  /** A preset id, or one folder URL per role. */
-  trio: string | Record<ModelRole, string>;
+  /** A preset id, one folder URL per role, or the models themselves (any source: hub or mirror, URL, picked folder). */
+  trio: string | Record<ModelRole, string> | ModelSpecifier[];
   backend: BackendChoice;
   dtype?: Dtype;
+  /** 'single-thread': all models inside the coordinator, stepped one after another (the bench's naive loop). */
+  placement?: LoadOptions['placement'];
+  /** onnxruntime WASM threads per model worker. */
+  wasmThreads?: number;
 }
 
 export interface AutomationRun extends Omit<RunRequest, 'image'> {
@@ -39,9 +44,18 @@ export interface AutomationResult {
   total_ms: number;
   /** Per model: step times in ms for every token after the first. */
   step_ms: Partial<Record<ModelRole, number[]>>;
+  /** Fetching and decoding the image, before the engine is called (not part of total_ms). */
+  image_ms: number;
+  /** From the engine call to the first token event reaching the page (events are batched per ~16 ms). */
+  first_token_ms: number | null;
+  /** The engine's own run time ('done' event). */
+  engine_ms: number | null;
+  /** Where the decode loop's time went ('done' event): steps, coordinator work, waiting for the models. */
+  loop: LoopStats | null;
 }
 
 export function trioSpecifiers(trio: AutomationLoad['trio'], dtype?: Dtype): ModelSpecifier[] {
+  if (Array.isArray(trio)) return trio;
   if (typeof trio === 'string') {
     const p = findPreset(trio);
     return MODEL_ROLES.map((role) => {
@@ -59,7 +73,13 @@ export function trioSpecifiers(trio: AutomationLoad['trio'], dtype?: Dtype): Mod
 export const automation = {
   async load(opts: AutomationLoad, onEvent?: (e: LoadEvent) => void): Promise<ModelInfo[]> {
     const events: LoadEvent[] = [];
-    return coordinator().loadTrio(trioSpecifiers(opts.trio, opts.dtype), { backend: opts.backend, ...(opts.dtype ? { dtype: opts.dtype } : {}) }, (e) => {
+    const options: LoadOptions = {
+      backend: opts.backend,
+      ...(opts.dtype ? { dtype: opts.dtype } : {}),
+      ...(opts.placement ? { placement: opts.placement } : {}),
+      ...(opts.wasmThreads ? { wasmThreads: opts.wasmThreads } : {}),
+    };
+    return coordinator().loadTrio(trioSpecifiers(opts.trio, opts.dtype), options, (e) => {
       events.push(e);
       onEvent?.(e);
     });
@@ -67,13 +87,25 @@ export const automation = {
 
   async run(opts: AutomationRun): Promise<AutomationResult> {
     const { imageUrl, alphaAt, cancelAt, ...rest } = opts;
+    const tImage = performance.now();
     let image = null;
     if (imageUrl) {
       const res = await fetch(imageUrl);
       if (!res.ok) throw new Error(`image ${imageUrl}: HTTP ${res.status}`);
       image = await imageFromBlob(await res.blob(), imageUrl);
     }
-    const result: AutomationResult = { prompt_ids: {}, streams: {}, prefill_ms: 0, prefill_reused: false, total_ms: 0, step_ms: {} };
+    const result: AutomationResult = {
+      prompt_ids: {},
+      streams: {},
+      prefill_ms: 0,
+      prefill_reused: false,
+      total_ms: 0,
+      step_ms: {},
+      image_ms: performance.now() - tImage,
+      first_token_ms: null,
+      engine_ms: null,
+      loop: null,
+    };
     const stream = (name: StreamName): StreamOutput => (result.streams[name] ??= { token_ids: [], text: '', alpha: [], reason: null, error: null });
     const client = coordinator();
     const t0 = performance.now();
@@ -84,6 +116,7 @@ export const automation = {
           result.prefill_ms = e.prefillMs;
           result.prefill_reused = e.reused;
         } else if (e.type === 'token') {
+          result.first_token_ms ??= performance.now() - t0;
           const s = stream(e.stream);
           s.token_ids.push(e.id);
           s.text += e.delta;
@@ -100,6 +133,9 @@ export const automation = {
           s.reason = e.reason;
         } else if (e.type === 'error' && e.stream) {
           stream(e.stream).error = { name: e.error.name, message: e.error.message };
+        } else if (e.type === 'done') {
+          result.engine_ms = e.ms;
+          result.loop = e.loop;
         }
       }
     };
@@ -111,6 +147,14 @@ export const automation = {
   setAlpha: (alpha: number) => coordinator().setAlpha(alpha),
   cancel: () => coordinator().cancel(),
   stats: () => coordinator().stats(),
+
+  /**
+   * The parity anchor of the benchmark: one model through transformers.js `generate()` (greedy,
+   * repetition_penalty 1) in its own worker, loaded the same way as the engine's model workers.
+   */
+  referenceGenerate,
+  /** Ends the reference worker (and frees its model). */
+  referenceDispose,
 };
 
 declare global {

@@ -8,11 +8,30 @@ export type Dtype = 'fp32' | 'fp16' | 'q4' | 'q4f16' | 'q8' | 'int8' | 'uint8' |
 export type ModelRole = 'base' | 'expert' | 'amateur';
 export const MODEL_ROLES: readonly ModelRole[] = ['base', 'expert', 'amateur'];
 
-export type ModelSource =
-  | { kind: 'hub'; repo: string; revision: string; dtype: Dtype | Record<string, Dtype> }
+/** One file of a model folder the user picked: its path inside the folder ('onnx/…') and the file on disk. */
+export interface LocalModelFile {
+  path: string;
+  file: File;
+}
+
+/** Where a preset's model comes from (presets are static, so never a picked folder). */
+export type PresetSource =
+  | {
+      kind: 'hub';
+      repo: string;
+      revision: string;
+      dtype: Dtype | Record<string, Dtype>;
+      /** The hub's host, or a mirror answering `/{repo}/resolve/{revision}/{file}` (default: transformers.js' own). */
+      host?: string;
+    }
   | { kind: 'url'; baseUrl: string; dtype: Dtype | Record<string, Dtype> };
 
-export type ModelSpec = ModelSource & { name: string };
+export type ModelSource =
+  | PresetSource
+  /** A folder on the user's disk: its files are read in the browser, never uploaded. */
+  | { kind: 'local-folder'; folder: string; files: LocalModelFile[]; dtype: Dtype | Record<string, Dtype> };
+
+export type ModelSpec = PresetSource & { name: string };
 
 export interface TrioPreset {
   id: string;

@@ -2,6 +2,7 @@
 import { sharedVocabSize, assertSameTokenizer } from '../../src/core/vocab';
 import type { LoadEvent, LoadOptions, ModelInfo, ModelSpecifier, ModelWorkerApi } from '../../src/core/protocol';
 import type { ModelRole } from '../../src/core/presets';
+import { loadKey } from '../model/sources/shared';
 
 export interface ModelHandle {
   api: ModelWorkerApi;
@@ -17,6 +18,19 @@ export interface LoadedTrio {
   sequential: boolean;
 }
 
+type Parked = Map<ModelRole, { key: string; handle: ModelHandle; info: ModelInfo }>;
+/**
+ * Models that loaded while another model of their trio failed, per spawner (one engine): kept
+ * loaded so that retrying the same trio only loads the model that failed.
+ */
+const parkedBySpawner = new WeakMap<object, Parked>();
+
+/** Ends the models kept for a retry (loadTrio does so itself for models the new trio does not reuse). */
+export function releaseParked(spawn: object): void {
+  for (const p of parkedBySpawner.get(spawn)?.values() ?? []) p.handle.terminate();
+  parkedBySpawner.delete(spawn);
+}
+
 export async function loadTrio(
   specs: ModelSpecifier[],
   options: LoadOptions,
@@ -25,8 +39,24 @@ export async function loadTrio(
 ): Promise<LoadedTrio> {
   const roles = new Set(specs.map((s) => s.role));
   if (roles.size !== specs.length) throw new Error('each role (base, expert, amateur) may appear once in a trio');
+  const keys = new Map(specs.map((s) => [s.role, loadKey(s, options)]));
+  const parked: Parked = parkedBySpawner.get(spawn) ?? new Map();
+  parkedBySpawner.set(spawn, parked);
+  for (const [role, p] of parked) {
+    if (keys.get(role) !== p.key) {
+      p.handle.terminate();
+      parked.delete(role);
+    }
+  }
   const settled = await Promise.allSettled(
     specs.map(async (spec) => {
+      const kept = parked.get(spec.role);
+      if (kept) {
+        parked.delete(spec.role);
+        onEvent({ type: 'phase', role: spec.role, phase: 'ready' });
+        onEvent({ type: 'loaded', info: kept.info });
+        return { spec, handle: kept.handle, info: kept.info };
+      }
       const handle = spawn(spec.role, options);
       try {
         const info = await handle.api.load(spec, options, (p) =>
@@ -50,7 +80,8 @@ export async function loadTrio(
     for (const m of models.values()) m.handle.terminate();
   };
   if (failures.length > 0) {
-    release();
+    // The models that did load stay loaded for a retry of the same trio.
+    for (const [role, m] of models) parked.set(role, { key: keys.get(role) ?? '', handle: m.handle, info: m.info });
     const [first] = failures;
     if (failures.length === 1 && first) throw first;
     const e = new Error(failures.map((f) => `${f.name}: ${f.message}`).join('; '));

@@ -9,6 +9,7 @@ import {
 } from '@huggingface/transformers';
 import { fallbackDtype, type Dtype } from '../../src/core/presets';
 import type { Backend, FileProgress, LoadOptions, LoadPhase, ModelSpecifier } from '../../src/core/protocol';
+import { prepareSource } from './sources';
 
 export interface BackendChoice {
   backend: Backend;
@@ -32,21 +33,13 @@ export async function chooseBackend(wanted: LoadOptions['backend']): Promise<Bac
   return { backend: 'webgpu', shaderF16: adapter.features.has('shader-f16') };
 }
 
-/** Resolves the model id and configures transformers.js' file locations for the source kind. */
+/**
+ * Resolves the model id and configures transformers.js' file locations for the source kind (hub or
+ * mirror, folder URL, picked folder); see ./sources.
+ */
 export function locate(spec: ModelSpecifier): { id: string; revision?: string } {
-  const s = spec.source;
-  if (s.kind === 'hub') {
-    env.allowRemoteModels = true;
-    return { id: s.repo, revision: s.revision };
-  }
-  // A URL (or, in Node, a folder) holding the model's files: its parent is the "local model path".
-  const base = s.baseUrl.replace(/\/+$/, '');
-  const cut = base.lastIndexOf('/');
-  const parent = base.slice(0, cut + 1);
-  env.allowLocalModels = true;
-  // transformers.js only reads "local" files from a path (a full http URL is treated as remote).
-  env.localModelPath = inBrowser ? new URL(parent, location.href).pathname : parent;
-  return { id: base.slice(cut + 1) };
+  const { id, revision } = prepareSource(spec);
+  return { id, ...(revision ? { revision } : {}) };
 }
 
 /** onnxruntime's runtime files come from our own origin (/ort/), never a CDN. */
@@ -75,19 +68,25 @@ export async function loadModel(
   const backend = await chooseBackend(options.backend);
   const wanted = options.dtype ?? spec.source.dtype;
   const dtype = typeof wanted === 'string' ? fallbackDtype(wanted, backend.shaderF16) : mapValues(wanted, (d) => fallbackDtype(d, backend.shaderF16));
-  const { id, revision } = locate(spec);
-  const progress_callback = (p: { status: string; file?: string; loaded?: number; total?: number }) => {
-    if (p.status === 'progress' && p.file) onProgress({ role: spec.role, file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
-  };
+  // Failed files are reported as progress events carrying the failure.
+  const source = prepareSource(spec);
+  const { id, revision } = source;
+  const progress_callback = source.progress(onProgress);
   onProgress({ role: spec.role, phase: 'download' });
-  const processor = await AutoProcessor.from_pretrained(id, { progress_callback, ...(revision ? { revision } : {}) });
-  const model: PreTrainedModel = await AutoModelForImageTextToText.from_pretrained(id, {
-    dtype,
-    // Outside the browser (Node tests, CLI helpers) onnxruntime's CPU provider stands in for WASM.
-    device: backend.backend === 'wasm' && !inBrowser ? 'cpu' : backend.backend,
-    progress_callback,
-    ...(revision ? { revision } : {}),
-  });
+  let processor: Processor;
+  let model: PreTrainedModel;
+  try {
+    processor = await AutoProcessor.from_pretrained(id, { progress_callback, ...(revision ? { revision } : {}) });
+    model = await AutoModelForImageTextToText.from_pretrained(id, {
+      dtype,
+      // Outside the browser (Node tests, CLI helpers) onnxruntime's CPU provider stands in for WASM.
+      device: backend.backend === 'wasm' && !inBrowser ? 'cpu' : backend.backend,
+      progress_callback,
+      ...(revision ? { revision } : {}),
+    });
+  } catch (e) {
+    throw source.explain(e);
+  }
   if (!(model instanceof Qwen2VLForConditionalGeneration)) {
     await model.dispose();
     throw new Error(`${spec.name}: model type "${model.config.model_type}" is not a Qwen2-VL-family model (qwen2_5_vl, qwen3_vl)`);

@@ -1,0 +1,90 @@
+/** Shared steps of the page specs (e2e/page-*.spec.ts): the real UI, the tiny trio, WASM. */
+import type { Locator, Page } from '@playwright/test';
+import { expect } from './fixtures';
+
+export const LOAD_TIMEOUT = 120_000;
+export const RUN_TIMEOUT = 120_000;
+
+export async function openApp(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'ProxyThinker Web' })).toBeVisible();
+  // The history is read at start-up; wait for it so later lists are stable.
+  await expect(page.getByRole('region', { name: 'History' }).getByText('Reading saved runs…')).toHaveCount(0);
+}
+
+export const runButton = (page: Page): Locator => page.getByRole('button', { name: 'Run', exact: true });
+export const runControls = (page: Page): Locator => page.getByRole('region', { name: 'Run controls' });
+export const pane = (page: Page, stream: 'base' | 'guided' | 'expert'): Locator => page.getByTestId(`pane-${stream}`);
+
+/** Loads the tiny trio on WASM in fp32 through the Models panel and waits until Run is enabled. */
+export async function loadTinyTrio(page: Page): Promise<void> {
+  await page.getByLabel('Model trio').selectOption('tiny');
+  await page.getByRole('radio', { name: 'WASM' }).check();
+  await page.getByRole('radio', { name: 'fp32' }).check();
+  await page.getByRole('button', { name: 'Load models' }).click();
+  await expect(runButton(page)).toBeEnabled({ timeout: LOAD_TIMEOUT });
+  for (const role of ['Base', 'Expert', 'Amateur']) {
+    const card = page.getByRole('listitem', { name: `${role} model` });
+    await expect(card.getByText('ready', { exact: true })).toBeVisible();
+    await expect(card.getByText('WASM', { exact: true })).toBeVisible();
+  }
+}
+
+export async function pickSample(page: Page, label: 'Bar chart' | 'Geometry' | 'Lake scene'): Promise<void> {
+  await page.getByRole('button', { name: label }).click();
+  await expect(page.getByRole('img', { name: /^Input image / })).toBeVisible();
+}
+
+export async function setQuestion(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Question').fill(text);
+}
+
+export async function setMaxTokens(page: Page, n: number): Promise<void> {
+  await page.getByLabel('Max new tokens').fill(String(n));
+}
+
+export async function expectRunning(page: Page): Promise<void> {
+  await expect(runControls(page)).toHaveAttribute('data-run-status', /running|stopping/);
+}
+
+export async function waitIdle(page: Page): Promise<void> {
+  await expect(runControls(page)).toHaveAttribute('data-run-status', 'idle', { timeout: RUN_TIMEOUT });
+}
+
+/** Number of tokens a pane reports. */
+export async function tokenCount(page: Page, stream: 'base' | 'guided'): Promise<number> {
+  return Number(await page.getByTestId(`tokens-${stream}`).textContent());
+}
+
+export async function showTokens(page: Page, stream: 'base' | 'guided'): Promise<Locator> {
+  await pane(page, stream).getByRole('button', { name: 'Tokens' }).click();
+  const list = pane(page, stream).getByRole('listbox');
+  await expect(list).toBeVisible();
+  return list;
+}
+
+/** The token ids shown in a pane's token view, in order. */
+export async function tokenIds(page: Page, stream: 'base' | 'guided'): Promise<number[]> {
+  const list = await showTokens(page, stream);
+  return list.getByRole('option').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.tokenId)));
+}
+
+/** The raw history records, straight from IndexedDB. */
+export async function savedRuns(page: Page): Promise<{ id: string; outputs: Record<string, { text: string; reason: string | null }> }[]> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('proxythinker-web');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const req = db.transaction('runs').objectStore('runs').getAll();
+          req.onsuccess = () => {
+            resolve(req.result);
+            db.close();
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}

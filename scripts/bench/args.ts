@@ -1,0 +1,113 @@
+/** `npm run bench -- [options]`: settings per backend, with --quick and explicit overrides. */
+import { PRESETS } from '../../src/core/presets';
+
+export type BenchBackend = 'wasm' | 'webgpu';
+
+export interface BackendPlan {
+  backend: BenchBackend;
+  trio: string;
+  dtype: 'q4' | 'fp32' | null;
+  /** Decode steps measured per run (each run generates tokens + 1: the first token comes from the prefill). */
+  tokens: number;
+  runs: number;
+  /** Consecutive short generations for the heap-growth check. */
+  growth: number;
+  growthTokens: number;
+  /** onnxruntime WASM threads per model worker (the workers placement). */
+  threads: number;
+  /** Threads of the naive single-thread placement (one worker holds all three models). */
+  naiveThreads: number;
+}
+
+export interface BenchOptions {
+  plans: BackendPlan[];
+  quick: boolean;
+  out: string;
+  chromium: string | null;
+  verbose: boolean;
+  question: string;
+}
+
+export const BENCH_USAGE = `Usage: npm run bench -- [options]
+
+Measures the real engine in headless Chromium and writes bench/results.json and bench/chart.svg.
+
+  --backend wasm|webgpu|both   default both
+  --quick                      fewer tokens and generations (a smoke run, not for the record)
+  --tokens N                   decode steps per run (default wasm 32, webgpu 8; quick 12 / 4)
+  --runs R                     measured runs per configuration (default 3)
+  --growth G                   consecutive generations for the heap-growth check (default wasm 100, webgpu 20; quick 20 / 5)
+  --wasm-trio ID               default bench
+  --webgpu-trio ID             default tiny (the bench trio takes ~50 s per guided token on SwiftShader)
+  --threads T                  WASM threads per model worker (default 1: three workers already share 2 cores)
+  --naive-threads T            WASM threads of the naive loop (default: all cores)
+  --question TEXT              the prompt (default: "Describe the image.")
+  --out DIR                    default bench/
+  --chromium PATH              browser binary (default $CHROME_PATH, else /usr/bin/chromium)
+  --verbose                    every run's figures on stderr`;
+
+export class BenchUsageError extends Error {
+  override name = 'BenchUsageError';
+}
+
+function int(name: string, raw: string | undefined, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isInteger(n) || n < min) throw new BenchUsageError(`--${name} must be an integer ≥ ${min}, got '${raw}'`);
+  return n;
+}
+
+export function parseBenchArgs(argv: readonly string[], cores: number): BenchOptions | 'help' {
+  const v = new Map<string, string>();
+  const bools = new Set(['quick', 'verbose', 'help']);
+  const known = new Set(['backend', 'tokens', 'runs', 'growth', 'wasm-trio', 'webgpu-trio', 'threads', 'naive-threads', 'question', 'out', 'chromium']);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '-h' || a === '--help') return 'help';
+    if (!a.startsWith('--')) throw new BenchUsageError(`unexpected argument '${a}'`);
+    const eq = a.indexOf('=');
+    const name = a.slice(2, eq < 0 ? undefined : eq);
+    if (bools.has(name)) {
+      v.set(name, 'true');
+      continue;
+    }
+    if (!known.has(name)) throw new BenchUsageError(`unknown option '--${name}'`);
+    const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new BenchUsageError(`--${name} needs a value`);
+    v.set(name, value);
+  }
+  const quick = v.has('quick');
+  const which = v.get('backend') ?? 'both';
+  if (!['wasm', 'webgpu', 'both'].includes(which)) throw new BenchUsageError(`--backend: expected wasm, webgpu or both, got '${which}'`);
+  const backends: BenchBackend[] = which === 'both' ? ['wasm', 'webgpu'] : [which as BenchBackend];
+  const trioOf = (b: BenchBackend) => {
+    const id = v.get(`${b}-trio`) ?? (b === 'wasm' ? 'bench' : 'tiny');
+    const p = PRESETS.find((x) => x.id === id);
+    if (!p?.local) throw new BenchUsageError(`--${b}-trio: '${id}' is not a local preset`);
+    return id;
+  };
+  const tokens = int('tokens', v.get('tokens'), 2);
+  const runs = int('runs', v.get('runs'), 1);
+  const growth = int('growth', v.get('growth'), 2);
+  const threads = int('threads', v.get('threads'), 1) ?? 1;
+  const naiveThreads = int('naive-threads', v.get('naive-threads'), 1) ?? Math.max(1, cores);
+  const plans = backends.map<BackendPlan>((b) => ({
+    backend: b,
+    trio: trioOf(b),
+    dtype: b === 'webgpu' && trioOf(b) === 'tiny' ? 'q4' : null,
+    tokens: tokens ?? (b === 'wasm' ? (quick ? 12 : 32) : quick ? 4 : 8),
+    runs: runs ?? 3,
+    growth: growth ?? (b === 'wasm' ? (quick ? 20 : 100) : quick ? 5 : 20),
+    growthTokens: 4,
+    threads,
+    naiveThreads,
+  }));
+  return {
+    plans,
+    quick,
+    out: v.get('out') ?? 'bench',
+    chromium: v.get('chromium') ?? null,
+    verbose: v.has('verbose'),
+    question: v.get('question') ?? 'Describe the image.',
+  };
+}

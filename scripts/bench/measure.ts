@@ -1,0 +1,100 @@
+/** One engine run or one reference generate() in the page, reduced to the figures the benchmark needs. */
+import type { Page } from 'playwright-core';
+import type { AutomationLoad, AutomationResult } from '../../src/client/automation';
+import type { ReferenceRequest, ReferenceResult } from '../../src/client/reference';
+import type { ModelInfo, RunMode } from '../../src/core/protocol';
+import type { ModelRole } from '../../src/core/presets';
+import { median } from '../cli/generate';
+
+export const GREEDY = { temperature: 0, topK: 0, topP: 1, seed: 0 };
+export const TOP_P = { temperature: 0.7, topK: 0, topP: 0.9, seed: 1 };
+export const IMAGE_URL = '/input/image';
+export const QUESTION = 'What does the chart show? Think step by step.';
+
+export interface RunFigures {
+  mode: RunMode | 'naive' | 'reference';
+  /** Tokens per stream. */
+  tokens: number[];
+  /** Decode wall time per token after the first: loop (step wait + coordinator) / (steps − 1). */
+  per_token_ms: number;
+  /** Coordinator's own work per loop iteration (merge, sampling, stop checks, events). */
+  coordinator_ms_per_step: number | null;
+  /** Each model's median step time inside its worker. */
+  model_step_ms: Partial<Record<ModelRole, number>>;
+  prefill_ms: number;
+  prefill_reused: boolean;
+  first_token_ms: number | null;
+  token_ids: number[];
+}
+
+/** A load the bench can send to the page (presets and folder URLs; picked folders are not serialisable). */
+export type BenchLoad = Omit<AutomationLoad, 'trio'> & { trio: string | Record<ModelRole, string> };
+
+export async function load(page: Page, opts: BenchLoad): Promise<{ infos: ModelInfo[]; ms: number }> {
+  return page.evaluate(async (o) => {
+    const t0 = performance.now();
+    const infos = await window.proxyThinker.load(o);
+    return { infos, ms: performance.now() - t0 };
+  }, opts);
+}
+
+export interface RunSpec {
+  mode: RunMode;
+  tokens: number;
+  question?: string;
+  sampling?: typeof GREEDY;
+  label?: RunFigures['mode'];
+}
+
+export async function run(page: Page, spec: RunSpec): Promise<RunFigures> {
+  const r: AutomationResult = await page.evaluate(
+    (o) => window.proxyThinker.run(o),
+    { mode: spec.mode, alpha: 0.5, sampling: spec.sampling ?? GREEDY, maxNewTokens: spec.tokens, question: spec.question ?? QUESTION, imageUrl: IMAGE_URL },
+  );
+  const errors = Object.entries(r.streams).filter(([, s]) => s?.error);
+  if (errors.length) throw new Error(`run ${spec.mode}: stream ${errors[0]?.[0]} failed: ${errors[0]?.[1]?.error?.message}`);
+  const loop = r.loop;
+  if (!loop) throw new Error(`run ${spec.mode}: no loop stats (is dist/ older than the engine's 'done' loop field?)`);
+  const model_step_ms: Partial<Record<ModelRole, number>> = {};
+  for (const [role, xs] of Object.entries(r.step_ms) as [ModelRole, number[]][]) {
+    const m = median(xs);
+    if (m !== null) model_step_ms[role] = m;
+  }
+  const first = r.streams.guided ?? r.streams.base ?? r.streams.expert;
+  return {
+    mode: spec.label ?? spec.mode,
+    tokens: Object.values(r.streams).map((s) => s?.token_ids.length ?? 0),
+    per_token_ms: loop.steps > 1 ? (loop.stepWaitMs + loop.coordinatorMs) / (loop.steps - 1) : NaN,
+    coordinator_ms_per_step: loop.steps > 0 ? loop.coordinatorMs / loop.steps : null,
+    model_step_ms,
+    prefill_ms: r.prefill_ms,
+    prefill_reused: r.prefill_reused,
+    first_token_ms: r.first_token_ms,
+    token_ids: first?.token_ids ?? [],
+  };
+}
+
+export async function reference(page: Page, req: ReferenceRequest): Promise<RunFigures & { load_ms: number; step_median_ms: number | null; backend: string }> {
+  const r: ReferenceResult = await page.evaluate((o) => window.proxyThinker.referenceGenerate(o), req);
+  const n = r.token_ids.length;
+  return {
+    mode: 'reference',
+    tokens: [n],
+    // Same definition as the engine's: wall time after the first token over the tokens after it.
+    per_token_ms: n > 1 ? (r.total_ms - r.first_token_ms) / (n - 1) : NaN,
+    coordinator_ms_per_step: null,
+    model_step_ms: {},
+    prefill_ms: r.first_token_ms,
+    prefill_reused: false,
+    first_token_ms: r.first_token_ms,
+    token_ids: r.token_ids,
+    load_ms: r.load_ms,
+    step_median_ms: median(r.step_ms),
+    backend: r.backend,
+  };
+}
+
+export function stats(xs: readonly number[]): { median: number | null; min: number | null; max: number | null; n: number } {
+  const v = xs.filter((x) => Number.isFinite(x));
+  return { median: median(v), min: v.length ? Math.min(...v) : null, max: v.length ? Math.max(...v) : null, n: v.length };
+}

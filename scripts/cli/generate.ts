@@ -1,0 +1,262 @@
+/**
+ * `generate`: load a trio in headless Chromium through `window.proxyThinker`, run once, and shape
+ * the result as the CLI's JSON (schema in docs/cli.md).
+ */
+import type { AutomationResult, StreamOutput } from '../../src/client/automation';
+import type { ModelInfo } from '../../src/core/protocol';
+import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
+import { EXIT, InputError, type GenerateOptions } from './args';
+import { checkImage, checkModelDir, mountNames, presetDirs } from './inputs';
+import { ensureBuild, MODELS, openSession, pageErrorMessage, type Log } from './runner';
+import type { Mount } from '../serve/server';
+
+export const SCHEMA = 'proxythinker-cli/generate@1';
+/** Where the input image is served. */
+export const IMAGE_URL = '/input/image';
+
+export interface CliStream {
+  token_ids: number[];
+  text: string;
+  alpha: number[];
+  reason: string | null;
+  error: { name: string; message: string } | null;
+}
+
+export interface CliModel {
+  role: ModelRole;
+  name: string;
+  url: string;
+  folder: string;
+  backend: string;
+  backend_reason: string | null;
+  dtype: unknown;
+  vocab_rows: number;
+  load_ms: number;
+}
+
+export interface CliOutput {
+  schema: typeof SCHEMA;
+  trio: string | null;
+  mode: string;
+  alpha: number;
+  question: string;
+  image: string | null;
+  max_new_tokens: number;
+  sampling: { temperature: number; top_k: number; top_p: number; seed: number };
+  stop: string[];
+  backend: Partial<Record<ModelRole, string>>;
+  models: CliModel[];
+  prompt_ids: Partial<Record<ModelRole, number[]>>;
+  streams: Partial<Record<'base' | 'guided' | 'expert', CliStream>>;
+  timings: {
+    load_ms: number;
+    prefill_ms: number;
+    prefill_reused: boolean;
+    first_token_ms: number | null;
+    total_ms: number;
+    /** Median of each model's per-token step time (tokens after the first). */
+    step_ms_median: Partial<Record<ModelRole, number | null>>;
+    /** Decode loop wall time per token after the first: (step wait + coordinator) / (steps − 1). */
+    decode_ms_per_token: number | null;
+    coordinator_ms: number | null;
+    steps: number | null;
+  };
+  chromium: string;
+}
+
+export function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] ?? null) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+export class RunFailure extends Error {
+  override name = 'RunFailure';
+  readonly exitCode = EXIT.FAILURE;
+}
+
+export async function generate(opts: GenerateOptions, log: Log): Promise<CliOutput> {
+  // Inputs first: a wrong path should fail in milliseconds, not after a build and a browser start.
+  const image = opts.image ? await checkImage(opts.image) : null;
+  const mounts: Mount[] = [];
+  let trio: string | Record<ModelRole, string>;
+  const folders = {} as Record<ModelRole, { folder: string; url: string }>;
+  if (opts.trio) {
+    const dirs = await presetDirs(opts.trio, MODELS, opts.dtype);
+    for (const r of MODEL_ROLES) folders[r] = { folder: dirs[r].dir, url: `/models/${dirs[r].name}/` };
+    trio = opts.trio;
+  } else {
+    const d = opts.dirs;
+    if (!d) throw new InputError('no model folders');
+    const dtype = opts.dtype ?? 'q4';
+    const full = {} as Record<ModelRole, string>;
+    for (const r of MODEL_ROLES) full[r] = await checkModelDir(d[r], dtype, `${r} model`);
+    const names = mountNames(full);
+    const urls = {} as Record<ModelRole, string>;
+    for (const r of MODEL_ROLES) {
+      urls[r] = `/local-models/${names[r]}/`;
+      folders[r] = { folder: full[r], url: urls[r] };
+      if (!mounts.some((m) => m.urlPath === urls[r])) mounts.push({ urlPath: urls[r], dir: full[r] });
+    }
+    trio = urls;
+  }
+  if (image) mounts.push({ urlPath: IMAGE_URL, file: image.path, contentType: image.contentType });
+
+  try {
+    await ensureBuild(opts.build, log);
+  } catch (e) {
+    throw new RunFailure(e instanceof Error ? e.message : String(e));
+  }
+  const session = await openSession({
+    mounts,
+    chromium: opts.chromium,
+    log,
+    ...(opts.verbose ? { onConsole: (type: string, text: string) => log(`[browser ${type}] ${text}`) } : {}),
+  }).catch((e: unknown) => {
+    throw new RunFailure(`could not start the browser session: ${e instanceof Error ? e.message : String(e)}`);
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RunFailure(`timed out after ${opts.timeoutSec} s`)), opts.timeoutSec * 1000);
+  });
+  try {
+    const { page } = session;
+    const loadOpts = {
+      trio,
+      backend: opts.backend,
+      ...(opts.dtype ? { dtype: opts.dtype } : {}),
+      placement: opts.placement,
+      ...(opts.threads ? { wasmThreads: opts.threads } : {}),
+    };
+    log(`loading ${MODEL_ROLES.map((r) => folders[r].url).join(', ')} on ${opts.backend}…`);
+    const loaded = await Promise.race([
+      page.evaluate(async (o) => {
+        const t0 = performance.now();
+        const infos = await window.proxyThinker.load(o);
+        return { infos, ms: performance.now() - t0 };
+      }, loadOpts),
+      timeout,
+    ]).catch((e: unknown) => {
+      throw e instanceof RunFailure ? e : new RunFailure(`loading the models failed: ${pageErrorMessage(e)}`);
+    });
+    log(`loaded in ${Math.round(loaded.ms)} ms; generating…`);
+    const runOpts = {
+      mode: opts.mode,
+      alpha: opts.alpha,
+      sampling: { temperature: opts.temperature, topK: opts.topK, topP: opts.topP, seed: opts.seed },
+      maxNewTokens: opts.maxNewTokens,
+      question: opts.question,
+      ...(opts.system ? { system: opts.system } : {}),
+      ...(opts.stop.length ? { stopStrings: opts.stop } : {}),
+      imageUrl: image ? IMAGE_URL : null,
+    };
+    const result: AutomationResult = await Promise.race([page.evaluate((o) => window.proxyThinker.run(o), runOpts), timeout]).catch((e: unknown) => {
+      if (e instanceof RunFailure) throw e;
+      const msg = pageErrorMessage(e);
+      if (/ImageInputError|could not be decoded|is not an image|is empty/.test(msg)) throw new InputError(`image '${opts.image}': ${msg}`);
+      throw new RunFailure(`the run failed: ${msg}`);
+    });
+    log(`generated in ${Math.round(result.total_ms)} ms`);
+    return shape(opts, loaded, result, folders, session.browser.version());
+  } finally {
+    clearTimeout(timer);
+    await session.close();
+    log('browser closed');
+  }
+}
+
+function shape(
+  opts: GenerateOptions,
+  loaded: { infos: ModelInfo[]; ms: number },
+  r: AutomationResult,
+  folders: Record<ModelRole, { folder: string; url: string }>,
+  chromiumVersion: string,
+): CliOutput {
+  const backend: Partial<Record<ModelRole, string>> = {};
+  for (const i of loaded.infos) backend[i.role] = i.backend;
+  const streams: CliOutput['streams'] = {};
+  for (const name of ['base', 'guided', 'expert'] as const) {
+    const s: StreamOutput | undefined = r.streams[name];
+    if (s) streams[name] = { token_ids: s.token_ids, text: s.text, alpha: s.alpha, reason: s.reason, error: s.error };
+  }
+  const stepMedian: Partial<Record<ModelRole, number | null>> = {};
+  for (const role of MODEL_ROLES) {
+    const xs = r.step_ms[role];
+    if (xs) {
+      const m = median(xs);
+      stepMedian[role] = m === null ? null : round(m, 3);
+    }
+  }
+  const loop = r.loop;
+  return {
+    schema: SCHEMA,
+    trio: opts.trio,
+    mode: opts.mode,
+    alpha: opts.alpha,
+    question: opts.question,
+    image: opts.image,
+    max_new_tokens: opts.maxNewTokens,
+    sampling: { temperature: opts.temperature, top_k: opts.topK, top_p: opts.topP, seed: opts.seed },
+    stop: opts.stop,
+    backend,
+    models: loaded.infos.map((i) => ({
+      role: i.role,
+      name: i.name,
+      url: folders[i.role].url,
+      folder: folders[i.role].folder,
+      backend: i.backend,
+      backend_reason: i.backendReason ?? null,
+      dtype: i.dtype,
+      vocab_rows: i.vocabRows,
+      load_ms: round(i.loadMs, 1),
+    })),
+    prompt_ids: r.prompt_ids,
+    streams,
+    timings: {
+      load_ms: round(loaded.ms, 1),
+      prefill_ms: round(r.prefill_ms, 2),
+      prefill_reused: r.prefill_reused,
+      first_token_ms: r.first_token_ms === null ? null : round(r.first_token_ms, 2),
+      total_ms: round(r.total_ms, 2),
+      step_ms_median: stepMedian,
+      decode_ms_per_token: loop && loop.steps > 1 ? round((loop.stepWaitMs + loop.coordinatorMs) / (loop.steps - 1), 3) : null,
+      coordinator_ms: loop ? round(loop.coordinatorMs, 3) : null,
+      steps: loop ? loop.steps : null,
+    },
+    chromium: chromiumVersion,
+  };
+}
+
+/** Control characters (other than newline and tab) shown as \uXXXX escapes, so a terminal shows them safely. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The readable (non-JSON) form. */
+export function summary(o: CliOutput): string {
+  const lines: string[] = [];
+  const names = o.models.map((m) => `${m.role} ${m.name} (${m.backend}${typeof m.dtype === 'string' ? `, ${m.dtype}` : ''})`).join(' · ');
+  lines.push(`models: ${names}`);
+  lines.push(`mode ${o.mode}, α ${o.alpha}, up to ${o.max_new_tokens} tokens, ${o.sampling.temperature === 0 ? 'greedy' : `T ${o.sampling.temperature} top-k ${o.sampling.top_k} top-p ${o.sampling.top_p} seed ${o.sampling.seed}`}`);
+  for (const [name, s] of Object.entries(o.streams)) {
+    if (!s) continue;
+    lines.push('');
+    lines.push(`── ${name}: ${s.token_ids.length} tokens, ${s.error ? `error ${s.error.name}: ${s.error.message}` : `stopped: ${s.reason}`}`);
+    lines.push(printable(s.text));
+  }
+  const t = o.timings;
+  const steps = Object.entries(t.step_ms_median)
+    .map(([r, v]) => `${r} ${v === null ? '–' : `${v} ms`}`)
+    .join(', ');
+  lines.push('');
+  lines.push(
+    `load ${t.load_ms} ms · prefill ${t.prefill_ms} ms${t.prefill_reused ? ' (reused)' : ''} · total ${t.total_ms} ms` +
+      (t.decode_ms_per_token !== null ? ` · ${t.decode_ms_per_token} ms/token` : '') +
+      (steps ? ` · median step: ${steps}` : ''),
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,81 @@
+/**
+ * The benchmark's parity anchor: one model through transformers.js `generate()` (greedy,
+ * repetition_penalty 1), loaded exactly as the engine's model workers load theirs. It times every
+ * generated token with a streamer. Not used by the app itself.
+ */
+import * as Comlink from 'comlink';
+import { BaseStreamer, RawImage, Tensor } from '@huggingface/transformers';
+import { loadModel, type LoadedModel } from '../../workers/model/load';
+import type { ReferenceRequest, ReferenceResult, ReferenceWorkerApi } from './reference';
+import type { ImagePayload } from '../core/protocol';
+
+/** Records when generate() hands over each batch of tokens; the first call is the prompt. */
+class TimingStreamer extends BaseStreamer {
+  readonly times: number[] = [];
+  override put(_value: bigint[][]): void {
+    this.times.push(performance.now());
+  }
+  override end(): void {}
+}
+
+let cached: { key: string; loaded: LoadedModel } | null = null;
+
+async function model(req: ReferenceRequest): Promise<{ loaded: LoadedModel; loadMs: number }> {
+  const key = JSON.stringify([req.modelUrl, req.backend, req.dtype ?? null, req.wasmThreads ?? null]);
+  if (cached?.key === key) return { loaded: cached.loaded, loadMs: 0 };
+  await dispose();
+  const t0 = performance.now();
+  const name = req.modelUrl.replace(/\/+$/, '').split('/').pop() ?? 'model';
+  const loaded = await loadModel(
+    { role: 'base', name, source: { kind: 'url', baseUrl: req.modelUrl, dtype: req.dtype ?? 'q4' } },
+    { backend: req.backend, ...(req.dtype ? { dtype: req.dtype } : {}), ...(req.wasmThreads ? { wasmThreads: req.wasmThreads } : {}) },
+    () => undefined,
+  );
+  cached = { key, loaded };
+  return { loaded, loadMs: performance.now() - t0 };
+}
+
+async function dispose(): Promise<void> {
+  const m = cached?.loaded.model;
+  cached = null;
+  if (m) await m.dispose();
+}
+
+const api: ReferenceWorkerApi = {
+  async generate(req: ReferenceRequest, image: ImagePayload | null): Promise<ReferenceResult> {
+    const { loaded, loadMs } = await model(req);
+    const { model: m, processor } = loaded;
+    const messages = [{ role: 'user', content: [...(image ? [{ type: 'image' }] : []), { type: 'text', text: req.question }] }];
+    const text = processor.apply_chat_template(messages, { add_generation_prompt: true });
+    if (typeof text !== 'string') throw new Error('chat template did not render text');
+    const inputs = image ? await processor(text, new RawImage(new Uint8ClampedArray(image.rgba), image.width, image.height, 4)) : await processor(text);
+    const promptIds = Array.from(inputs.input_ids.data as BigInt64Array, Number);
+    const streamer = new TimingStreamer();
+    const t0 = performance.now();
+    const out = await m.generate({ ...inputs, max_new_tokens: req.maxNewTokens, do_sample: false, repetition_penalty: 1, streamer });
+    const total = performance.now() - t0;
+    if (!(out instanceof Tensor)) throw new Error('generate() returned no tensor');
+    const row = (out.tolist() as bigint[][])[0] ?? [];
+    const ids = row.slice(promptIds.length).map(Number);
+    const [, first, ...rest] = streamer.times;
+    const steps: number[] = [];
+    let prev = first ?? t0;
+    for (const t of rest) {
+      steps.push(t - prev);
+      prev = t;
+    }
+    return {
+      backend: loaded.backend.backend,
+      prompt_ids: promptIds,
+      token_ids: ids,
+      text: processor.tokenizer?.decode(ids, { skip_special_tokens: false }) ?? '',
+      load_ms: loadMs,
+      first_token_ms: first === undefined ? total : first - t0,
+      step_ms: steps,
+      total_ms: total,
+    };
+  },
+  dispose,
+};
+
+Comlink.expose(api);

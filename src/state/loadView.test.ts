@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelInfo } from '../core/protocol';
+import { applyLoadEvents, emptyModelsView, totalBytes } from './loadView';
+
+const info: ModelInfo = {
+  role: 'expert',
+  name: 'tiny-expert',
+  backend: 'wasm',
+  backendReason: 'WASM was requested',
+  dtype: 'fp32',
+  vocabRows: 1088,
+  tokenizerSize: 1030,
+  tokenizerFingerprint: 'f',
+  eosIds: [1],
+  loadMs: 10,
+  kvLocation: 'cpu',
+};
+
+describe('applyLoadEvents', () => {
+  it('tracks bytes per file, phases and the final info', () => {
+    let v = emptyModelsView();
+    v = applyLoadEvents(v, [
+      { type: 'progress', role: 'base', file: 'onnx/a.onnx', loaded: 10, total: 100 },
+      { type: 'progress', role: 'base', file: 'onnx/a.onnx', loaded: 60, total: 100 },
+      { type: 'progress', role: 'base', file: 'config.json', loaded: 5, total: 0 },
+    ]);
+    expect(v.base.phase).toBe('download');
+    expect(v.base.files['onnx/a.onnx']).toEqual({ loaded: 60, total: 100 });
+    expect(totalBytes(v.base)).toEqual({ loaded: 65, total: 100 });
+    v = applyLoadEvents(v, [{ type: 'phase', role: 'base', phase: 'compile' }, { type: 'loaded', info }]);
+    expect(v.base.phase).toBe('compile');
+    expect(v.expert.phase).toBe('ready');
+    expect(v.expert.info?.backendReason).toBe('WASM was requested');
+    expect(v.amateur.phase).toBe('waiting');
+  });
+  it('does not mutate the previous view', () => {
+    const v0 = emptyModelsView();
+    applyLoadEvents(v0, [{ type: 'progress', role: 'base', file: 'x', loaded: 1, total: 2 }]);
+    expect(v0.base.files).toEqual({});
+  });
+});
+
+describe('applyLoadEvents, sources and failures', () => {
+  it('keeps where a file came from and why it failed', () => {
+    const failure = { reason: 'storage' as const, message: 'x could not be stored', fatal: false };
+    let v = applyLoadEvents(emptyModelsView(), [{ type: 'progress', role: 'base', file: 'a', loaded: 1, total: 2, source: 'cache' }]);
+    v = applyLoadEvents(v, [{ type: 'progress', role: 'base', file: 'a', loaded: 2, total: 2, failure }]);
+    expect(v.base.files.a).toEqual({ loaded: 2, total: 2, source: 'cache', failure });
+  });
+});

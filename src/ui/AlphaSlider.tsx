@@ -1,0 +1,35 @@
+import { changeAlpha } from '../state/runActions';
+import { useApp } from '../state/store';
+import { formatAlpha } from './format';
+
+/** α, the guidance strength. Live: moving it during a run changes the guided stream from the next token. */
+export function AlphaSlider() {
+  const alpha = useApp((s) => s.settings.alpha);
+  const running = useApp((s) => s.run.status !== 'idle');
+  const mode = useApp((s) => s.settings.mode);
+  const unused = mode === 'base' || mode === 'expert';
+  return (
+    <div className="alpha">
+      <label htmlFor="alpha">
+        α <span className="hint-inline">guidance</span>
+      </label>
+      <input
+        id="alpha"
+        type="range"
+        min={0}
+        max={2}
+        step={0.05}
+        value={alpha}
+        aria-valuetext={`${formatAlpha(alpha)}${running ? ', live' : ''}`}
+        aria-describedby="alpha-hint"
+        onChange={(e) => changeAlpha(Number(e.target.value))}
+      />
+      <output htmlFor="alpha" className="alpha__value">
+        {formatAlpha(alpha)}
+      </output>
+      <span id="alpha-hint" className={`alpha__hint${running && !unused ? ' alpha__hint--live' : ''}`}>
+        {unused ? 'not used in this mode' : running ? 'live' : '0–2'}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,13 @@
+import { DecodingSection } from './DecodingSection';
+import { InputSection } from './InputSection';
+import { ModelsSection } from './ModelsSection';
+
+export function Sidebar() {
+  return (
+    <aside className="sidebar" aria-label="Settings">
+      <ModelsSection />
+      <InputSection />
+      <DecodingSection />
+    </aside>
+  );
+}

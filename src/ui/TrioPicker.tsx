@@ -1,0 +1,62 @@
+import { findPreset, LOCAL_DTYPES, PRESETS, type LocalDtype } from '../core/presets';
+import type { BackendChoice } from '../core/protocol';
+import { presetBlocker } from '../state/modelActions';
+import { setSetting } from '../state/settingsActions';
+import { useApp } from '../state/store';
+
+const BACKENDS: { value: BackendChoice; label: string }[] = [
+  { value: 'auto', label: 'Auto' },
+  { value: 'webgpu', label: 'WebGPU' },
+  { value: 'wasm', label: 'WASM' },
+];
+
+/** Which trio, precision and backend the Load button will load. */
+export function TrioPicker() {
+  const presetId = useApp((s) => s.settings.presetId);
+  const dtype = useApp((s) => s.settings.dtype);
+  const backend = useApp((s) => s.settings.backend);
+  const locked = useApp((s) => s.load.status === 'loading' || s.run.status !== 'idle');
+  const preset = findPreset(presetId);
+  const blocker = presetBlocker(preset);
+  return (
+    <div className="stack">
+      <div className="field">
+        <label htmlFor="preset">Model trio</label>
+        <select id="preset" value={presetId} disabled={locked} onChange={(e) => setSetting('presetId', e.target.value)}>
+          {PRESETS.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.label}
+            </option>
+          ))}
+        </select>
+        <p className="hint">
+          base <code>{preset.models.base.name}</code> · expert <code>{preset.models.expert.name}</code> · amateur <code>{preset.models.amateur.name}</code>
+        </p>
+        {preset.note && <p className="note">{preset.note}</p>}
+        {blocker && <p className="note note--warn">{blocker}</p>}
+      </div>
+      {preset.local ? (
+        <fieldset className="segmented" disabled={locked}>
+          <legend>Precision</legend>
+          {LOCAL_DTYPES.map((d: LocalDtype) => (
+            <label key={d}>
+              <input type="radio" name="dtype" value={d} checked={dtype === d} onChange={() => setSetting('dtype', d)} />
+              <span>{d}</span>
+            </label>
+          ))}
+        </fieldset>
+      ) : (
+        <p className="hint">Precision: fixed by the published exports (4-bit text side, fp16 vision; fp32 where the GPU lacks shader-f16).</p>
+      )}
+      <fieldset className="segmented" disabled={locked}>
+        <legend>Backend</legend>
+        {BACKENDS.map((b) => (
+          <label key={b.value}>
+            <input type="radio" name="backend" value={b.value} checked={backend === b.value} onChange={() => setSetting('backend', b.value)} />
+            <span>{b.label}</span>
+          </label>
+        ))}
+      </fieldset>
+    </div>
+  );
+}
