@@ -41,6 +41,16 @@ test('download size before loading; the cache manager lists the models with thei
     }
     await expect(page.getByTestId('storage-status')).toContainText('This site uses');
 
+    // Save the trio (IndexedDB); it can be picked again like a preset.
+    await page.getByLabel('Trio name').fill('Tiny trio on the local hub');
+    await page.getByRole('button', { name: 'Save trio' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Saved "Tiny trio on the local hub".' })).toBeVisible();
+    await page.getByLabel('Base model repo').fill('');
+    await page.getByLabel('Saved trios').selectOption({ label: 'Tiny trio on the local hub' });
+    await expect(page.getByLabel('Base model repo')).toHaveValue('test-org/tiny-base');
+    await expect(page.getByLabel('Base model precision')).toHaveValue('q4');
+    await expect(page.getByLabel(/^Hub host/)).toHaveValue(hub.url);
+
     // Delete the base model: its entry goes, the others stay.
     await cache.getByRole('button', { name: `Delete test-org/tiny-base@main (${host})` }).click();
     await expect(cache.getByRole('button', { name: /^Delete test-org\/tiny-/ })).toHaveCount(2);

@@ -81,3 +81,16 @@ export function lastProgress(events: LoadEvent[]): Map<string, Extract<LoadEvent
   for (const e of events) if (e.type === 'progress') out.set(`${e.role} ${e.file}`, e);
   return out;
 }
+
+/**
+ * A short text-only guided run. Waits a moment after the run resolves: its events come through their
+ * own message channel, and under load the last batch can land after the result.
+ */
+export async function runText(page: Page, maxNewTokens: number): Promise<number[]> {
+  return page.evaluate(async (n) => {
+    const sampling = { temperature: 0, topK: 0, topP: 1, seed: 0 };
+    const r = await window.proxyThinker.run({ mode: 'guided', alpha: 0.5, sampling, maxNewTokens: n, question: 'What does a bar chart show?', imageUrl: null });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    return r.streams.guided?.token_ids ?? [];
+  }, maxNewTokens);
+}

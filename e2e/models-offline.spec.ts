@@ -4,8 +4,7 @@
  * no network at all: the service worker serves the app, the Cache API the models.
  */
 import { test, expect } from './fixtures';
-import { GREEDY } from './helpers';
-import { downloads, fileSize, hubTrio, lastProgress, loadTrio, Q4_FILES, ROLES, startTinyHub } from './models-helpers';
+import { downloads, fileSize, hubTrio, lastProgress, loadTrio, Q4_FILES, ROLES, runText, startTinyHub } from './models-helpers';
 
 test('hub trio: first visit downloads it with byte progress; offline, the page reloads from the service worker and runs it from the cache', async ({
   page,
@@ -41,14 +40,9 @@ test('hub trio: first visit downloads it with byte progress; offline, the page r
     expect(got, 'each needed file downloaded exactly once, nothing else').toEqual(expected);
 
     // Text only: in this Chromium the page's first fetch after a trio is loaded a second time stalls for
-    // 20-180 s (also without these changes); automation.run fetches its image URL.
-    const run = () =>
-      page.evaluate(
-        (sampling) => window.proxyThinker.run({ mode: 'guided', alpha: 0.5, sampling, maxNewTokens: 6, question: 'What does a bar chart show?', imageUrl: null }),
-        GREEDY,
-      );
-    const online = await run(); 
-    expect(online.streams.guided?.token_ids).toHaveLength(6);
+    // 20-180 s (also without these changes), and automation.run fetches its image URL.
+    const online = await runText(page, 6);
+    expect(online).toHaveLength(6);
 
     // The service worker has precached the app shell and the WASM runtime.
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
@@ -66,8 +60,8 @@ test('hub trio: first visit downloads it with byte progress; offline, the page r
     expect(second.error).toBeNull();
     const sources = new Set([...lastProgress(second.events).values()].map((p) => p.source));
     expect([...sources], 'every file from browser storage').toEqual(['cache']);
-    const offline = await run(); 
-    expect(offline.streams.guided?.token_ids, 'the same greedy tokens as online').toEqual(online.streams.guided?.token_ids);
+    const offline = await runText(page, 6);
+    expect(offline, 'the same greedy tokens as online').toEqual(online);
   } finally {
     await context.setOffline(false);
     await hub.close();

@@ -92,6 +92,8 @@ export async function openEntry(id: string): Promise<void> {
       startedAt: null,
       prefillMs: entry.prefillMs,
       prefillReused: entry.prefillReused,
+      visualTokens: null,
+      imageSize: null,
       totalMs: entry.totalMs,
       loop: null,
       error: null,

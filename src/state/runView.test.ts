@@ -30,6 +30,7 @@ describe('applyRunEvents', () => {
     let v = applyRunEvents(emptyRunView(0.5, 0), batch(1, started));
     expect(v.streams).toEqual(['base', 'guided']);
     expect(v.prefillMs).toBe(40);
+    expect(v.imageSize).toEqual([96, 64]);
     v = applyRunEvents(v, batch(10, tok('base', 0, 'He'), tok('guided', 0, 'Wa'), tok('base', 1, 'llo')));
     v = applyRunEvents(v, batch(30, tok('guided', 1, 'it')));
     expect(v.byName.base?.text).toBe('Hello');

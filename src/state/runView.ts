@@ -2,6 +2,7 @@
  * The run shown in the panes, and the pure function that folds coordinator events into it. The
  * store calls it once per animation frame with every event that arrived since the last frame.
  */
+import type { ModelRole } from '../core/presets';
 import type { LoopStats, RunEvent, StreamName, WireError } from '../core/protocol';
 import { addAlphaChange, type AlphaChange, type TokenRecord } from '../core/runRecord';
 import type { StopReason } from '../core/stopping';
@@ -29,6 +30,9 @@ export interface RunView {
   startedAt: number | null;
   prefillMs: number | null;
   prefillReused: boolean | null;
+  /** Visual tokens each model encoded for the image, and the image size the models saw. */
+  visualTokens: Partial<Record<ModelRole, number>> | null;
+  imageSize: [number, number] | null;
   totalMs: number | null;
   loop: LoopStats | null;
   /** A run-level error (not tied to one stream). */
@@ -51,6 +55,8 @@ export function emptyRunView(initialAlpha = 0.5, startedAt: number | null = null
     startedAt,
     prefillMs: null,
     prefillReused: null,
+    visualTokens: null,
+    imageSize: null,
     totalMs: null,
     loop: null,
     error: null,
@@ -86,7 +92,7 @@ export function applyRunEvents(view: RunView, batch: readonly TimedEvent[]): Run
     if (next.runId !== null && e.runId !== next.runId) continue; // a stale event from an earlier run
     switch (e.type) {
       case 'started': {
-        set({ runId: e.runId, streams: e.streams, prefillMs: e.prefillMs, prefillReused: e.reused });
+        set({ runId: e.runId, streams: e.streams, prefillMs: e.prefillMs, prefillReused: e.reused, visualTokens: e.visualTokens ?? null, imageSize: e.image ?? null });
         for (const name of e.streams) stream(name);
         break;
       }

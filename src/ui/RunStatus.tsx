@@ -9,11 +9,14 @@ export function RunStatus() {
   const prefillMs = useApp((s) => s.run.view.prefillMs);
   const reused = useApp((s) => s.run.view.prefillReused);
   const started = useApp((s) => s.run.view.streams.length > 0);
-  let text = '';
+  const visual = useApp((s) => s.run.view.visualTokens?.base ?? s.run.view.visualTokens?.expert ?? null);
+  const loaded = useApp((s) => s.load.status === 'loaded');
+  const vision = visual !== null && visual > 0 ? ` · ${visual} visual tokens` : '';
+  let text = loaded ? '' : 'Load the models to run (Models panel).';
   if (status === 'running') text = started ? 'Generating…' : 'Encoding the image and prompt…';
   else if (status === 'stopping') text = 'Stopping…';
   else if (source === 'live' && (totalMs !== null || prefillMs !== null))
-    text = `Finished${totalMs !== null ? ` in ${formatMs(totalMs)}` : ''} · prefill ${formatMs(prefillMs)}${reused ? ' (reused)' : ''}`;
+    text = `Finished${totalMs !== null ? ` in ${formatMs(totalMs)}` : ''} · prefill ${formatMs(prefillMs)}${reused ? ' (reused)' : ''}${vision}`;
   return (
     <p className="run-status" role="status">
       {status !== 'idle' && <span className="spinner" aria-hidden="true" />}
@@ -23,6 +26,7 @@ export function RunStatus() {
           {' '}
           · prefill {formatMs(prefillMs)}
           {reused ? ' (reused)' : ''}
+          {vision}
         </span>
       )}
     </p>

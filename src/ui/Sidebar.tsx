@@ -5,8 +5,8 @@ import { ModelsSection } from './ModelsSection';
 export function Sidebar() {
   return (
     <aside className="sidebar" aria-label="Settings">
-      <ModelsSection />
       <InputSection />
+      <ModelsSection />
       <DecodingSection />
     </aside>
   );

@@ -203,7 +203,9 @@ export function CustomTrioPicker({ onLoad, backend, disabled, onPlan }: CustomTr
       <label className="ptm-field">
         <span>Hub host (a mirror, or empty for transformers.js' default hub)</span>
         <input
-          type="url"
+          type="text"
+          inputMode="url"
+          spellCheck={false}
           value={host}
           placeholder="https://hub-mirror.example.org/"
           onChange={(e) => {

@@ -116,8 +116,8 @@ function fileResponse(t: Target, path: string, f: File): Response {
 
 /**
  * A stored response whose body is opened only when read. transformers.js often looks at a cached
- * file's headers alone (its size) and drops the response; an unread Cache Storage body stays open
- * until garbage collection, and enough of them stall the page's own fetches for a minute or more.
+ * file's headers alone (its size, before loading) and drops the response; an unread Cache Storage
+ * body would keep the stored file open until garbage collection.
  */
 function lazyBody(stored: Response, reopen: () => Promise<Response | undefined>): Response {
   void stored.body?.cancel().catch(() => undefined);
