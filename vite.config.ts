@@ -55,7 +55,10 @@ function offlineApp(): Plugin[] {
       theme_color: '#1f2937',
     },
     workbox: {
-      globPatterns: ['**/*.{js,css,html,svg,png,ico,woff2,webmanifest}', 'ort/ort-wasm-simd-threaded.asyncify.{mjs,wasm}'],
+      globPatterns: [
+        '**/*.{js,css,html,svg,png,ico,woff2,webmanifest}',
+        'ort/ort-wasm-simd-threaded.asyncify.{mjs,wasm}',
+      ],
       // Models (public/models, copied into dist) are big and are cached by transformers.js when used;
       // Vite's own copy of the ORT wasm under assets/ is never loaded (wasmPaths points at /ort/).
       globIgnores: ['models/**', 'assets/*.wasm'],

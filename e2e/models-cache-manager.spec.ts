@@ -9,7 +9,9 @@ import { downloads, fileSize, Q4_FILES, ROLES, startTinyHub } from './models-hel
 const LABEL = { base: 'Base', expert: 'Expert', amateur: 'Amateur' } as const;
 const sizeOf = (role: string) => Q4_FILES.reduce((a, f) => a + fileSize(`tiny-${role}`, f), 0);
 
-test('download size before loading; the cache manager lists the models with their sizes; delete frees one and the next load downloads it again', async ({ page }) => {
+test('download size before loading; the cache manager lists the models with their sizes; delete frees one and the next load downloads it again', async ({
+  page,
+}) => {
   const hub = await startTinyHub();
   try {
     const host = new URL(hub.url).host;
@@ -24,18 +26,24 @@ test('download size before loading; the cache manager lists the models with thei
     await page.getByRole('button', { name: 'Check download size' }).click();
     await expect(page.getByTestId('plan-download')).toHaveText(formatBytes(total));
     // Sizing reads each config.json (to know the files) and sizes the rest with one-byte range requests.
-    expect(downloads(hub).sort(), 'sizing downloads only config.json').toEqual(ROLES.map((r) => `test-org/tiny-${r}/resolve/main/config.json`).sort());
+    expect(downloads(hub).sort(), 'sizing downloads only config.json').toEqual(
+      ROLES.map((r) => `test-org/tiny-${r}/resolve/main/config.json`).sort(),
+    );
 
     await page.getByRole('button', { name: 'Load trio' }).click();
     const status = page.getByTestId('load-status');
     await expect(status).toHaveAttribute('data-status', 'loaded', { timeout: 120_000 });
     await expect(page.getByLabel('Overall download')).toHaveAttribute('value', String(total));
-    await expect(page.getByTestId('overall-bytes')).toHaveText(`${formatBytes(total)} of ${formatBytes(total)}`);
+    await expect(page.getByTestId('overall-bytes')).toHaveText(
+      `${formatBytes(total)} of ${formatBytes(total)}`,
+    );
 
     // The cache manager lists the three models with the bytes of their files.
     const cache = page.getByLabel('Model cache');
     for (const role of ROLES) {
-      const row = cache.getByRole('row', { name: new RegExp(`test-org/tiny-${role}@main \\(${host.replace('.', '\\.')}\\)`) });
+      const row = cache.getByRole('row', {
+        name: new RegExp(`test-org/tiny-${role}@main \\(${host.replace('.', '\\.')}\\)`),
+      });
       await expect(row).toContainText(formatBytes(sizeOf(role)));
       await expect(row.getByRole('cell').nth(1)).toHaveText(String(Q4_FILES.length));
     }
@@ -44,7 +52,9 @@ test('download size before loading; the cache manager lists the models with thei
     // Save the trio (IndexedDB); it can be picked again like a preset.
     await page.getByLabel('Trio name').fill('Tiny trio on the local hub');
     await page.getByRole('button', { name: 'Save trio' }).click();
-    await expect(page.getByRole('status').filter({ hasText: 'Saved "Tiny trio on the local hub".' })).toBeVisible();
+    await expect(
+      page.getByRole('status').filter({ hasText: 'Saved "Tiny trio on the local hub".' }),
+    ).toBeVisible();
     await page.getByLabel('Base model repo').fill('');
     await page.getByLabel('Saved trios').selectOption({ label: 'Tiny trio on the local hub' });
     await expect(page.getByLabel('Base model repo')).toHaveValue('test-org/tiny-base');
@@ -54,8 +64,12 @@ test('download size before loading; the cache manager lists the models with thei
     // Delete the base model: its entry goes, the others stay.
     await cache.getByRole('button', { name: `Delete test-org/tiny-base@main (${host})` }).click();
     await expect(cache.getByRole('button', { name: /^Delete test-org\/tiny-/ })).toHaveCount(2);
-    await expect(cache.getByRole('button', { name: `Delete test-org/tiny-base@main (${host})` })).toHaveCount(0);
-    const stored = await page.evaluate(async () => (await (await caches.open('transformers-cache')).keys()).map((r) => r.url));
+    await expect(cache.getByRole('button', { name: `Delete test-org/tiny-base@main (${host})` })).toHaveCount(
+      0,
+    );
+    const stored = await page.evaluate(async () =>
+      (await (await caches.open('transformers-cache')).keys()).map((r) => r.url),
+    );
     expect(stored.filter((u) => u.includes('tiny-base'))).toEqual([]);
     expect(stored).toHaveLength(2 * Q4_FILES.length);
 

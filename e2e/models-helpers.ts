@@ -36,7 +36,11 @@ export async function startTinyHub(aliases: Record<string, string> = {}): Promis
 export function hubTrio(host: string, repos: Partial<Record<ModelRole, string>> = {}): ModelSpecifier[] {
   return ROLES.map((role) => {
     const repo = repos[role] ?? `test-org/tiny-${role}`;
-    return { role, name: repo.split('/')[1] ?? repo, source: { kind: 'hub', repo, revision: 'main', dtype: 'q4', host } };
+    return {
+      role,
+      name: repo.split('/')[1] ?? repo,
+      source: { kind: 'hub', repo, revision: 'main', dtype: 'q4', host },
+    };
   });
 }
 
@@ -61,15 +65,13 @@ export interface LoadOutcome {
 export async function loadTrio(page: Page, models: ModelSpecifier[]): Promise<LoadOutcome> {
   return page.evaluate(async (trio) => {
     const events: LoadEvent[] = [];
-    // Events come through their own message channel: the last ones may land after the result.
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 250));
     try {
-      const infos = await window.proxyThinker.load({ trio: trio as ModelSpecifier[], backend: 'wasm' }, (e) => events.push(e));
-      await settle();
+      const infos = await window.proxyThinker.load({ trio: trio as ModelSpecifier[], backend: 'wasm' }, (e) =>
+        events.push(e),
+      );
       return { infos, error: null, events };
     } catch (e) {
       const err = e as Error;
-      await settle();
       return { infos: null, error: { name: err.name, message: err.message }, events };
     }
   }, models);
@@ -82,15 +84,18 @@ export function lastProgress(events: LoadEvent[]): Map<string, Extract<LoadEvent
   return out;
 }
 
-/**
- * A short text-only guided run. Waits a moment after the run resolves: its events come through their
- * own message channel, and under load the last batch can land after the result.
- */
+/** A short text-only guided run; run() resolves after its last event was handled. */
 export async function runText(page: Page, maxNewTokens: number): Promise<number[]> {
   return page.evaluate(async (n) => {
     const sampling = { temperature: 0, topK: 0, topP: 1, seed: 0 };
-    const r = await window.proxyThinker.run({ mode: 'guided', alpha: 0.5, sampling, maxNewTokens: n, question: 'What does a bar chart show?', imageUrl: null });
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    const r = await window.proxyThinker.run({
+      mode: 'guided',
+      alpha: 0.5,
+      sampling,
+      maxNewTokens: n,
+      question: 'What does a bar chart show?',
+      imageUrl: null,
+    });
     return r.streams.guided?.token_ids ?? [];
   }, maxNewTokens);
 }

@@ -10,18 +10,24 @@ import { MODELS_DIR, ROLES } from './models-helpers';
 
 const LABEL = { base: 'Base', expert: 'Expert', amateur: 'Amateur' } as const;
 
-test('a trio from three folders on disk loads with the folder picker and runs; no model file is fetched or stored', async ({ page, context }) => {
+test('a trio from three folders on disk loads with the folder picker and runs; no model file is fetched or stored', async ({
+  page,
+  context,
+}) => {
   const modelRequests: string[] = [];
   context.on('request', (r) => {
     const path = new URL(r.url()).pathname;
-    if (path.startsWith('/models/') || /\/resolve\/|\.onnx$|\/(config|tokenizer)\.json$/.test(path)) modelRequests.push(r.url());
+    if (path.startsWith('/models/') || /\/resolve\/|\.onnx$|\/(config|tokenizer)\.json$/.test(path))
+      modelRequests.push(r.url());
   });
   await page.goto('/src/ui/models/page.html');
   await page.getByLabel('WASM').check();
   for (const role of ROLES) {
     await page.getByLabel(`${LABEL[role]} model source`).selectOption('local-folder');
     await expect(page.getByLabel(`${LABEL[role]} model precision`)).toHaveValue('q4');
-    await page.getByLabel(`${LABEL[role]} model folder (files)`).setInputFiles(join(MODELS_DIR, `tiny-${role}`));
+    await page
+      .getByLabel(`${LABEL[role]} model folder (files)`)
+      .setInputFiles(join(MODELS_DIR, `tiny-${role}`));
   }
   await expect(page.getByTestId('picked-folder')).toHaveCount(3);
   await expect(page.getByTestId('picked-folder').first()).toContainText('tiny-base');
@@ -43,14 +49,24 @@ test('a trio from three folders on disk loads with the folder picker and runs; n
   // The trio the page loaded runs (window.proxyThinker drives the same coordinator).
   const imageUrl = await canvasImageUrl(page);
   const result = await page.evaluate(
-    ([url, sampling]) => window.proxyThinker.run({ mode: 'guided', alpha: 0.5, sampling, maxNewTokens: 4, question: 'What does the chart show?', imageUrl: url }),
+    ([url, sampling]) =>
+      window.proxyThinker.run({
+        mode: 'guided',
+        alpha: 0.5,
+        sampling,
+        maxNewTokens: 4,
+        question: 'What does the chart show?',
+        imageUrl: url,
+      }),
     [imageUrl, GREEDY] as const,
   );
   expect(result.streams.guided?.token_ids).toHaveLength(4);
   expect(result.streams.guided?.reason).toBe('max_tokens');
 
   expect(modelRequests, 'no model file went over the network').toEqual([]);
-  const stored = await page.evaluate(async () => (await (await caches.open('transformers-cache')).keys()).map((r) => r.url));
+  const stored = await page.evaluate(async () =>
+    (await (await caches.open('transformers-cache')).keys()).map((r) => r.url),
+  );
   expect(stored, 'picked files are not copied into browser storage').toEqual([]);
   await expect(page.getByTestId('cache-empty')).toBeVisible();
 });

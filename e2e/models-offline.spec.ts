@@ -4,7 +4,17 @@
  * no network at all: the service worker serves the app, the Cache API the models.
  */
 import { test, expect } from './fixtures';
-import { downloads, fileSize, hubTrio, lastProgress, loadTrio, Q4_FILES, ROLES, runText, startTinyHub } from './models-helpers';
+import {
+  downloads,
+  fileSize,
+  hubTrio,
+  lastProgress,
+  loadTrio,
+  Q4_FILES,
+  ROLES,
+  runText,
+  startTinyHub,
+} from './models-helpers';
 
 test('hub trio: first visit downloads it with byte progress; offline, the page reloads from the service worker and runs it from the cache', async ({
   page,
@@ -17,7 +27,7 @@ test('hub trio: first visit downloads it with byte progress; offline, the page r
     const trio = hubTrio(hub.url);
 
     // First visit: every file is downloaded once, with progress events whose bytes match the files.
-    const first = await loadTrio(page, trio); 
+    const first = await loadTrio(page, trio);
     expect(first.error).toBeNull();
     expect(first.infos?.map((i) => i.name)).toEqual(['tiny-base', 'tiny-expert', 'tiny-amateur']);
     const progress = lastProgress(first.events);
@@ -27,14 +37,19 @@ test('hub trio: first visit downloads it with byte progress; offline, the page r
         const size = fileSize(`tiny-${role}`, file);
         const p = progress.get(`${role} ${file}`);
         expect(p, `${role} ${file} progress`).toBeDefined();
-        expect({ loaded: p?.loaded, total: p?.total, source: p?.source }, `${role} ${file}`).toEqual({ loaded: size, total: size, source: 'network' });
+        expect({ loaded: p?.loaded, total: p?.total, source: p?.source }, `${role} ${file}`).toEqual({
+          loaded: size,
+          total: size,
+          source: 'network',
+        });
         total += size;
       }
       const seen = [...progress.values()].filter((p) => p.role === role).reduce((a, p) => a + p.total, 0);
       expect(seen, `${role}: bytes over all files`).toBe(total);
     }
     // Totals are known from the first event of each file (Content-Length), not only at the end.
-    for (const e of first.events) if (e.type === 'progress') expect(e.total, `${e.role} ${e.file}`).toBeGreaterThan(0);
+    for (const e of first.events)
+      if (e.type === 'progress') expect(e.total, `${e.role} ${e.file}`).toBeGreaterThan(0);
     const got = downloads(hub).sort();
     const expected = ROLES.flatMap((r) => Q4_FILES.map((f) => `test-org/tiny-${r}/resolve/main/${f}`)).sort();
     expect(got, 'each needed file downloaded exactly once, nothing else').toEqual(expected);
@@ -54,9 +69,12 @@ test('hub trio: first visit downloads it with byte progress; offline, the page r
     const response = await page.reload();
     expect(response?.fromServiceWorker(), 'the page came from the service worker').toBe(true);
     await page.waitForFunction(() => typeof window.proxyThinker === 'object');
-    expect(await page.evaluate(() => ({ online: navigator.onLine, isolated: crossOriginIsolated }))).toEqual({ online: false, isolated: true });
+    expect(await page.evaluate(() => ({ online: navigator.onLine, isolated: crossOriginIsolated }))).toEqual({
+      online: false,
+      isolated: true,
+    });
 
-    const second = await loadTrio(page, trio); 
+    const second = await loadTrio(page, trio);
     expect(second.error).toBeNull();
     const sources = new Set([...lastProgress(second.events).values()].map((p) => p.source));
     expect([...sources], 'every file from browser storage').toEqual(['cache']);

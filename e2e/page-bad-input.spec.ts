@@ -2,7 +2,9 @@
 import { test, expect } from './fixtures';
 import { loadTinyTrio, openApp, pane, runButton, setMaxTokens, setQuestion, waitIdle } from './page-helpers';
 
-test('non-image, empty file, 8000×8000 image and empty question: clear messages, nothing lost', async ({ page }) => {
+test('non-image, empty file, 8000×8000 image and empty question: clear messages, nothing lost', async ({
+  page,
+}) => {
   await openApp(page);
   const question = 'What is drawn here? Think step by step.';
   await setQuestion(page, question);
@@ -10,8 +12,14 @@ test('non-image, empty file, 8000×8000 image and empty question: clear messages
   const imageAlert = page.getByRole('region', { name: 'Input' }).getByRole('alert');
 
   // Not an image.
-  await picker.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('just some text') });
-  await expect(imageAlert).toHaveText(/"notes\.txt" is not an image \(text\/plain\)\. Choose a PNG, JPEG, WebP or GIF image\./);
+  await picker.setInputFiles({
+    name: 'notes.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from('just some text'),
+  });
+  await expect(imageAlert).toHaveText(
+    /"notes\.txt" is not an image \(text\/plain\)\. Choose a PNG, JPEG, WebP or GIF image\./,
+  );
   await expect(page.getByLabel('Question')).toHaveValue(question);
 
   // Claims to be a PNG but holds no bytes.
@@ -19,7 +27,11 @@ test('non-image, empty file, 8000×8000 image and empty question: clear messages
   await expect(imageAlert).toHaveText(/"empty\.png" is empty \(0 bytes\)/);
 
   // Claims to be a PNG but is not one.
-  await picker.setInputFiles({ name: 'broken.png', mimeType: 'image/png', buffer: Buffer.from('not really a png') });
+  await picker.setInputFiles({
+    name: 'broken.png',
+    mimeType: 'image/png',
+    buffer: Buffer.from('not really a png'),
+  });
   await expect(imageAlert).toHaveText(/"broken\.png" could not be decoded as an image/);
   await expect(page.getByLabel('Question')).toHaveValue(question);
 
@@ -50,7 +62,9 @@ test('non-image, empty file, 8000×8000 image and empty question: clear messages
   await setMaxTokens(page, 4);
   await setQuestion(page, '   ');
   await runButton(page).click();
-  await expect(page.getByRole('region', { name: 'Run controls' }).getByRole('alert')).toHaveText(/The question is empty/);
+  await expect(page.getByRole('region', { name: 'Run controls' }).getByRole('alert')).toHaveText(
+    /The question is empty/,
+  );
   await expect(pane(page, 'guided')).toHaveAttribute('data-reason', '');
 
   // Still usable: the huge image runs.
@@ -65,7 +79,9 @@ test('non-image, empty file, 8000×8000 image and empty question: clear messages
   await page.getByRole('radio', { name: 'Sample' }).check();
   await page.getByLabel(/Top-p/).fill('1.5');
   await runButton(page).click();
-  await expect(page.getByRole('region', { name: 'Run controls' }).getByRole('alert')).toHaveText(/Sampling: topP must be in \(0, 1\]/);
+  await expect(page.getByRole('region', { name: 'Run controls' }).getByRole('alert')).toHaveText(
+    /Sampling: topP must be in \(0, 1\]/,
+  );
   await expect(page.getByLabel(/Top-p/)).toHaveValue('1.5');
 });
 
@@ -75,7 +91,9 @@ test('an image pasted anywhere on the page becomes the input', async ({ page }) 
     const blob = await (await fetch('/samples/scene.png')).blob();
     const dt = new DataTransfer();
     dt.items.add(new File([blob], 'pasted.png', { type: 'image/png' }));
-    document.body.dispatchEvent(new ClipboardEvent('paste', { bubbles: true, cancelable: true, clipboardData: dt }));
+    document.body.dispatchEvent(
+      new ClipboardEvent('paste', { bubbles: true, cancelable: true, clipboardData: dt }),
+    );
   });
   await expect(page.getByRole('img', { name: 'Input image pasted.png' })).toBeVisible();
   await expect(page.getByText('pasted.png · 480×320')).toBeVisible();

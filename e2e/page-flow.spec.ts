@@ -1,8 +1,22 @@
 /** Issue 4, the page: the whole flow from a sample image to two finished panes. */
 import { test, expect } from './fixtures';
-import { expectRunning, loadTinyTrio, openApp, pane, pickSample, runButton, runControls, setMaxTokens, setQuestion, tokenCount, waitIdle } from './page-helpers';
+import {
+  expectRunning,
+  loadTinyTrio,
+  openApp,
+  pane,
+  pickSample,
+  runButton,
+  runControls,
+  setMaxTokens,
+  setQuestion,
+  tokenCount,
+  waitIdle,
+} from './page-helpers';
 
-test('sample image and question: Base and Guided stream side by side and finish', async ({ page }, testInfo) => {
+test('sample image and question: Base and Guided stream side by side and finish', async ({
+  page,
+}, testInfo) => {
   await openApp(page);
   await expect(runButton(page), 'Run waits for the models').toBeDisabled();
   await pickSample(page, 'Geometry');
@@ -25,7 +39,8 @@ test('sample image and question: Base and Guided stream side by side and finish'
     expect(n).toBeLessThanOrEqual(24);
     await expect(p.getByText(/tok\/s$/)).toBeVisible();
     await expect(p.getByText(/^\d+(\.\d+)? (ms|s)$/)).toBeVisible(); // time to first token
-    for (const counter of ['Verification', 'Backtracking', 'Sub-goals']) await expect(p.getByText(counter, { exact: true })).toBeVisible();
+    for (const counter of ['Verification', 'Backtracking', 'Sub-goals'])
+      await expect(p.getByText(counter, { exact: true })).toBeVisible();
     await expect(p.locator('.markdown')).not.toBeEmpty();
   }
   await expect(runControls(page)).toContainText(/Finished in .* prefill/);

@@ -14,7 +14,8 @@ export async function openApp(page: Page): Promise<void> {
 
 export const runButton = (page: Page): Locator => page.getByRole('button', { name: 'Run', exact: true });
 export const runControls = (page: Page): Locator => page.getByRole('region', { name: 'Run controls' });
-export const pane = (page: Page, stream: 'base' | 'guided' | 'expert'): Locator => page.getByTestId(`pane-${stream}`);
+export const pane = (page: Page, stream: 'base' | 'guided' | 'expert'): Locator =>
+  page.getByTestId(`pane-${stream}`);
 
 /** Loads the tiny trio on WASM in fp32 through the Models panel and waits until Run is enabled. */
 export async function loadTinyTrio(page: Page): Promise<void> {
@@ -66,11 +67,15 @@ export async function showTokens(page: Page, stream: 'base' | 'guided'): Promise
 /** The token ids shown in a pane's token view, in order. */
 export async function tokenIds(page: Page, stream: 'base' | 'guided'): Promise<number[]> {
   const list = await showTokens(page, stream);
-  return list.getByRole('option').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.tokenId)));
+  return list
+    .getByRole('option')
+    .evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.tokenId)));
 }
 
 /** The raw history records, straight from IndexedDB. */
-export async function savedRuns(page: Page): Promise<{ id: string; outputs: Record<string, { text: string; reason: string | null }> }[]> {
+export async function savedRuns(
+  page: Page,
+): Promise<{ id: string; outputs: Record<string, { text: string; reason: string | null }> }[]> {
   return page.evaluate(
     () =>
       new Promise((resolve, reject) => {

@@ -1,9 +1,21 @@
 /** Issue 4, the page: the run history in IndexedDB, its exports, and safe rendering of saved output. */
 import { readFile } from 'node:fs/promises';
 import { test, expect } from './fixtures';
-import { loadTinyTrio, openApp, pane, pickSample, runButton, savedRuns, setMaxTokens, setQuestion, waitIdle } from './page-helpers';
+import {
+  loadTinyTrio,
+  openApp,
+  pane,
+  pickSample,
+  runButton,
+  savedRuns,
+  setMaxTokens,
+  setQuestion,
+  waitIdle,
+} from './page-helpers';
 
-test('a finished run survives a reload, reopens, exports both outputs, and can be deleted', async ({ page }) => {
+test('a finished run survives a reload, reopens, exports both outputs, and can be deleted', async ({
+  page,
+}) => {
   await openApp(page);
   await pickSample(page, 'Bar chart');
   await setQuestion(page, 'How much did revenue grow from Q1 to Q4?');
@@ -34,7 +46,10 @@ test('a finished run survives a reload, reopens, exports both outputs, and can b
   await pane(page, 'guided').getByRole('option').first().click();
   await expect(page.getByTestId('inspector').getByRole('table')).toHaveCount(4);
 
-  const [md] = await Promise.all([page.waitForEvent('download'), item.getByRole('button', { name: 'Export Markdown' }).click()]);
+  const [md] = await Promise.all([
+    page.waitForEvent('download'),
+    item.getByRole('button', { name: 'Export Markdown' }).click(),
+  ]);
   expect(md.suggestedFilename()).toMatch(/^proxythinker-.*\.md$/);
   const markdown = await readFile(await md.path(), 'utf8');
   expect(markdown).toContain('## Base output');
@@ -43,11 +58,18 @@ test('a finished run survives a reload, reopens, exports both outputs, and can b
   expect(markdown).toContain(guidedText);
   expect(markdown).toContain('How much did revenue grow from Q1 to Q4?');
 
-  const [json] = await Promise.all([page.waitForEvent('download'), item.getByRole('button', { name: 'Export JSON' }).click()]);
+  const [json] = await Promise.all([
+    page.waitForEvent('download'),
+    item.getByRole('button', { name: 'Export JSON' }).click(),
+  ]);
   expect(json.suggestedFilename()).toMatch(/^proxythinker-.*\.json$/);
   const doc = JSON.parse(await readFile(await json.path(), 'utf8')) as {
     format: string;
-    entries: { outputs: Record<string, { text: string }>; tokens: Record<string, unknown[]>; settings: { mode: string } }[];
+    entries: {
+      outputs: Record<string, { text: string }>;
+      tokens: Record<string, unknown[]>;
+      settings: { mode: string };
+    }[];
   };
   expect(doc.format).toBe('proxythinker-history');
   expect(doc.entries[0]?.outputs.base?.text).toBe(baseText);
@@ -90,7 +112,11 @@ test('model output containing HTML renders as text, never as markup', async ({ p
             alphaChanges: [],
             outputs: {
               base: { text: `Base says ${text} and $x^2 + 1$.`, reason: 'eos', tokenCount: 3 },
-              guided: { text: `Guided: ${text}\n\n![tracker](http://example.invalid/pixel.png) <script>alert(2)</script>`, reason: 'eos', tokenCount: 4 },
+              guided: {
+                text: `Guided: ${text}\n\n![tracker](http://example.invalid/pixel.png) <script>alert(2)</script>`,
+                reason: 'eos',
+                tokenCount: 4,
+              },
             },
           });
           tx.oncomplete = () => {
@@ -113,7 +139,9 @@ test('model output containing HTML renders as text, never as markup', async ({ p
   await expect(page.locator('img[src="x"]')).toHaveCount(0);
   await expect(page.locator('.pane script')).toHaveCount(0);
   await expect(page.locator('.pane img')).toHaveCount(0); // markdown images are named, never fetched
-  await expect(pane(page, 'guided').getByText('[image: tracker (http://example.invalid/pixel.png)]')).toBeVisible();
+  await expect(
+    pane(page, 'guided').getByText('[image: tracker (http://example.invalid/pixel.png)]'),
+  ).toBeVisible();
   // The token view of the same output is text too.
   expect(dialogs).toEqual([]);
 });

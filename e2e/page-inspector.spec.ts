@@ -2,9 +2,20 @@
 import { writeFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from './fixtures';
-import { loadTinyTrio, openApp, pickSample, runButton, setMaxTokens, showTokens, waitIdle } from './page-helpers';
+import {
+  loadTinyTrio,
+  openApp,
+  pickSample,
+  runButton,
+  setMaxTokens,
+  showTokens,
+  waitIdle,
+} from './page-helpers';
 
-test('the inspector shows base, expert, amateur and merged top-5 for a chosen token; axe finds no serious issues', async ({ page }, testInfo) => {
+test('the inspector shows base, expert, amateur and merged top-5 for a chosen token; axe finds no serious issues', async ({
+  page,
+}, testInfo) => {
+  test.slow(); // two runs (or a run and axe) on a CPU shared with other suites: allow for load
   await openApp(page);
   await pickSample(page, 'Geometry');
   await loadTinyTrio(page);
@@ -27,8 +38,14 @@ test('the inspector shows base, expert, amateur and merged top-5 for a chosen to
     await expect(table.locator('tbody tr')).toHaveCount(5);
     const probs = await table.locator('.prob__text').allTextContents();
     const values = probs.map((p) => Number(p.replace('%', '')));
-    expect(values.every((v) => v > 0 && v <= 100), `${caption} probabilities`).toBe(true);
-    expect([...values].sort((a, b) => b - a), `${caption} sorted`).toEqual(values);
+    expect(
+      values.every((v) => v > 0 && v <= 100),
+      `${caption} probabilities`,
+    ).toBe(true);
+    expect(
+      [...values].sort((a, b) => b - a),
+      `${caption} sorted`,
+    ).toEqual(values);
   }
   await expect(inspector).toContainText('guided token 3');
   // Greedy decoding: the chosen token is the merged distribution's favourite, highlighted there.
@@ -57,7 +74,9 @@ test('the inspector shows base, expert, amateur and merged top-5 for a chosen to
   // Accessibility of the loaded page after a run, with the token view, the inspector and the
   // sampling fields showing.
   await page.getByRole('radio', { name: 'Sample' }).check();
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
   const report = JSON.stringify(results.violations, null, 2);
   await writeFile(testInfo.outputPath('axe-violations.json'), report);
   await testInfo.attach('axe-violations.json', { body: report, contentType: 'application/json' });

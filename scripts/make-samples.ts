@@ -34,7 +34,9 @@ function chart(): string {
     .join('');
   const grid = [0, 5, 10, 15, 20, 25]
     .map(
-      (v) => `<line x1="${x0}" x2="${W - 20}" y1="${y0 - v * scale}" y2="${y0 - v * scale}" stroke="#d9dde3" stroke-width="1"/>
+      (
+        v,
+      ) => `<line x1="${x0}" x2="${W - 20}" y1="${y0 - v * scale}" y2="${y0 - v * scale}" stroke="#d9dde3" stroke-width="1"/>
       <text x="${x0 - 8}" y="${y0 - v * scale + 5}" text-anchor="end" font-size="12" fill="#555">${v}</text>`,
     )
     .join('');
@@ -127,7 +129,10 @@ const SAMPLES: Record<string, () => string> = { chart, geometry, scene };
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: chromiumArgs });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    args: chromiumArgs,
+  });
   try {
     const page = await browser.newPage({ viewport: { width: W, height: H } });
     for (const [name, svg] of Object.entries(SAMPLES)) {
@@ -136,7 +141,8 @@ async function main(): Promise<void> {
       await page.screenshot({ path: file, clip: { x: 0, y: 0, width: W, height: H } });
       const bytes = statSync(file).size;
       console.log(`${file}: ${bytes} bytes`);
-      if (bytes > MAX_BYTES) throw new Error(`${name}.png is ${bytes} bytes, over the ${MAX_BYTES} byte budget`);
+      if (bytes > MAX_BYTES)
+        throw new Error(`${name}.png is ${bytes} bytes, over the ${MAX_BYTES} byte budget`);
     }
   } finally {
     await browser.close();

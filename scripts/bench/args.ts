@@ -53,14 +53,27 @@ export class BenchUsageError extends Error {
 function int(name: string, raw: string | undefined, min: number): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isInteger(n) || n < min) throw new BenchUsageError(`--${name} must be an integer ≥ ${min}, got '${raw}'`);
+  if (!/^\d+$/.test(raw) || !Number.isInteger(n) || n < min)
+    throw new BenchUsageError(`--${name} must be an integer ≥ ${min}, got '${raw}'`);
   return n;
 }
 
 export function parseBenchArgs(argv: readonly string[], cores: number): BenchOptions | 'help' {
   const v = new Map<string, string>();
   const bools = new Set(['quick', 'verbose', 'help']);
-  const known = new Set(['backend', 'tokens', 'runs', 'growth', 'wasm-trio', 'webgpu-trio', 'threads', 'naive-threads', 'question', 'out', 'chromium']);
+  const known = new Set([
+    'backend',
+    'tokens',
+    'runs',
+    'growth',
+    'wasm-trio',
+    'webgpu-trio',
+    'threads',
+    'naive-threads',
+    'question',
+    'out',
+    'chromium',
+  ]);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     if (a === '-h' || a === '--help') return 'help';
@@ -78,7 +91,8 @@ export function parseBenchArgs(argv: readonly string[], cores: number): BenchOpt
   }
   const quick = v.has('quick');
   const which = v.get('backend') ?? 'both';
-  if (!['wasm', 'webgpu', 'both'].includes(which)) throw new BenchUsageError(`--backend: expected wasm, webgpu or both, got '${which}'`);
+  if (!['wasm', 'webgpu', 'both'].includes(which))
+    throw new BenchUsageError(`--backend: expected wasm, webgpu or both, got '${which}'`);
   const backends: BenchBackend[] = which === 'both' ? ['wasm', 'webgpu'] : [which as BenchBackend];
   const trioOf = (b: BenchBackend) => {
     const id = v.get(`${b}-trio`) ?? (b === 'wasm' ? 'bench' : 'tiny');

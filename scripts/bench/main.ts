@@ -18,16 +18,27 @@ import { dtypeSuffix } from '../cli/inputs';
 import { ensureBuild, MODELS, openSession, ROOT, type Session } from '../cli/runner';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BackendPlan, type BenchOptions } from './args';
 import { renderChart } from './chart';
-import { GREEDY, IMAGE_URL, load, reference, run, stats, TOP_P, type BenchLoad, type RunFigures } from './measure';
+import { IMAGE_URL, load, reference, run, stats, TOP_P, type BenchLoad, type RunFigures } from './measure';
 import { Cdp, pageMemory, processMemory, targetMemory, type TargetMemory } from './memory';
 
 const T0 = performance.now();
 const elapsed = () => `${((performance.now() - T0) / 1000).toFixed(0).padStart(4)} s`;
 const say = (line: string) => process.stderr.write(`[bench ${elapsed()}] ${line}\n`);
-const r2 = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** d) / 10 ** d);
+const r2 = (x: number | null | undefined, d = 2) =>
+  x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** d) / 10 ** d;
 
 /** Configurations measured each round, in order. */
-const CONFIGS = ['base', 'expert', 'amateur', 'guided', 'side_by_side', 'naive', 'reference', 'guided_top_p'] as const;
+const CONFIGS = [
+  'base',
+  'expert',
+  'amateur',
+  'guided',
+  'side_by_side',
+  'naive',
+  'naive_same_threads',
+  'reference',
+  'guided_top_p',
+] as const;
 type Config = (typeof CONFIGS)[number];
 
 export interface Ratio {
@@ -95,9 +106,16 @@ async function snapshot(cdp: Cdp, contextId: string, page: Page): Promise<Memory
  * Bytes (JS + wasm) per worker script from measureUserAgentSpecificMemory(). The three model workers
  * share one script URL, so they are told apart by size: the base model is the largest.
  */
-function workerBytes(snap: MemorySnapshot): { models: Partial<Record<ModelRole, number>>; coordinator: number | null; reference: number | null } {
+function workerBytes(snap: MemorySnapshot): {
+  models: Partial<Record<ModelRole, number>>;
+  coordinator: number | null;
+  reference: number | null;
+} {
   const rows = snap.page.ua_breakdown.filter((b) => b.scope === 'DedicatedWorkerGlobalScope');
-  const models = rows.filter((b) => b.url.startsWith('model.worker')).map((b) => b.bytes).sort((a, b) => b - a);
+  const models = rows
+    .filter((b) => b.url.startsWith('model.worker'))
+    .map((b) => b.bytes)
+    .sort((a, b) => b - a);
   const out: Partial<Record<ModelRole, number>> = {};
   MODEL_ROLES.forEach((role, i) => {
     const v = models[i];
@@ -118,7 +136,11 @@ const RUN_TIMEOUT_MS = 600_000;
  */
 function pageCrash(page: Page): Promise<never> {
   const p = new Promise<never>((_, reject) => {
-    page.context().on('weberror', (e) => reject(new Error(`uncaught error in the page or a worker: ${e.error().message}`)));
+    page
+      .context()
+      .on('weberror', (e) =>
+        reject(new Error(`uncaught error in the page or a worker: ${e.error().message}`)),
+      );
   });
   p.catch(() => undefined);
   return p;
@@ -133,7 +155,12 @@ function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
-async function benchBackend(session: Session, cdp: Cdp, plan: BackendPlan, opts: BenchOptions): Promise<Record<string, unknown>> {
+async function benchBackend(
+  session: Session,
+  cdp: Cdp,
+  plan: BackendPlan,
+  opts: BenchOptions,
+): Promise<Record<string, unknown>> {
   const { backend } = plan;
   const preset = findPreset(plan.trio);
   const urls = {} as Record<ModelRole, string>;
@@ -150,7 +177,9 @@ async function benchBackend(session: Session, cdp: Cdp, plan: BackendPlan, opts:
   const N = plan.tokens + 1;
   const q = opts.question;
 
-  say(`${backend}: trio ${plan.trio}${plan.dtype ? ` (${plan.dtype})` : ''}, ${plan.tokens} decode steps × ${plan.runs} runs, ${plan.growth} generations for heap growth`);
+  say(
+    `${backend}: trio ${plan.trio}${plan.dtype ? ` (${plan.dtype})` : ''}, ${plan.tokens} decode steps × ${plan.runs} runs, ${plan.growth} generations for heap growth`,
+  );
   const main = await session.openPage();
   const contextId = await Cdp.contextIdOf(main);
   const memBefore = await snapshot(cdp, contextId, main);
@@ -160,83 +189,171 @@ async function benchBackend(session: Session, cdp: Cdp, plan: BackendPlan, opts:
   });
 
   // 1. The trio in its workers; warm-up (compiles kernels, fills the prompt cache).
-  const loadMain = await within(LOAD_TIMEOUT_MS, 'trio load', Promise.race([load(main, { trio: plan.trio, backend, ...dtypeOpt, ...threadsOpt }), pageCrash(main)]));
-  say(`${backend}: trio loaded in ${(loadMain.ms / 1000).toFixed(1)} s (${loadMain.infos.map((i) => `${i.role} ${i.backend}`).join(', ')})`);
-  for (const mode of ['guided', 'side-by-side', 'base', 'expert'] as const) await within(RUN_TIMEOUT_MS, `${mode} warm-up`, run(main, { mode, tokens: 3, question: q }));
+  const loadMain = await within(
+    LOAD_TIMEOUT_MS,
+    'trio load',
+    Promise.race([load(main, { trio: plan.trio, backend, ...dtypeOpt, ...threadsOpt }), pageCrash(main)]),
+  );
+  say(
+    `${backend}: trio loaded in ${(loadMain.ms / 1000).toFixed(1)} s (${loadMain.infos.map((i) => `${i.role} ${i.backend}`).join(', ')})`,
+  );
+  for (const mode of ['guided', 'side-by-side', 'base', 'expert'] as const)
+    await within(RUN_TIMEOUT_MS, `${mode} warm-up`, run(main, { mode, tokens: 3, question: q }));
   const memLoaded = await snapshot(cdp, contextId, main);
 
   // 2. The reference: transformers.js generate() on the base model, in its own worker of the same page.
-  const refReq = { modelUrl: urls.base, backend, ...dtypeOpt, ...threadsOpt, question: q, imageUrl: IMAGE_URL };
-  const refWarm = await within(LOAD_TIMEOUT_MS, 'reference load', reference(main, { ...refReq, maxNewTokens: 3 }));
+  const refReq = {
+    modelUrl: urls.base,
+    backend,
+    ...dtypeOpt,
+    ...threadsOpt,
+    question: q,
+    imageUrl: IMAGE_URL,
+  };
+  const refWarm = await within(
+    LOAD_TIMEOUT_MS,
+    'reference load',
+    reference(main, { ...refReq, maxNewTokens: 3 }),
+  );
   say(`${backend}: reference loaded in ${(refWarm.load_ms / 1000).toFixed(1)} s`);
   const memReference = await snapshot(cdp, contextId, main);
 
   // 3. The amateur alone (in the expert slot of a trio of amateurs) and the naive loop, in their own
   //    pages. Either may fail (the naive placement is not supported everywhere): the bench goes on.
   const unavailable: Record<string, string> = {};
-  const side = async (what: 'amateur' | 'naive', opts2: BenchLoad): Promise<{ page: Page; ms: number } | null> => {
+  const side = async (
+    what: 'amateur' | 'naive' | 'naive_same_threads',
+    opts2: BenchLoad,
+  ): Promise<{ page: Page; ms: number } | null> => {
     const page = await session.openPage();
     try {
       const crash = pageCrash(page);
       const l = await within(LOAD_TIMEOUT_MS, `${what} load`, Promise.race([load(page, opts2), crash]));
-      await within(RUN_TIMEOUT_MS, `${what} warm-up`, Promise.race([run(page, { mode: what === 'amateur' ? 'expert' : 'guided', tokens: 3, question: q }), crash]));
+      await within(
+        RUN_TIMEOUT_MS,
+        `${what} warm-up`,
+        Promise.race([
+          run(page, { mode: what === 'amateur' ? 'expert' : 'guided', tokens: 3, question: q }),
+          crash,
+        ]),
+      );
       return { page, ms: l.ms };
     } catch (e) {
       unavailable[what] = e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e);
       say(`${backend}: ${what} page unavailable: ${unavailable[what]}`);
-      await page.context().close().catch(() => undefined);
+      await page
+        .context()
+        .close()
+        .catch(() => undefined);
       return null;
     }
   };
-  const [am, naive] = await Promise.all([
-    side('amateur', { trio: { base: urls.amateur, expert: urls.amateur, amateur: urls.amateur }, backend, ...dtypeOpt, ...threadsOpt }),
-    side('naive', { trio: plan.trio, backend, ...dtypeOpt, placement: 'single-thread', ...(backend === 'wasm' ? { wasmThreads: plan.naiveThreads } : {}) }),
+  // The naive loop gets every core for each model in turn (as a sequential implementation would); on
+  // WASM it is also measured with the workers' own thread count, so that only the placement differs.
+  const sameThreads = backend === 'wasm' && plan.naiveThreads !== plan.threads;
+  const [am, naive, naiveSame] = await Promise.all([
+    side('amateur', {
+      trio: { base: urls.amateur, expert: urls.amateur, amateur: urls.amateur },
+      backend,
+      ...dtypeOpt,
+      ...threadsOpt,
+    }),
+    side('naive', {
+      trio: plan.trio,
+      backend,
+      ...dtypeOpt,
+      placement: 'single-thread',
+      ...(backend === 'wasm' ? { wasmThreads: plan.naiveThreads } : {}),
+    }),
+    sameThreads
+      ? side('naive_same_threads', {
+          trio: plan.trio,
+          backend,
+          ...dtypeOpt,
+          placement: 'single-thread',
+          wasmThreads: plan.threads,
+        })
+      : Promise.resolve(null),
   ]);
-  say(`${backend}: amateur page ${am ? `loaded in ${(am.ms / 1000).toFixed(1)} s` : 'unavailable'}, naive page ${naive ? `loaded in ${(naive.ms / 1000).toFixed(1)} s` : 'unavailable'}`);
+  say(
+    `${backend}: amateur page ${am ? `loaded in ${(am.ms / 1000).toFixed(1)} s` : 'unavailable'}, naive page ${naive ? `loaded in ${(naive.ms / 1000).toFixed(1)} s` : 'unavailable'}`,
+  );
 
   // 4. Rounds: every configuration once per round, back to back.
-  //    On WebGPU every new sequence length compiles new kernels, so a first unrecorded round at the full
-  //    length warms them up; on WASM the short warm-ups above suffice.
+  //    A first unrecorded round at the full length warms up what the short warm-ups above do not reach:
+  //    on WebGPU every new sequence length compiles new kernels; on WASM the first full round was
+  //    repeatedly 2–4× slower than the next ones (code tiering, the other pages still settling).
   const rounds: Partial<Record<Config, RunFigures>>[] = [];
-  const warmRounds = backend === 'webgpu' ? 1 : 0;
+  const warmRounds = 1;
   for (let r = -warmRounds; r < plan.runs; r++) {
     const round: Partial<Record<Config, RunFigures>> = {};
     const label = r < 0 ? 'warm-up round' : `round ${r + 1}/${plan.runs}`;
     const one = async (c: Config, f: () => Promise<RunFigures>) => {
       const fig = await within(RUN_TIMEOUT_MS, `${c} run`, f());
       round[c] = fig;
-      if (opts.verbose) say(`${backend} ${label} ${c}: ${fig.per_token_ms.toFixed(1)} ms/token, tokens ${fig.tokens.join('/')}`);
+      if (opts.verbose)
+        say(
+          `${backend} ${label} ${c}: ${fig.per_token_ms.toFixed(1)} ms/token, tokens ${fig.tokens.join('/')}`,
+        );
     };
     await one('base', () => run(main, { mode: 'base', tokens: N, question: q }));
     await one('expert', () => run(main, { mode: 'expert', tokens: N, question: q }));
     if (am) await one('amateur', () => run(am.page, { mode: 'expert', tokens: N, question: q }));
     await one('guided', () => run(main, { mode: 'guided', tokens: N, question: q }));
     await one('side_by_side', () => run(main, { mode: 'side-by-side', tokens: N, question: q }));
-    if (naive) await one('naive', () => run(naive.page, { mode: 'guided', tokens: N, question: q, label: 'naive' }));
+    if (naive)
+      await one('naive', () => run(naive.page, { mode: 'guided', tokens: N, question: q, label: 'naive' }));
+    if (naiveSame)
+      await one('naive_same_threads', () =>
+        run(naiveSame.page, { mode: 'guided', tokens: N, question: q, label: 'naive' }),
+      );
     await one('reference', () => reference(main, { ...refReq, maxNewTokens: N }));
     if (r >= 0) rounds.push(round);
     const f = (c: Config) => round[c]?.per_token_ms.toFixed(0) ?? '—';
-    say(`${backend} ${label}: ms/token base ${f('base')} expert ${f('expert')} amateur ${f('amateur')} guided ${f('guided')} side-by-side ${f('side_by_side')} naive ${f('naive')} reference ${f('reference')}`);
+    say(
+      `${backend} ${label}: ms/token base ${f('base')} expert ${f('expert')} amateur ${f('amateur')} guided ${f('guided')} side-by-side ${f('side_by_side')} naive ${f('naive')}${naiveSame ? ` naive@${plan.threads}t ${f('naive_same_threads')}` : ''} reference ${f('reference')}`,
+    );
   }
   // Top-p sampling once (the coordinator's cost with a nucleus over the whole vocabulary).
-  const topP = await within(RUN_TIMEOUT_MS, 'top-p run', run(main, { mode: 'guided', tokens: N, question: q, sampling: TOP_P }));
+  const topP = await within(
+    RUN_TIMEOUT_MS,
+    'top-p run',
+    run(main, { mode: 'guided', tokens: N, question: q, sampling: TOP_P }),
+  );
 
   // 5. Time to first token with a new prompt (cold prefill) on the guided trio.
   const ttft: { first_token_ms: number | null; prefill_ms: number }[] = [];
   for (let i = 0; i < plan.runs; i++) {
-    const f = await within(RUN_TIMEOUT_MS, 'first-token run', run(main, { mode: 'guided', tokens: 1, question: `${q} (${i + 1})` }));
+    const f = await within(
+      RUN_TIMEOUT_MS,
+      'first-token run',
+      run(main, { mode: 'guided', tokens: 1, question: `${q} (${i + 1})` }),
+    );
     ttft.push({ first_token_ms: f.first_token_ms, prefill_ms: f.prefill_ms });
   }
 
-  await Promise.all([am?.page.context().close(), naive?.page.context().close()]);
+  await Promise.all([
+    am?.page.context().close(),
+    naive?.page.context().close(),
+    naiveSame?.page.context().close(),
+  ]);
   await main.evaluate(() => window.proxyThinker.referenceDispose());
 
   // 6. Heap growth over consecutive short generations (side-by-side: all three models, both streams).
   say(`${backend}: ${plan.growth} generations of ${plan.growthTokens} tokens for heap growth…`);
-  await within(RUN_TIMEOUT_MS, 'growth run', run(main, { mode: 'side-by-side', tokens: plan.growthTokens, question: q }));
+  await within(
+    RUN_TIMEOUT_MS,
+    'growth run',
+    run(main, { mode: 'side-by-side', tokens: plan.growthTokens, question: q }),
+  );
   const growthFirst = await snapshot(cdp, contextId, main);
   const tGrowth = performance.now();
-  for (let i = 1; i < plan.growth; i++) await within(RUN_TIMEOUT_MS, 'growth run', run(main, { mode: 'side-by-side', tokens: plan.growthTokens, question: q }));
+  for (let i = 1; i < plan.growth; i++)
+    await within(
+      RUN_TIMEOUT_MS,
+      'growth run',
+      run(main, { mode: 'side-by-side', tokens: plan.growthTokens, question: q }),
+    );
   const growthMs = performance.now() - tGrowth;
   const growthLast = await snapshot(cdp, contextId, main);
   await main.context().close();
@@ -245,14 +362,31 @@ async function benchBackend(session: Session, cdp: Cdp, plan: BackendPlan, opts:
   const per = (c: Config) => rounds.map((x) => x[c]?.per_token_ms ?? NaN);
   const tk = (x: Partial<Record<Config, RunFigures>>, c: Config) => x[c]?.per_token_ms ?? NaN;
   /** Median over rounds of a per-round figure; null when no round has it. */
-  const perRound = (f: (x: Partial<Record<Config, RunFigures>>) => number) => median(rounds.map(f).filter(Number.isFinite));
-  const t: Record<string, unknown> = Object.fromEntries(CONFIGS.filter((c) => c !== 'guided_top_p').map((c) => [c, { ...stats(per(c)), runs: per(c).map((x) => r2(x)) }]));
-  t.guided_top_p = { ...stats([topP.per_token_ms]), runs: [r2(topP.per_token_ms)] };
-  const coord = (c: Config) => median(rounds.map((x) => x[c]?.coordinator_ms_per_step ?? NaN).filter(Number.isFinite));
-  const modelSteps = Object.fromEntries(
-    CONFIGS.map((c) => [c, Object.fromEntries(MODEL_ROLES.map((role) => [role, r2(median(rounds.map((x) => x[c]?.model_step_ms[role] ?? NaN).filter(Number.isFinite)))]).filter(([, v]) => v !== null))]),
+  const perRound = (f: (x: Partial<Record<Config, RunFigures>>) => number) =>
+    median(rounds.map(f).filter(Number.isFinite));
+  const t: Record<string, unknown> = Object.fromEntries(
+    CONFIGS.filter((c) => c !== 'guided_top_p').map((c) => [
+      c,
+      { ...stats(per(c)), runs: per(c).map((x) => r2(x)) },
+    ]),
   );
-  modelSteps.guided_top_p = Object.fromEntries(Object.entries(topP.model_step_ms).map(([k, v]) => [k, r2(v)]));
+  t.guided_top_p = { ...stats([topP.per_token_ms]), runs: [r2(topP.per_token_ms)] };
+  const coord = (c: Config) =>
+    median(rounds.map((x) => x[c]?.coordinator_ms_per_step ?? NaN).filter(Number.isFinite));
+  const modelSteps = Object.fromEntries(
+    CONFIGS.map((c) => [
+      c,
+      Object.fromEntries(
+        MODEL_ROLES.map((role) => [
+          role,
+          r2(median(rounds.map((x) => x[c]?.model_step_ms[role] ?? NaN).filter(Number.isFinite))),
+        ]).filter(([, v]) => v !== null),
+      ),
+    ]),
+  );
+  modelSteps.guided_top_p = Object.fromEntries(
+    Object.entries(topP.model_step_ms).map(([k, v]) => [k, r2(v)]),
+  );
 
   const engineIds = rounds[0]?.base?.token_ids ?? [];
   const refIds = rounds[0]?.reference?.token_ids ?? [];
@@ -260,28 +394,72 @@ async function benchBackend(session: Session, cdp: Cdp, plan: BackendPlan, opts:
 
   // Memory per model: each model worker (JS + wasm, after GC) vs its weights, and the base model's
   // worker vs the same model in the reference worker (plain transformers.js: one copy of the weights).
-  const weights = Object.fromEntries(MODEL_ROLES.map((role) => [role, weightsBytes(folders[role].folder, folders[role].dtype)])) as Record<ModelRole, number>;
+  const weights = Object.fromEntries(
+    MODEL_ROLES.map((role) => [role, weightsBytes(folders[role].folder, folders[role].dtype)]),
+  ) as Record<ModelRole, number>;
   const loadedBytes = workerBytes(memLoaded);
   const refBytes = workerBytes(memReference).reference;
   const perModel = MODEL_ROLES.map((role) => {
     const resident = loadedBytes.models[role] ?? null;
     const js = memLoaded.targets.find((x) => x.title === `model-${role}`)?.js_heap ?? null;
-    return { role, name: folders[role].name, weights_bytes: weights[role], resident_bytes: resident, js_heap: js, resident_over_weights: resident === null ? null : r2(resident / weights[role], 3) };
+    return {
+      role,
+      name: folders[role].name,
+      weights_bytes: weights[role],
+      resident_bytes: resident,
+      js_heap: js,
+      resident_over_weights: resident === null ? null : r2(resident / weights[role], 3),
+    };
   });
   const engineBase = loadedBytes.models.base ?? null;
-  const gpuDelta = (memLoaded.process_pss_kb['gpu-process'] ?? 0) - (memBefore.process_pss_kb['gpu-process'] ?? 0);
-  const gpuRefDelta = (memReference.process_pss_kb['gpu-process'] ?? 0) - (memLoaded.process_pss_kb['gpu-process'] ?? 0);
+  const gpuDelta =
+    (memLoaded.process_pss_kb['gpu-process'] ?? 0) - (memBefore.process_pss_kb['gpu-process'] ?? 0);
+  const gpuRefDelta =
+    (memReference.process_pss_kb['gpu-process'] ?? 0) - (memLoaded.process_pss_kb['gpu-process'] ?? 0);
   const growthRatio = growthFirst.total && growthLast.total ? growthLast.total / growthFirst.total : null;
 
   const ratios: Record<string, Ratio | null> = {
-    G1: ratio(perRound((x) => tk(x, 'guided') / (tk(x, 'base') + tk(x, 'expert') + tk(x, 'amateur'))), 1.0, 't_guided / (t_base + t_expert + t_amateur)'),
-    G2: ratio(perRound((x) => tk(x, 'side_by_side') / tk(x, 'guided')), 1.1, 't_side_by_side / t_guided'),
-    G3: ratio(perRound((x) => tk(x, 'base') / tk(x, 'reference')), 1.0, 't_base (our worker loop) / transformers.js generate()'),
-    G4: ratio(perRound((x) => tk(x, 'guided') / tk(x, 'naive')), 0.9, 't_guided / t_naive (single-thread placement)'),
-    G4b: ratio(perRound((x) => (x.guided?.coordinator_ms_per_step ?? NaN) / tk(x, 'guided')), 0.02, 'coordinator ms per token / t_guided'),
+    G1: ratio(
+      perRound((x) => tk(x, 'guided') / (tk(x, 'base') + tk(x, 'expert') + tk(x, 'amateur'))),
+      1.0,
+      't_guided / (t_base + t_expert + t_amateur)',
+    ),
+    G2: ratio(
+      perRound((x) => tk(x, 'side_by_side') / tk(x, 'guided')),
+      1.1,
+      't_side_by_side / t_guided',
+    ),
+    G3: ratio(
+      perRound((x) => tk(x, 'base') / tk(x, 'reference')),
+      1.0,
+      't_base (our worker loop) / transformers.js generate()',
+    ),
+    G4: ratio(
+      perRound((x) => tk(x, 'guided') / tk(x, 'naive')),
+      0.9,
+      't_guided / t_naive (single-thread placement, all cores per model)',
+    ),
+    G4b: ratio(
+      perRound((x) => (x.guided?.coordinator_ms_per_step ?? NaN) / tk(x, 'guided')),
+      0.02,
+      'coordinator ms per token / t_guided',
+    ),
+    G4c: ratio(
+      perRound((x) => tk(x, 'guided') / tk(x, 'naive_same_threads')),
+      0.9,
+      "t_guided / t_naive with the workers' thread count (placement alone)",
+    ),
     G5: null,
-    G6: ratio(growthRatio, 1.05, `page + workers memory (JS + wasm, after GC) after ${plan.growth} generations / after the first`),
-    G6b: ratio(engineBase !== null && refBytes ? engineBase / refBytes : null, 1.1, "base model's worker memory / same model in plain transformers.js"),
+    G6: ratio(
+      growthRatio,
+      1.05,
+      `page + workers memory (JS + wasm, after GC) after ${plan.growth} generations / after the first`,
+    ),
+    G6b: ratio(
+      engineBase !== null && refBytes ? engineBase / refBytes : null,
+      1.1,
+      "base model's worker memory / same model in plain transformers.js",
+    ),
   };
 
   return {
@@ -293,18 +471,47 @@ async function benchBackend(session: Session, cdp: Cdp, plan: BackendPlan, opts:
     wasm_threads_per_worker: backend === 'wasm' ? plan.threads : null,
     naive_wasm_threads: backend === 'wasm' ? plan.naiveThreads : null,
     webgpu_adapter: adapter,
-    models: loadMain.infos.map((i) => ({ role: i.role, name: i.name, backend: i.backend, backend_reason: i.backendReason ?? null, vocab_rows: i.vocabRows, load_ms: r2(i.loadMs, 0), weights_bytes: weights[i.role] })),
-    load_ms: { trio: r2(loadMain.ms, 0), amateur_trio: r2(am?.ms, 0), naive_trio: r2(naive?.ms, 0), reference: r2(refWarm.load_ms, 0) },
+    models: loadMain.infos.map((i) => ({
+      role: i.role,
+      name: i.name,
+      backend: i.backend,
+      backend_reason: i.backendReason ?? null,
+      vocab_rows: i.vocabRows,
+      load_ms: r2(i.loadMs, 0),
+      weights_bytes: weights[i.role],
+    })),
+    load_ms: {
+      trio: r2(loadMain.ms, 0),
+      amateur_trio: r2(am?.ms, 0),
+      naive_trio: r2(naive?.ms, 0),
+      naive_same_threads_trio: r2(naiveSame?.ms, 0),
+      reference: r2(refWarm.load_ms, 0),
+    },
     unavailable,
     per_token_ms: t,
     model_step_ms: modelSteps,
-    coordinator_ms_per_token: { guided: r2(coord('guided'), 3), guided_top_p: r2(topP.coordinator_ms_per_step, 3), side_by_side: r2(coord('side_by_side'), 3), base: r2(coord('base'), 3), naive: r2(coord('naive'), 3) },
+    coordinator_ms_per_token: {
+      guided: r2(coord('guided'), 3),
+      guided_top_p: r2(topP.coordinator_ms_per_step, 3),
+      side_by_side: r2(coord('side_by_side'), 3),
+      base: r2(coord('base'), 3),
+      naive: r2(coord('naive'), 3),
+      naive_same_threads: r2(coord('naive_same_threads'), 3),
+    },
     time_to_first_token_ms: {
-      cold: { ...stats(ttft.map((x) => x.first_token_ms ?? NaN)), prefill_ms: r2(median(ttft.map((x) => x.prefill_ms))) },
+      cold: {
+        ...stats(ttft.map((x) => x.first_token_ms ?? NaN)),
+        prefill_ms: r2(median(ttft.map((x) => x.prefill_ms))),
+      },
       warm_prefill_reused: stats(rounds.map((x) => x.guided?.first_token_ms ?? NaN)),
       reference_cold: stats(rounds.map((x) => x.reference?.first_token_ms ?? NaN)),
     },
-    parity: { equal: mismatch < 0 && engineIds.length === refIds.length, first_mismatch: mismatch, engine_base_ids: engineIds, reference_ids: refIds },
+    parity: {
+      equal: mismatch < 0 && engineIds.length === refIds.length,
+      first_mismatch: mismatch,
+      engine_base_ids: engineIds,
+      reference_ids: refIds,
+    },
     memory: {
       per_model: perModel,
       coordinator_bytes: loadedBytes.coordinator,
@@ -313,12 +520,27 @@ async function benchBackend(session: Session, cdp: Cdp, plan: BackendPlan, opts:
       before_load: memBefore,
       after_load: memLoaded,
       with_reference: memReference,
-      growth: { generations: plan.growth, tokens_each: plan.growthTokens, ms: r2(growthMs, 0), first: growthFirst, last: growthLast, ratio: r2(growthRatio, 4) },
+      growth: {
+        generations: plan.growth,
+        tokens_each: plan.growthTokens,
+        ms: r2(growthMs, 0),
+        first: growthFirst,
+        last: growthLast,
+        ratio: r2(growthRatio, 4),
+      },
     },
     ratios,
     rounds: rounds.map((x) =>
       Object.fromEntries(
-        Object.entries(x).map(([c, f]) => [c, { per_token_ms: r2(f.per_token_ms), tokens: f.tokens, coordinator_ms_per_step: r2(f.coordinator_ms_per_step, 3), model_step_ms: Object.fromEntries(Object.entries(f.model_step_ms).map(([k, v]) => [k, r2(v)])) }]),
+        Object.entries(x).map(([c, f]) => [
+          c,
+          {
+            per_token_ms: r2(f.per_token_ms),
+            tokens: f.tokens,
+            coordinator_ms_per_step: r2(f.coordinator_ms_per_step, 3),
+            model_step_ms: Object.fromEntries(Object.entries(f.model_step_ms).map(([k, v]) => [k, r2(v)])),
+          },
+        ]),
       ),
     ),
   };
@@ -326,7 +548,7 @@ async function benchBackend(session: Session, cdp: Cdp, plan: BackendPlan, opts:
 
 function table(results: Record<string, Record<string, unknown>>): string {
   const backends = Object.keys(results);
-  const rows = ['G1', 'G2', 'G3', 'G4', 'G4b', 'G5', 'G6', 'G6b'];
+  const rows = ['G1', 'G2', 'G3', 'G4', 'G4b', 'G4c', 'G5', 'G6', 'G6b'];
   const first = results[backends[0] ?? ''] as { ratios?: Record<string, Ratio | null> } | undefined;
   const lines: string[] = [];
   const head = ['ratio', 'what'.padEnd(62), 'target', ...backends.map((b) => b.padStart(12))];
@@ -340,7 +562,14 @@ function table(results: Record<string, Record<string, unknown>>): string {
       const ok = r.value <= r.target;
       return `${r.value.toFixed(3)} ${ok ? 'ok  ' : 'MISS'}`.padStart(12);
     });
-    lines.push([id.padEnd(5), what.slice(0, 62).padEnd(62), any ? `≤ ${any.target.toFixed(2)}` : '      ', ...cells].join('  '));
+    lines.push(
+      [
+        id.padEnd(5),
+        what.slice(0, 62).padEnd(62),
+        any ? `≤ ${any.target.toFixed(2)}` : '      ',
+        ...cells,
+      ].join('  '),
+    );
   }
   return lines.join('\n');
 }
@@ -394,9 +623,12 @@ async function main(): Promise<number> {
         loadavg_end: loadavg().map((x) => r2(x)),
       },
       definitions: {
-        per_token_ms: 'decode wall time per token after the first: (loop.stepWaitMs + loop.coordinatorMs) / (loop.steps − 1) for the engine, (total − first token) / (tokens − 1) for generate(); per configuration the median over runs',
-        ratios: 'median over rounds of the ratio within each round (every configuration runs once per round, back to back)',
-        memory: "measureUserAgentSpecificMemory() per worker (JS + WebAssembly memory) after a forced GC of every worker and the page; model workers share a script URL and are told apart by size (base = largest)",
+        per_token_ms:
+          'decode wall time per token after the first: (loop.stepWaitMs + loop.coordinatorMs) / (loop.steps − 1) for the engine, (total − first token) / (tokens − 1) for generate(); per configuration the median over runs',
+        ratios:
+          'median over rounds of the ratio within each round (every configuration runs once per round, back to back)',
+        memory:
+          'measureUserAgentSpecificMemory() per worker (JS + WebAssembly memory) after a forced GC of every worker and the page; model workers share a script URL and are told apart by size (base = largest)',
       },
       backends: results,
       failures,
@@ -412,8 +644,11 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const hasReference = await session.page.evaluate(() => typeof window.proxyThinker.referenceGenerate === 'function');
-    if (!hasReference) throw new Error('dist/ has no window.proxyThinker.referenceGenerate: rebuild the app (vite build)');
+    const hasReference = await session.page.evaluate(
+      () => typeof window.proxyThinker.referenceGenerate === 'function',
+    );
+    if (!hasReference)
+      throw new Error('dist/ has no window.proxyThinker.referenceGenerate: rebuild the app (vite build)');
     for (const plan of opts.plans) {
       try {
         results[plan.backend] = await benchBackend(session, cdp, plan, opts);
@@ -434,8 +669,14 @@ async function main(): Promise<number> {
       const tt = (r as { per_token_ms: Record<string, { median: number | null }> }).per_token_ms;
       const cells = CONFIGS.map((c) => `${c} ${r2(tt[c]?.median, 1) ?? '—'}`).join(' · ');
       process.stdout.write(`${b} ms/token: ${cells}\n`);
-      const mem = (r as { memory: { per_model: { role: string; resident_bytes: number | null; weights_bytes: number }[] } }).memory;
-      process.stdout.write(`${b} memory: ${mem.per_model.map((m) => `${m.role} ${m.resident_bytes === null ? '—' : MB(m.resident_bytes)} MB (weights ${MB(m.weights_bytes)} MB)`).join(' · ')}\n`);
+      const mem = (
+        r as {
+          memory: { per_model: { role: string; resident_bytes: number | null; weights_bytes: number }[] };
+        }
+      ).memory;
+      process.stdout.write(
+        `${b} memory: ${mem.per_model.map((m) => `${m.role} ${m.resident_bytes === null ? '—' : MB(m.resident_bytes)} MB (weights ${MB(m.weights_bytes)} MB)`).join(' · ')}\n`,
+      );
     }
   }
   return Object.keys(failures).length ? 1 : 0;

@@ -47,14 +47,20 @@ export interface RunSpec {
 }
 
 export async function run(page: Page, spec: RunSpec): Promise<RunFigures> {
-  const r: AutomationResult = await page.evaluate(
-    (o) => window.proxyThinker.run(o),
-    { mode: spec.mode, alpha: 0.5, sampling: spec.sampling ?? GREEDY, maxNewTokens: spec.tokens, question: spec.question ?? QUESTION, imageUrl: IMAGE_URL },
-  );
+  const r: AutomationResult = await page.evaluate((o) => window.proxyThinker.run(o), {
+    mode: spec.mode,
+    alpha: 0.5,
+    sampling: spec.sampling ?? GREEDY,
+    maxNewTokens: spec.tokens,
+    question: spec.question ?? QUESTION,
+    imageUrl: IMAGE_URL,
+  });
   const errors = Object.entries(r.streams).filter(([, s]) => s?.error);
-  if (errors.length) throw new Error(`run ${spec.mode}: stream ${errors[0]?.[0]} failed: ${errors[0]?.[1]?.error?.message}`);
+  if (errors.length)
+    throw new Error(`run ${spec.mode}: stream ${errors[0]?.[0]} failed: ${errors[0]?.[1]?.error?.message}`);
   const loop = r.loop;
-  if (!loop) throw new Error(`run ${spec.mode}: no loop stats (is dist/ older than the engine's 'done' loop field?)`);
+  if (!loop)
+    throw new Error(`run ${spec.mode}: no loop stats (is dist/ older than the engine's 'done' loop field?)`);
   const model_step_ms: Partial<Record<ModelRole, number>> = {};
   for (const [role, xs] of Object.entries(r.step_ms) as [ModelRole, number[]][]) {
     const m = median(xs);
@@ -74,7 +80,10 @@ export async function run(page: Page, spec: RunSpec): Promise<RunFigures> {
   };
 }
 
-export async function reference(page: Page, req: ReferenceRequest): Promise<RunFigures & { load_ms: number; step_median_ms: number | null; backend: string }> {
+export async function reference(
+  page: Page,
+  req: ReferenceRequest,
+): Promise<RunFigures & { load_ms: number; step_median_ms: number | null; backend: string }> {
   const r: ReferenceResult = await page.evaluate((o) => window.proxyThinker.referenceGenerate(o), req);
   const n = r.token_ids.length;
   return {
@@ -94,7 +103,17 @@ export async function reference(page: Page, req: ReferenceRequest): Promise<RunF
   };
 }
 
-export function stats(xs: readonly number[]): { median: number | null; min: number | null; max: number | null; n: number } {
+export function stats(xs: readonly number[]): {
+  median: number | null;
+  min: number | null;
+  max: number | null;
+  n: number;
+} {
   const v = xs.filter((x) => Number.isFinite(x));
-  return { median: median(v), min: v.length ? Math.min(...v) : null, max: v.length ? Math.max(...v) : null, n: v.length };
+  return {
+    median: median(v),
+    min: v.length ? Math.min(...v) : null,
+    max: v.length ? Math.max(...v) : null,
+    n: v.length,
+  };
 }

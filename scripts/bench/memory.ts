@@ -65,17 +65,28 @@ export class Cdp {
     }
   }
 
-  async call(targetId: string, method: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  async call(
+    targetId: string,
+    method: string,
+    params: Record<string, unknown> = {},
+  ): Promise<Record<string, unknown>> {
     let sessionId = this.sessions.get(targetId);
     if (!sessionId) {
-      const r = (await this.root.send('Target.attachToTarget', { targetId, flatten: false })) as { sessionId: string };
+      const r = (await this.root.send('Target.attachToTarget', { targetId, flatten: false })) as {
+        sessionId: string;
+      };
       sessionId = r.sessionId;
       this.sessions.set(targetId, sessionId);
     }
     const id = ++this.nextId;
     const reply = new Promise<CdpReply>((ok) => this.pending.set(id, ok));
-    await this.root.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) });
-    const timeout = new Promise<CdpReply>((ok) => setTimeout(() => ok({ id, error: { message: `${method}: no reply in 60 s` } }), 60_000));
+    await this.root.send('Target.sendMessageToTarget', {
+      sessionId,
+      message: JSON.stringify({ id, method, params }),
+    });
+    const timeout = new Promise<CdpReply>((ok) =>
+      setTimeout(() => ok({ id, error: { message: `${method}: no reply in 60 s` } }), 60_000),
+    );
     const r = await Promise.race([reply, timeout]);
     this.pending.delete(id);
     if (r.error) throw new Error(`${method}: ${r.error.message}`);
@@ -112,14 +123,26 @@ export async function targetMemory(cdp: Cdp, contextId: string, page: Page): Pro
   const out: TargetMemory[] = [];
   const s = await page.context().newCDPSession(page);
   try {
-    out.push({ title: 'page', type: 'page', ...(await measureTarget((m, p) => s.send(m as 'Runtime.evaluate', p as never) as Promise<Record<string, unknown>>)) });
+    out.push({
+      title: 'page',
+      type: 'page',
+      ...(await measureTarget(
+        (m, p) => s.send(m as 'Runtime.evaluate', p as never) as Promise<Record<string, unknown>>,
+      )),
+    });
   } finally {
     await s.detach().catch(() => undefined);
   }
-  const workers = (await cdp.targets()).filter((t) => t.browserContextId === contextId && t.type === 'worker');
+  const workers = (await cdp.targets()).filter(
+    (t) => t.browserContextId === contextId && t.type === 'worker',
+  );
   for (const t of workers) {
     try {
-      out.push({ title: t.title || t.url, type: t.type, ...(await measureTarget((m, p) => cdp.call(t.targetId, m, p))) });
+      out.push({
+        title: t.title || t.url,
+        type: t.type,
+        ...(await measureTarget((m, p) => cdp.call(t.targetId, m, p))),
+      });
     } catch {
       // A worker that ended while we looked: skip it.
     }
@@ -141,7 +164,10 @@ export async function pageMemory(page: Page): Promise<PageMemory> {
   return page.evaluate(async () => {
     const perf = performance as Performance & {
       memory?: { usedJSHeapSize: number; totalJSHeapSize: number };
-      measureUserAgentSpecificMemory?: () => Promise<{ bytes: number; breakdown: { bytes: number; attribution: { scope: string; url: string }[] }[] }>;
+      measureUserAgentSpecificMemory?: () => Promise<{
+        bytes: number;
+        breakdown: { bytes: number; attribution: { scope: string; url: string }[] }[];
+      }>;
     };
     const out = {
       js_heap_used: perf.memory?.usedJSHeapSize ?? null,
@@ -157,7 +183,11 @@ export async function pageMemory(page: Page): Promise<PageMemory> {
       out.ua_bytes = m.bytes;
       out.ua_breakdown = m.breakdown
         .filter((b) => b.bytes > 0)
-        .map((b) => ({ bytes: b.bytes, scope: b.attribution[0]?.scope ?? '', url: (b.attribution[0]?.url ?? '').replace(/^.*\//, '') }));
+        .map((b) => ({
+          bytes: b.bytes,
+          scope: b.attribution[0]?.scope ?? '',
+          url: (b.attribution[0]?.url ?? '').replace(/^.*\//, ''),
+        }));
     }
     return out;
   });
@@ -180,13 +210,17 @@ export function processMemory(): ProcessMemory {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      procs.push({ pid: Number(name), ppid, cmd: readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ') });
+      procs.push({
+        pid: Number(name),
+        ppid,
+        cmd: readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' '),
+      });
     } catch {
       // gone
     }
   }
   const mine = new Set([process.pid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const p of procs) {
       if (!mine.has(p.pid) && mine.has(p.ppid)) {
@@ -197,7 +231,7 @@ export function processMemory(): ProcessMemory {
   }
   for (const p of procs) {
     if (p.pid === process.pid || !mine.has(p.pid) || !/chrom/.test(p.cmd)) continue;
-    let pss = 0;
+    let pss: number;
     try {
       pss = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${p.pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
     } catch {

@@ -66,7 +66,9 @@ export const USAGE = `Usage: npm run cli -- generate [options]
 Runs the ProxyThinker engine in headless Chromium and prints what it generated.
 
 Models (one of):
-  --trio ID                 a local preset: ${PRESETS.filter((p) => p.local).map((p) => p.id).join(', ')}
+  --trio ID                 a local preset: ${PRESETS.filter((p) => p.local)
+    .map((p) => p.id)
+    .join(', ')}
   --base DIR --expert DIR --amateur DIR
                             three model folders (transformers.js layout: config.json, tokenizer.json, onnx/…)
 Input:
@@ -135,12 +137,14 @@ function toNumber(flag: string, raw: string): number {
 }
 
 function integer(flag: string, v: number, min: number, max: number): number {
-  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got ${v}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got ${v}`);
   return v;
 }
 
 function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${flag}: unknown value '${v}' (expected ${allowed.join(', ')})`);
+  if (!(allowed as readonly string[]).includes(v))
+    throw new UsageError(`--${flag}: unknown value '${v}' (expected ${allowed.join(', ')})`);
   return v as T;
 }
 
@@ -158,7 +162,8 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
       break;
     }
     if (!arg.startsWith('--')) {
-      if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg)) throw new UsageError(`unknown option '${arg}'`);
+      if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg))
+        throw new UsageError(`unknown option '${arg}'`);
       positional.push(arg);
       continue;
     }
@@ -175,7 +180,8 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
     } else {
       const next = argv[i + 1];
       // A following flag is not a value; a negative number is ("--alpha -0.5").
-      if (next === undefined || (next.startsWith('--') && next.length > 2)) throw new UsageError(`--${name} needs a value`);
+      if (next === undefined || (next.startsWith('--') && next.length > 2))
+        throw new UsageError(`--${name} needs a value`);
       value = next;
       i++;
     }
@@ -201,35 +207,51 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
   const amateur = str('amateur');
   const anyDir = base !== undefined || expert !== undefined || amateur !== undefined;
   let dirs: GenerateOptions['dirs'] = null;
-  if (trio !== null && anyDir) throw new UsageError('give either --trio or --base/--expert/--amateur, not both');
-  if (trio === null && !anyDir) throw new UsageError('missing models: give --trio ID or --base DIR --expert DIR --amateur DIR');
+  if (trio !== null && anyDir)
+    throw new UsageError('give either --trio or --base/--expert/--amateur, not both');
+  if (trio === null && !anyDir)
+    throw new UsageError('missing models: give --trio ID or --base DIR --expert DIR --amateur DIR');
   if (anyDir) {
     const missing = (['base', 'expert', 'amateur'] as const).filter((r) => !str(r));
-    if (missing.length > 0) throw new UsageError(`missing ${missing.map((m) => `--${m} DIR`).join(', ')} (all three folders are needed)`);
+    if (missing.length > 0)
+      throw new UsageError(
+        `missing ${missing.map((m) => `--${m} DIR`).join(', ')} (all three folders are needed)`,
+      );
     dirs = { base: base ?? '', expert: expert ?? '', amateur: amateur ?? '' };
   }
   if (trio !== null) {
     const preset = PRESETS.find((p) => p.id === trio);
-    if (!preset) throw new UsageError(`unknown trio '${trio}' (local presets: ${PRESETS.filter((p) => p.local).map((p) => p.id).join(', ')})`);
-    if (!preset.local) throw new UsageError(`trio '${trio}' is not local (it names hub repositories); the CLI runs offline: pass its exported folders with --base/--expert/--amateur`);
+    if (!preset)
+      throw new UsageError(
+        `unknown trio '${trio}' (local presets: ${PRESETS.filter((p) => p.local)
+          .map((p) => p.id)
+          .join(', ')})`,
+      );
+    if (!preset.local)
+      throw new UsageError(
+        `trio '${trio}' is not local (it names hub repositories); the CLI runs offline: pass its exported folders with --base/--expert/--amateur`,
+      );
   }
 
   const question = str('question');
-  if (question === undefined || question.trim() === '') throw new UsageError('missing --question TEXT (it must not be empty)');
+  if (question === undefined || question.trim() === '')
+    throw new UsageError('missing --question TEXT (it must not be empty)');
   const image = str('image') ?? null;
   if (image === '') throw new UsageError('--image: empty path');
 
   const alpha = num('alpha', 0.5);
   if (!Number.isFinite(alpha)) throw new UsageError(`--alpha must be a finite number, got ${str('alpha')}`);
   const temperature = num('temperature', 0);
-  if (!Number.isFinite(temperature) || temperature < 0) throw new UsageError(`--temperature must be a finite number ≥ 0, got ${str('temperature')}`);
+  if (!Number.isFinite(temperature) || temperature < 0)
+    throw new UsageError(`--temperature must be a finite number ≥ 0, got ${str('temperature')}`);
   const topP = num('top-p', 1);
   if (!(topP > 0 && topP <= 1)) throw new UsageError(`--top-p must be in (0, 1], got ${str('top-p')}`);
   const stop = values.get('stop') ?? [];
   if (stop.some((s) => s === '')) throw new UsageError('--stop: a stop string must not be empty');
   const threadsRaw = str('threads');
   const timeout = num('timeout', 900);
-  if (!(timeout > 0 && Number.isFinite(timeout))) throw new UsageError(`--timeout must be a positive number of seconds, got ${str('timeout')}`);
+  if (!(timeout > 0 && Number.isFinite(timeout)))
+    throw new UsageError(`--timeout must be a positive number of seconds, got ${str('timeout')}`);
   const dtypeRaw = str('dtype');
 
   return {

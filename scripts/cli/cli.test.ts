@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseArgs, UsageError, type GenerateOptions } from './args';
-import { sniffImageType } from './inputs';
+import { InputError, parseArgs, UsageError, type GenerateOptions } from './args';
+import { checkImage, checkModelDir, presetDirs, sniffImageType } from './inputs';
 import type { CliOutput } from './generate';
 import { ROOT } from './runner';
 
@@ -44,7 +44,10 @@ interface Ran {
 
 function cli(args: string[], timeoutMs = 180_000): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX, MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [TSX, MAIN, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -65,10 +68,66 @@ describe('parseArgs', () => {
   const usage = (args: string[]) => expect(() => parseArgs(args)).toThrow(UsageError);
 
   it('reads every option, with defaults', () => {
-    const o = ok([...BASE_ARGS, '--image', 'a.png', '--alpha', '-0.5', '--mode=side-by-side', '--max-new-tokens', '8', '--backend', 'webgpu', '--dtype', 'fp32', '--temperature', '0.7', '--top-k', '40', '--top-p', '0.9', '--seed', '7', '--stop', 'END', '--stop', '\n\n', '--json']);
-    expect(o).toMatchObject({ trio: 'tiny', dirs: null, image: 'a.png', alpha: -0.5, mode: 'side-by-side', maxNewTokens: 8, backend: 'webgpu', dtype: 'fp32', temperature: 0.7, topK: 40, topP: 0.9, seed: 7, stop: ['END', '\n\n'], json: true });
-    expect(ok(BASE_ARGS)).toMatchObject({ mode: 'guided', alpha: 0.5, maxNewTokens: 64, backend: 'wasm', dtype: null, temperature: 0, topK: 0, topP: 1, seed: 0, stop: [], json: false, image: null });
-    expect(ok(['generate', '--base', 'b', '--expert', 'e', '--amateur', 'a', '--question', 'q']).dirs).toEqual({ base: 'b', expert: 'e', amateur: 'a' });
+    const o = ok([
+      ...BASE_ARGS,
+      '--image',
+      'a.png',
+      '--alpha',
+      '-0.5',
+      '--mode=side-by-side',
+      '--max-new-tokens',
+      '8',
+      '--backend',
+      'webgpu',
+      '--dtype',
+      'fp32',
+      '--temperature',
+      '0.7',
+      '--top-k',
+      '40',
+      '--top-p',
+      '0.9',
+      '--seed',
+      '7',
+      '--stop',
+      'END',
+      '--stop',
+      '\n\n',
+      '--json',
+    ]);
+    expect(o).toMatchObject({
+      trio: 'tiny',
+      dirs: null,
+      image: 'a.png',
+      alpha: -0.5,
+      mode: 'side-by-side',
+      maxNewTokens: 8,
+      backend: 'webgpu',
+      dtype: 'fp32',
+      temperature: 0.7,
+      topK: 40,
+      topP: 0.9,
+      seed: 7,
+      stop: ['END', '\n\n'],
+      json: true,
+    });
+    expect(ok(BASE_ARGS)).toMatchObject({
+      mode: 'guided',
+      alpha: 0.5,
+      maxNewTokens: 64,
+      backend: 'wasm',
+      dtype: null,
+      temperature: 0,
+      topK: 0,
+      topP: 1,
+      seed: 0,
+      stop: [],
+      json: false,
+      image: null,
+    });
+    expect(
+      ok(['generate', '--base', 'b', '--expert', 'e', '--amateur', 'a', '--question', 'q']).dirs,
+    ).toEqual({ base: 'b', expert: 'e', amateur: 'a' });
     expect(parseArgs(['--help'])).toEqual({ command: 'help' });
   });
 
@@ -79,7 +138,8 @@ describe('parseArgs', () => {
     usage([...BASE_ARGS, '-x']);
     usage([...BASE_ARGS, 'extra']);
     usage([...BASE_ARGS, '--alpha']);
-    for (const a of ['nan', 'NaN', 'Infinity', '1e999', '', 'abc', '0x10', ' 1']) usage([...BASE_ARGS, '--alpha', a]);
+    for (const a of ['nan', 'NaN', 'Infinity', '1e999', '', 'abc', '0x10', ' 1'])
+      usage([...BASE_ARGS, '--alpha', a]);
     usage([...BASE_ARGS, '--alpha', '1', '--alpha', '2']);
     usage([...BASE_ARGS, '--mode', 'fast']);
     usage([...BASE_ARGS, '--backend', 'cuda']);
@@ -101,10 +161,44 @@ describe('parseArgs', () => {
   });
 
   it('recognises image files by their bytes', () => {
-    expect(sniffImageType(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe('image/png');
+    expect(sniffImageType(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(
+      'image/png',
+    );
     expect(sniffImageType(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))).toBe('image/jpeg');
     expect(sniffImageType(new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 '))).toBe('image/webp');
     expect(sniffImageType(new TextEncoder().encode('{"a": 1}'))).toBeNull();
+  });
+});
+
+describe('input checks (exit status 3)', () => {
+  const input = async (p: Promise<unknown>, message: RegExp) => {
+    const e = await p.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as InputError).exitCode).toBe(3);
+    expect((e as Error).message).toMatch(message);
+    expect((e as Error).message).not.toContain('\n');
+  };
+
+  it('rejects missing, unreadable and non-image files', async () => {
+    await input(checkImage(join(tmp, 'missing.png')), /cannot read image .*no such file/);
+    await input(checkImage(NOT_IMAGE), /is not an image/);
+    await input(checkImage(tmp), /is a directory/);
+    await expect(checkImage(IMAGE)).resolves.toMatchObject({ contentType: 'image/png' });
+  });
+
+  it('rejects missing or incomplete model folders', async () => {
+    await input(
+      checkModelDir(join(tmp, 'nowhere'), 'q4', 'base model'),
+      /base model: model folder .* not found/,
+    );
+    await input(checkModelDir(tmp, 'q4', 'expert model'), /has no config\.json/);
+    await input(presetDirs('bench', join(ROOT, 'public/models'), 'fp32'), /no fp32 export/);
+    await expect(
+      checkModelDir(join(ROOT, 'public/models/tiny-base'), 'fp32', 'base model'),
+    ).resolves.toContain('tiny-base');
   });
 });
 
@@ -113,14 +207,12 @@ describe('exit codes and messages of the entry point', () => {
     const cases: [string[], number, RegExp][] = [
       [[...BASE_ARGS, '--bogus'], 2, /unknown option '--bogus'/],
       [[...BASE_ARGS, '--alpha', 'inf'], 2, /--alpha/],
-      [[...BASE_ARGS, '--mode', 'fast'], 2, /--mode: unknown value 'fast'/],
-      [['generate', '--trio', 'nope', '--question', 'q'], 2, /unknown trio 'nope'/],
-      [[...BASE_ARGS, '--image', join(tmp, 'missing.png')], 3, /cannot read image .*no such file/],
       [[...BASE_ARGS, '--image', NOT_IMAGE], 3, /is not an image/],
-      [[...BASE_ARGS, '--image', tmp], 3, /is a directory/],
-      [['generate', '--base', join(tmp, 'nowhere'), '--expert', tmp, '--amateur', tmp, '--question', 'q'], 3, /base model: model folder .* not found/],
-      [['generate', '--base', tmp, '--expert', tmp, '--amateur', tmp, '--question', 'q'], 3, /has no config\.json/],
-      [['generate', '--trio', 'bench', '--dtype', 'fp32', '--question', 'q'], 3, /no fp32 export/],
+      [
+        ['generate', '--base', join(tmp, 'nowhere'), '--expert', tmp, '--amateur', tmp, '--question', 'q'],
+        3,
+        /base model: model folder .* not found/,
+      ],
     ];
     const runs = await Promise.all(cases.map(([args]) => cli(args, 60_000)));
     runs.forEach((r, i) => {
@@ -151,10 +243,35 @@ describe('real runs of the tiny trio (headless Chromium, WASM)', () => {
   };
 
   beforeAll(async () => {
-    const common = ['--image', IMAGE, '--question', 'What does the chart show?', '--mode', 'side-by-side', '--max-new-tokens', '8', '--backend', 'wasm', '--dtype', 'fp32', '--json'];
+    const common = [
+      '--image',
+      IMAGE,
+      '--question',
+      'What does the chart show?',
+      '--mode',
+      'side-by-side',
+      '--max-new-tokens',
+      '8',
+      '--backend',
+      'wasm',
+      '--dtype',
+      'fp32',
+      '--json',
+    ];
     preset = await run(['generate', '--trio', 'tiny', '--alpha', '1', ...common]);
     const dir = (n: string) => join(ROOT, 'public/models', n);
-    folders = await run(['generate', '--base', dir('tiny-base'), '--expert', dir('tiny-expert'), '--amateur', dir('tiny-amateur'), '--alpha', '0', ...common]);
+    folders = await run([
+      'generate',
+      '--base',
+      dir('tiny-base'),
+      '--expert',
+      dir('tiny-expert'),
+      '--amateur',
+      dir('tiny-amateur'),
+      '--alpha',
+      '0',
+      ...common,
+    ]);
   }, 300_000);
 
   const checkStreams = (o: CliOutput, alpha: number) => {
@@ -196,14 +313,21 @@ describe('real runs of the tiny trio (headless Chromium, WASM)', () => {
 
   it('generate --base/--expert/--amateur DIR loads the same models from folders', () => {
     checkStreams(folders, 0);
-    expect(folders.models.map((m) => m.url)).toEqual(['/local-models/tiny-base/', '/local-models/tiny-expert/', '/local-models/tiny-amateur/']);
+    expect(folders.models.map((m) => m.url)).toEqual([
+      '/local-models/tiny-base/',
+      '/local-models/tiny-expert/',
+      '/local-models/tiny-amateur/',
+    ]);
     expect(folders.prompt_ids).toEqual(preset.prompt_ids);
     // The base stream does not depend on α: same models, same prompt, same greedy tokens.
     expect(folders.streams.base?.token_ids).toEqual(preset.streams.base?.token_ids);
   });
 
   it('α = 0: the guided stream equals the base stream (and at α = 1 it does not)', () => {
-    expect(preset.streams.guided?.token_ids, 'α = 1 should steer the tiny trio away from base (else the α = 0 check proves nothing)').not.toEqual(preset.streams.base?.token_ids);
+    expect(
+      preset.streams.guided?.token_ids,
+      'α = 1 should steer the tiny trio away from base (else the α = 0 check proves nothing)',
+    ).not.toEqual(preset.streams.base?.token_ids);
     expect(folders.streams.guided?.token_ids).toEqual(folders.streams.base?.token_ids);
     expect(folders.streams.guided?.text).toBe(folders.streams.base?.text);
   });

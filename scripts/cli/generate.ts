@@ -116,11 +116,16 @@ export async function generate(opts: GenerateOptions, log: Log): Promise<CliOutp
     log,
     ...(opts.verbose ? { onConsole: (type: string, text: string) => log(`[browser ${type}] ${text}`) } : {}),
   }).catch((e: unknown) => {
-    throw new RunFailure(`could not start the browser session: ${e instanceof Error ? e.message : String(e)}`);
+    throw new RunFailure(
+      `could not start the browser session: ${e instanceof Error ? e.message : String(e)}`,
+    );
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RunFailure(`timed out after ${opts.timeoutSec} s`)), opts.timeoutSec * 1000);
+    timer = setTimeout(
+      () => reject(new RunFailure(`timed out after ${opts.timeoutSec} s`)),
+      opts.timeoutSec * 1000,
+    );
   });
   try {
     const { page } = session;
@@ -153,10 +158,14 @@ export async function generate(opts: GenerateOptions, log: Log): Promise<CliOutp
       ...(opts.stop.length ? { stopStrings: opts.stop } : {}),
       imageUrl: image ? IMAGE_URL : null,
     };
-    const result: AutomationResult = await Promise.race([page.evaluate((o) => window.proxyThinker.run(o), runOpts), timeout]).catch((e: unknown) => {
+    const result: AutomationResult = await Promise.race([
+      page.evaluate((o) => window.proxyThinker.run(o), runOpts),
+      timeout,
+    ]).catch((e: unknown) => {
       if (e instanceof RunFailure) throw e;
       const msg = pageErrorMessage(e);
-      if (/ImageInputError|could not be decoded|is not an image|is empty/.test(msg)) throw new InputError(`image '${opts.image}': ${msg}`);
+      if (/ImageInputError|could not be decoded|is not an image|is empty/.test(msg))
+        throw new InputError(`image '${opts.image}': ${msg}`);
       throw new RunFailure(`the run failed: ${msg}`);
     });
     log(`generated in ${Math.round(result.total_ms)} ms`);
@@ -180,7 +189,14 @@ function shape(
   const streams: CliOutput['streams'] = {};
   for (const name of ['base', 'guided', 'expert'] as const) {
     const s: StreamOutput | undefined = r.streams[name];
-    if (s) streams[name] = { token_ids: s.token_ids, text: s.text, alpha: s.alpha, reason: s.reason, error: s.error };
+    if (s)
+      streams[name] = {
+        token_ids: s.token_ids,
+        text: s.text,
+        alpha: s.alpha,
+        reason: s.reason,
+        error: s.error,
+      };
   }
   const stepMedian: Partial<Record<ModelRole, number | null>> = {};
   for (const role of MODEL_ROLES) {
@@ -222,7 +238,8 @@ function shape(
       first_token_ms: r.first_token_ms === null ? null : round(r.first_token_ms, 2),
       total_ms: round(r.total_ms, 2),
       step_ms_median: stepMedian,
-      decode_ms_per_token: loop && loop.steps > 1 ? round((loop.stepWaitMs + loop.coordinatorMs) / (loop.steps - 1), 3) : null,
+      decode_ms_per_token:
+        loop && loop.steps > 1 ? round((loop.stepWaitMs + loop.coordinatorMs) / (loop.steps - 1), 3) : null,
       coordinator_ms: loop ? round(loop.coordinatorMs, 3) : null,
       steps: loop ? loop.steps : null,
     },
@@ -230,22 +247,30 @@ function shape(
   };
 }
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
 /** Control characters (other than newline and tab) shown as \uXXXX escapes, so a terminal shows them safely. */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The readable (non-JSON) form. */
 export function summary(o: CliOutput): string {
   const lines: string[] = [];
-  const names = o.models.map((m) => `${m.role} ${m.name} (${m.backend}${typeof m.dtype === 'string' ? `, ${m.dtype}` : ''})`).join(' · ');
+  const names = o.models
+    .map((m) => `${m.role} ${m.name} (${m.backend}${typeof m.dtype === 'string' ? `, ${m.dtype}` : ''})`)
+    .join(' · ');
   lines.push(`models: ${names}`);
-  lines.push(`mode ${o.mode}, α ${o.alpha}, up to ${o.max_new_tokens} tokens, ${o.sampling.temperature === 0 ? 'greedy' : `T ${o.sampling.temperature} top-k ${o.sampling.top_k} top-p ${o.sampling.top_p} seed ${o.sampling.seed}`}`);
+  lines.push(
+    `mode ${o.mode}, α ${o.alpha}, up to ${o.max_new_tokens} tokens, ${o.sampling.temperature === 0 ? 'greedy' : `T ${o.sampling.temperature} top-k ${o.sampling.top_k} top-p ${o.sampling.top_p} seed ${o.sampling.seed}`}`,
+  );
   for (const [name, s] of Object.entries(o.streams)) {
     if (!s) continue;
     lines.push('');
-    lines.push(`── ${name}: ${s.token_ids.length} tokens, ${s.error ? `error ${s.error.name}: ${s.error.message}` : `stopped: ${s.reason}`}`);
+    lines.push(
+      `── ${name}: ${s.token_ids.length} tokens, ${s.error ? `error ${s.error.name}: ${s.error.message}` : `stopped: ${s.reason}`}`,
+    );
     lines.push(printable(s.text));
   }
   const t = o.timings;

@@ -39,7 +39,10 @@ export async function checkImage(path: string): Promise<ImageFile> {
     const st = await handle.stat();
     if (st.isDirectory()) throw new InputError(`image '${path}' is a directory, not a file`);
     if (st.size === 0) throw new InputError(`image '${path}' is empty (0 bytes)`);
-    if (st.size > MAX_IMAGE_BYTES) throw new InputError(`image '${path}' is ${(st.size / 1e6).toFixed(0)} MB; the limit is ${MAX_IMAGE_BYTES / 1e6} MB`);
+    if (st.size > MAX_IMAGE_BYTES)
+      throw new InputError(
+        `image '${path}' is ${(st.size / 1e6).toFixed(0)} MB; the limit is ${MAX_IMAGE_BYTES / 1e6} MB`,
+      );
     const head = new Uint8Array(32);
     let read: number;
     try {
@@ -57,7 +60,16 @@ export async function checkImage(path: string): Promise<ImageFile> {
 
 /** File suffix of a transformers.js dtype (NOTES-runtime: fp32 none, q4 `_q4`, …). */
 export function dtypeSuffix(dtype: string): string {
-  const map: Record<string, string> = { fp32: '', fp16: '_fp16', q8: '_quantized', int8: '_int8', uint8: '_uint8', q4: '_q4', q4f16: '_q4f16', bnb4: '_bnb4' };
+  const map: Record<string, string> = {
+    fp32: '',
+    fp16: '_fp16',
+    q8: '_quantized',
+    int8: '_int8',
+    uint8: '_uint8',
+    q4: '_q4',
+    q4f16: '_q4f16',
+    bnb4: '_bnb4',
+  };
   const s = map[dtype];
   if (s === undefined) throw new InputError(`unknown dtype '${dtype}'`);
   return s;
@@ -79,7 +91,13 @@ export async function checkModelDir(dir: string, dtype: string, what: string, hi
     throw new InputError(`${what}: model folder '${dir}' not found (${reason(e)})${tail}`);
   }
   if (!st.isDirectory()) throw new InputError(`${what}: '${dir}' is not a folder${tail}`);
-  const needed = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json', ...SESSIONS.map((s) => join('onnx', `${s}${dtypeSuffix(dtype)}.onnx`))];
+  const needed = [
+    'config.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+    'preprocessor_config.json',
+    ...SESSIONS.map((s) => join('onnx', `${s}${dtypeSuffix(dtype)}.onnx`)),
+  ];
   for (const rel of needed) {
     try {
       await fs.access(join(full, rel));
@@ -97,7 +115,11 @@ export async function checkModelDir(dir: string, dtype: string, what: string, hi
 }
 
 /** The folder of each role of a local preset, checked. */
-export async function presetDirs(id: string, modelsDir: string, dtype: string | null): Promise<Record<ModelRole, { dir: string; name: string; dtype: string }>> {
+export async function presetDirs(
+  id: string,
+  modelsDir: string,
+  dtype: string | null,
+): Promise<Record<ModelRole, { dir: string; name: string; dtype: string }>> {
   const p = findPreset(id);
   const out = {} as Record<ModelRole, { dir: string; name: string; dtype: string }>;
   for (const role of ['base', 'expert', 'amateur'] as const) {
@@ -128,7 +150,12 @@ export function mountNames(dirs: Record<ModelRole, string>): Record<ModelRole, s
 
 function reason(e: unknown): string {
   if (e && typeof e === 'object' && 'code' in e && typeof e.code === 'string') {
-    const codes: Record<string, string> = { ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'not a directory' };
+    const codes: Record<string, string> = {
+      ENOENT: 'no such file or directory',
+      EACCES: 'permission denied',
+      EISDIR: 'is a directory',
+      ENOTDIR: 'not a directory',
+    };
     return codes[e.code] ?? e.code;
   }
   return e instanceof Error ? e.message : String(e);

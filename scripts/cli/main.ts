@@ -30,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
   const opts = parsed;
   const t0 = performance.now();
   const log = (line: string) => {
-    if (opts.verbose) process.stderr.write(`· ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s  ${line}\n`);
+    if (opts.verbose)
+      process.stderr.write(`· ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s  ${line}\n`);
   };
   let stopping = false;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -46,7 +47,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(opts.json ? `${JSON.stringify(out)}\n` : `${summary(out)}\n`);
     const failed = Object.entries(out.streams).find(([, s]) => s?.error);
     if (failed) {
-      process.stderr.write(`proxythinker: stream ${failed[0]} failed: ${failed[1]?.error?.name}: ${failed[1]?.error?.message}\n`);
+      process.stderr.write(
+        `proxythinker: stream ${failed[0]} failed: ${failed[1]?.error?.name}: ${failed[1]?.error?.message}\n`,
+      );
       return EXIT.FAILURE;
     }
     return EXIT.OK;

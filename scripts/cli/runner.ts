@@ -27,7 +27,16 @@ export const CHROMIUM_ARGS: readonly string[] = [
 export type Log = (line: string) => void;
 
 /** Everything `vite build` reads (models and the copied onnxruntime files excluded: they are served directly / derived). */
-const BUILD_INPUTS = ['src', 'workers', 'index.html', 'vite.config.ts', 'package.json', 'package-lock.json', 'tsconfig.json', 'public'];
+const BUILD_INPUTS = [
+  'src',
+  'workers',
+  'index.html',
+  'vite.config.ts',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'public',
+];
 const IGNORED = [/\.test\.tsx?$/, /^public\/models(\/|$)/, /^public\/ort(\/|$)/, /^workers\/test(\/|$)/];
 
 async function newestInput(): Promise<{ path: string; mtimeMs: number }> {
@@ -83,6 +92,9 @@ async function withLock<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** `vite build` when dist/ is missing or older than its inputs (or always / never). */
+// eslint-disable-next-line no-control-regex -- stripping ANSI colours from the build's output
+const ANSI = /\u001b\[[0-9;]*m/g;
+
 /** dist/index.html and every asset it references exist. */
 async function usableBuild(): Promise<boolean> {
   try {
@@ -96,9 +108,14 @@ async function usableBuild(): Promise<boolean> {
 }
 
 /** `vite build` when dist/ is missing or older than its inputs (or always / never). `warn` always prints. */
-export async function ensureBuild(mode: 'auto' | 'always' | 'never', log: Log, warn: Log = (l) => process.stderr.write(`proxythinker: ${l}\n`)): Promise<'fresh' | 'built'> {
+export async function ensureBuild(
+  mode: 'auto' | 'always' | 'never',
+  log: Log,
+  warn: Log = (l) => process.stderr.write(`proxythinker: ${l}\n`),
+): Promise<'fresh' | 'built'> {
   if (mode === 'never') {
-    if (!existsSync(join(DIST, 'index.html'))) throw new Error('dist/ is missing and --build never was given');
+    if (!existsSync(join(DIST, 'index.html')))
+      throw new Error('dist/ is missing and --build never was given');
     return 'fresh';
   }
   if (mode === 'auto' && (await staleReason()) === null) return 'fresh';
@@ -110,17 +127,24 @@ export async function ensureBuild(mode: 'auto' | 'always' | 'never', log: Log, w
     const vite = join(ROOT, 'node_modules/vite/bin/vite.js');
     const output: string[] = [];
     const code = await new Promise<number>((ok, fail) => {
-      const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+      const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      });
       child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
       child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
       child.on('error', fail);
       child.on('exit', (c, signal) => ok(signal ? 1 : (c ?? 1)));
     });
     if (code !== 0) {
-      // eslint-disable-next-line no-control-regex -- stripping ANSI colours
-      const text = output.join('').replace(/\u001b\[[0-9;]*m/g, '').trim();
+      const text = output.join('').replace(ANSI, '').trim();
       const lines = text.split('\n').map((l) => l.trim());
-      const first = lines.find((l) => /^\[[A-Z_]+\]/.test(l)) ?? lines.find((l) => /error/i.test(l) && !/^error during build:?$/.test(l)) ?? lines[0] ?? '';
+      const first =
+        lines.find((l) => /^\[[A-Z_]+\]/.test(l)) ??
+        lines.find((l) => /error/i.test(l) && !/^error during build:?$/.test(l)) ??
+        lines[0] ??
+        '';
       // The working tree may be mid-edit (others change src/ while we run): an older complete build
       // is still the engine, so 'auto' goes on with it and says so; 'always' fails.
       if (mode === 'auto' && (await usableBuild())) {
@@ -136,7 +160,8 @@ export async function ensureBuild(mode: 'auto' | 'always' | 'never', log: Log, w
 
 export function chromiumPath(explicit: string | null): string {
   const path = explicit ?? (process.env.CHROME_PATH || '/usr/bin/chromium');
-  if (!existsSync(path)) throw new Error(`Chromium not found at ${path} (set CHROME_PATH or pass --chromium PATH)`);
+  if (!existsSync(path))
+    throw new Error(`Chromium not found at ${path} (set CHROME_PATH or pass --chromium PATH)`);
   return path;
 }
 
@@ -169,15 +194,25 @@ function isExternal(url: URL): boolean {
 
 export async function openSession(opts: SessionOptions = {}): Promise<Session> {
   const log = opts.log ?? (() => undefined);
-  const server = await startServer({ root: DIST, mounts: [{ urlPath: '/models/', dir: MODELS }, ...(opts.mounts ?? [])] });
+  const server = await startServer({
+    root: DIST,
+    mounts: [{ urlPath: '/models/', dir: MODELS }, ...(opts.mounts ?? [])],
+  });
   let browser: Browser | null = null;
   try {
     const executablePath = chromiumPath(opts.chromium ?? null);
-    browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, ...(opts.extraArgs ?? [])] });
+    browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      args: [...CHROMIUM_ARGS, ...(opts.extraArgs ?? [])],
+    });
     const b = browser;
     const openPage = async (): Promise<Page> => {
       // Service workers are blocked (a cached app would hide a rebuild); nothing may leave localhost.
-      const context: BrowserContext = await b.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 800 } });
+      const context: BrowserContext = await b.newContext({
+        serviceWorkers: 'block',
+        viewport: { width: 1280, height: 800 },
+      });
       await context.route(isExternal, (route) => route.abort('blockedbyclient'));
       if (opts.onConsole) {
         const cb = opts.onConsole;
@@ -186,7 +221,10 @@ export async function openSession(opts: SessionOptions = {}): Promise<Session> {
       }
       const page = await context.newPage();
       const res = await page.goto(`${server.origin}/`);
-      if (!res?.ok()) throw new Error(`the app did not load from ${server.origin}/ (HTTP ${res?.status() ?? 'no response'})`);
+      if (!res?.ok())
+        throw new Error(
+          `the app did not load from ${server.origin}/ (HTTP ${res?.status() ?? 'no response'})`,
+        );
       await page.waitForFunction(() => typeof window.proxyThinker === 'object', null, { timeout: 30_000 });
       const isolated = await page.evaluate(() => globalThis.crossOriginIsolated);
       if (!isolated) throw new Error('the page is not cross-origin isolated (COOP/COEP headers missing?)');

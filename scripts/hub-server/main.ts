@@ -29,7 +29,8 @@ if (Object.keys(repos).length === 0) {
     console.error('public/models is missing: run "npm run models" first, or name repos as org/name=folder');
     process.exit(1);
   }
-  for (const name of readdirSync(models)) if (existsSync(join(models, name, 'config.json'))) repos[`test-org/${name}`] = join(models, name);
+  for (const name of readdirSync(models))
+    if (existsSync(join(models, name, 'config.json'))) repos[`test-org/${name}`] = join(models, name);
 }
 const server = await startHubServer({ repos, port });
 console.log(`hub stand-in at ${server.url}`);

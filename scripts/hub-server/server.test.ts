@@ -22,19 +22,32 @@ describe('hub server', () => {
     expect(res.headers.get('content-length')).toBe(String(SIZE));
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect((await res.arrayBuffer()).byteLength).toBe(SIZE);
-    const range = await fetch(url(`test-org/tiny-base/resolve/main/${FILE}`), { headers: { Range: 'bytes=0-0' } });
+    const range = await fetch(url(`test-org/tiny-base/resolve/main/${FILE}`), {
+      headers: { Range: 'bytes=0-0' },
+    });
     expect(range.status).toBe(206);
     expect(range.headers.get('content-range')).toBe(`bytes 0-0/${SIZE}`);
-    expect((await fetch(url('test-org/nope/resolve/main/config.json'))).headers.get('x-error-code')).toBe('RepoNotFound');
-    expect((await fetch(url('test-org/tiny-base/resolve/v9/config.json'))).headers.get('x-error-code')).toBe('RevisionNotFound');
-    expect((await fetch(url('test-org/tiny-base/resolve/main/nope.json'))).headers.get('x-error-code')).toBe('EntryNotFound');
+    expect((await fetch(url('test-org/nope/resolve/main/config.json'))).headers.get('x-error-code')).toBe(
+      'RepoNotFound',
+    );
+    expect((await fetch(url('test-org/tiny-base/resolve/v9/config.json'))).headers.get('x-error-code')).toBe(
+      'RevisionNotFound',
+    );
+    expect((await fetch(url('test-org/tiny-base/resolve/main/nope.json'))).headers.get('x-error-code')).toBe(
+      'EntryNotFound',
+    );
     expect((await fetch(url('test-org/tiny-base/resolve/main/.factory-stamp'))).status).toBe(404);
   });
 
   it('applies a fault plan set through the control endpoint, a given number of times', async () => {
     const put = await fetch(url('__control/faults'), {
       method: 'PUT',
-      body: JSON.stringify({ rules: [{ path: 'test-org/tiny-base/resolve/main/onnx/*', fault: '500', times: 1 }, { path: '**/config.json', fault: 'short' }] }),
+      body: JSON.stringify({
+        rules: [
+          { path: 'test-org/tiny-base/resolve/main/onnx/*', fault: '500', times: 1 },
+          { path: '**/config.json', fault: 'short' },
+        ],
+      }),
     });
     expect(put.status).toBe(200);
     expect((await fetch(url(`test-org/tiny-base/resolve/main/${FILE}`))).status).toBe(500);
@@ -42,9 +55,19 @@ describe('hub server', () => {
     const short = await fetch(url('test-org/tiny-base/resolve/main/config.json'));
     const size = statSync(join(DIR, 'config.json')).size;
     expect((await short.arrayBuffer()).byteLength).toBe(Math.floor(size / 2));
-    await fetch(url('__control/faults'), { method: 'PUT', body: JSON.stringify({ rules: [{ path: `test-org/tiny-base/resolve/main/${FILE}`, fault: 'truncate' }] }) });
-    await expect(fetch(url(`test-org/tiny-base/resolve/main/${FILE}`)).then((r) => r.arrayBuffer())).rejects.toThrow();
-    await fetch(url('__control/faults'), { method: 'PUT', body: JSON.stringify({ rules: [{ path: `test-org/tiny-base/resolve/main/${FILE}`, fault: 'drop' }] }) });
+    await fetch(url('__control/faults'), {
+      method: 'PUT',
+      body: JSON.stringify({
+        rules: [{ path: `test-org/tiny-base/resolve/main/${FILE}`, fault: 'truncate' }],
+      }),
+    });
+    await expect(
+      fetch(url(`test-org/tiny-base/resolve/main/${FILE}`)).then((r) => r.arrayBuffer()),
+    ).rejects.toThrow();
+    await fetch(url('__control/faults'), {
+      method: 'PUT',
+      body: JSON.stringify({ rules: [{ path: `test-org/tiny-base/resolve/main/${FILE}`, fault: 'drop' }] }),
+    });
     await expect(fetch(url(`test-org/tiny-base/resolve/main/${FILE}`))).rejects.toThrow();
     await fetch(url('__control/faults'), { method: 'DELETE' });
     expect((await fetch(url(`test-org/tiny-base/resolve/main/${FILE}`))).status).toBe(200);

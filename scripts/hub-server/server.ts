@@ -64,7 +64,8 @@ export interface HubServer {
 
 const CORS = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Expose-Headers': 'Content-Length, Content-Range, Accept-Ranges, ETag, X-Repo-Commit, X-Error-Code',
+  'Access-Control-Expose-Headers':
+    'Content-Length, Content-Range, Accept-Ranges, ETag, X-Repo-Commit, X-Error-Code',
   // The page is cross-origin isolated (COEP require-corp): CORS covers fetches, CORP covers the rest.
   'Cross-Origin-Resource-Policy': 'cross-origin',
 };
@@ -119,9 +120,20 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     return undefined;
   };
 
-  const send = (res: ServerResponse, hit: Hit, status: number, body: string, headers: Record<string, string> = {}) => {
+  const send = (
+    res: ServerResponse,
+    hit: Hit,
+    status: number,
+    body: string,
+    headers: Record<string, string> = {},
+  ) => {
     const buf = Buffer.from(body);
-    res.writeHead(status, { ...CORS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(buf.length), ...headers });
+    res.writeHead(status, {
+      ...CORS,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': String(buf.length),
+      ...headers,
+    });
     res.end(hit.method === 'HEAD' ? undefined : buf);
     hit.status = status;
     hit.bytes = hit.method === 'HEAD' ? 0 : buf.length;
@@ -130,7 +142,10 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const control = async (req: IncomingMessage, res: ServerResponse, path: string) => {
     const reply = (status: number, value: unknown) => {
       const body = JSON.stringify(value);
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) });
+      res.writeHead(status, {
+        'Content-Type': 'application/json',
+        'Content-Length': String(Buffer.byteLength(body)),
+      });
       res.end(body);
     };
     if (path === '__control/faults' && req.method === 'PUT') {
@@ -178,17 +193,25 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     if (!m) return send(res, hit, 404, '{"error":"Not found"}');
     const [, repo = '', revision = '', file = ''] = m;
     const dir = options.repos[repo];
-    if (!dir) return send(res, hit, 404, '{"error":"Repository not found"}', { 'X-Error-Code': 'RepoNotFound' });
-    if (!revisions.has(revision)) return send(res, hit, 404, '{"error":"Revision not found"}', { 'X-Error-Code': 'RevisionNotFound' });
+    if (!dir)
+      return send(res, hit, 404, '{"error":"Repository not found"}', { 'X-Error-Code': 'RepoNotFound' });
+    if (!revisions.has(revision))
+      return send(res, hit, 404, '{"error":"Revision not found"}', { 'X-Error-Code': 'RevisionNotFound' });
     const full = normalize(join(dir, file));
-    if (!full.startsWith(normalize(dir) + sep) || !existsSync(full) || !statSync(full).isFile() || file.split('/').some((s) => s.startsWith('.'))) {
+    if (
+      !full.startsWith(normalize(dir) + sep) ||
+      !existsSync(full) ||
+      !statSync(full).isFile() ||
+      file.split('/').some((s) => s.startsWith('.'))
+    ) {
       return send(res, hit, 404, '{"error":"Entry not found"}', { 'X-Error-Code': 'EntryNotFound' });
     }
 
     const download = method === 'GET' && range === null;
     const fault = faultFor(path, download);
     if (fault) hit.fault = fault;
-    if (fault === '404') return send(res, hit, 404, '{"error":"Entry not found"}', { 'X-Error-Code': 'EntryNotFound' });
+    if (fault === '404')
+      return send(res, hit, 404, '{"error":"Entry not found"}', { 'X-Error-Code': 'EntryNotFound' });
     if (fault === '500') return send(res, hit, 500, '{"error":"Internal Error - injected fault"}');
     if (fault === 'drop') {
       hit.status = -1;
@@ -212,14 +235,18 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     let status = 200;
     if (range !== null && method === 'GET') {
       const r = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
-      if (!r || (r[1] === '' && r[2] === '')) return send(res, hit, 416, '{"error":"bad range"}', { 'Content-Range': `bytes */${size}` });
+      if (!r || (r[1] === '' && r[2] === ''))
+        return send(res, hit, 416, '{"error":"bad range"}', { 'Content-Range': `bytes */${size}` });
       if (r[1] === '') {
         start = Math.max(0, size - Number(r[2]));
       } else {
         start = Number(r[1]);
         end = r[2] === '' ? size - 1 : Math.min(size - 1, Number(r[2]));
       }
-      if (start >= size || start > end) return send(res, hit, 416, '{"error":"range not satisfiable"}', { 'Content-Range': `bytes */${size}` });
+      if (start >= size || start > end)
+        return send(res, hit, 416, '{"error":"range not satisfiable"}', {
+          'Content-Range': `bytes */${size}`,
+        });
       status = 206;
       headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
     }
@@ -268,7 +295,11 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     port,
     hits,
     setFaults(next) {
-      rules = next.map((rule) => ({ re: globToRegExp(rule.path), rule, left: rule.times ?? Number.POSITIVE_INFINITY }));
+      rules = next.map((rule) => ({
+        re: globToRegExp(rule.path),
+        rule,
+        left: rule.times ?? Number.POSITIVE_INFINITY,
+      }));
     },
     close() {
       return new Promise<void>((resolve) => {

@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 
 /** A URL prefix served from a folder (`dir`) or one exact URL path served from one file (`file`). */
-export type Mount = { urlPath: string; dir: string; file?: undefined } | { urlPath: string; file: string; contentType?: string; dir?: undefined };
+export type Mount =
+  | { urlPath: string; dir: string; file?: undefined }
+  | { urlPath: string; file: string; contentType?: string; dir?: undefined };
 
 export interface ServerOptions {
   /** Folder served at `/` (index.html for `/`). */
@@ -66,7 +68,11 @@ export function contentTypeOf(path: string): string {
 }
 
 /** The file a request path maps to, or null when it is outside every mount (no `..` escapes). */
-export function resolveRequest(pathname: string, root: string, mounts: Mount[]): { path: string; contentType?: string } | null {
+export function resolveRequest(
+  pathname: string,
+  root: string,
+  mounts: Mount[],
+): { path: string; contentType?: string } | null {
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);
@@ -77,7 +83,8 @@ export function resolveRequest(pathname: string, root: string, mounts: Mount[]):
   const sorted = [...mounts].sort((a, b) => b.urlPath.length - a.urlPath.length);
   for (const m of sorted) {
     if (m.file !== undefined) {
-      if (decoded === m.urlPath) return { path: m.file, ...(m.contentType ? { contentType: m.contentType } : {}) };
+      if (decoded === m.urlPath)
+        return { path: m.file, ...(m.contentType ? { contentType: m.contentType } : {}) };
       continue;
     }
     const prefix = m.urlPath.endsWith('/') ? m.urlPath : `${m.urlPath}/`;
@@ -95,12 +102,24 @@ function inside(dir: string, rel: string): { path: string } | null {
 
 function send(res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}): void {
   const buf = Buffer.from(body);
-  res.writeHead(status, { ...ISOLATION_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(buf.length), 'Cache-Control': 'no-store', ...extra });
+  res.writeHead(status, {
+    ...ISOLATION_HEADERS,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(buf.length),
+    'Cache-Control': 'no-store',
+    ...extra,
+  });
   res.end(buf);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, root: string, mounts: Mount[]): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  root: string,
+  mounts: Mount[],
+): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return send(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
   const url = new URL(req.url ?? '/', 'http://localhost');
   const target = resolveRequest(url.pathname, root, mounts);
   if (!target) return send(res, 404, 'not found\n');
@@ -129,14 +148,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, root: string, m
   const range = req.headers.range;
   if (range) {
     const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
-    if (!m || (m[1] === '' && m[2] === '')) return send(res, 416, 'bad range\n', { 'Content-Range': `bytes */${st.size}` });
+    if (!m || (m[1] === '' && m[2] === ''))
+      return send(res, 416, 'bad range\n', { 'Content-Range': `bytes */${st.size}` });
     if (m[1] === '') {
       start = Math.max(0, st.size - Number(m[2]));
     } else {
       start = Number(m[1]);
       if (m[2] !== '') end = Math.min(end, Number(m[2]));
     }
-    if (start > end || start >= st.size) return send(res, 416, 'range not satisfiable\n', { 'Content-Range': `bytes */${st.size}` });
+    if (start > end || start >= st.size)
+      return send(res, 416, 'range not satisfiable\n', { 'Content-Range': `bytes */${st.size}` });
     status = 206;
     headers['Content-Range'] = `bytes ${start}-${end}/${st.size}`;
   }

@@ -30,7 +30,9 @@ interface FileHandleLike {
   getFile(): Promise<File>;
 }
 
-type PickerWindow = Window & { showDirectoryPicker?: (o?: { id?: string; mode?: 'read' }) => Promise<DirectoryHandleLike> };
+type PickerWindow = Window & {
+  showDirectoryPicker?: (o?: { id?: string; mode?: 'read' }) => Promise<DirectoryHandleLike>;
+};
 
 export class FolderError extends Error {
   override name = 'FolderError';
@@ -51,15 +53,24 @@ export function modelRoot(name: string, entries: readonly { path: string; file: 
   const visible = entries.filter((e) => !e.path.split('/').some((seg) => seg.startsWith('.')));
   const configs = visible.filter((e) => e.path === 'config.json' || e.path.endsWith('/config.json'));
   if (configs.length === 0) {
-    throw new FolderError(`"${name}" has no config.json: pick the model's folder (the one holding config.json and onnx/)`);
+    throw new FolderError(
+      `"${name}" has no config.json: pick the model's folder (the one holding config.json and onnx/)`,
+    );
   }
-  const root = configs.map((c) => c.path.slice(0, c.path.length - 'config.json'.length)).sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b))[0] ?? '';
-  const files = visible.filter((e) => e.path.startsWith(root)).map((e) => ({ path: e.path.slice(root.length), file: e.file }));
+  const root =
+    configs
+      .map((c) => c.path.slice(0, c.path.length - 'config.json'.length))
+      .sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b))[0] ?? '';
+  const files = visible
+    .filter((e) => e.path.startsWith(root))
+    .map((e) => ({ path: e.path.slice(root.length), file: e.file }));
   if (!files.some((f) => f.path.startsWith('onnx/') && f.path.endsWith('.onnx'))) {
-    throw new FolderError(`"${name}${root ? `/${root.replace(/\/$/, '')}` : ''}" has no onnx/*.onnx files: it is not a transformers.js model export`);
+    throw new FolderError(
+      `"${name}${root ? `/${root.replace(/\/$/, '')}` : ''}" has no onnx/*.onnx files: it is not a transformers.js model export`,
+    );
   }
   files.sort((a, b) => a.path.localeCompare(b.path));
-  const folder = root ? root.replace(/\/$/, '').split('/').pop() ?? name : name;
+  const folder = root ? (root.replace(/\/$/, '').split('/').pop() ?? name) : name;
   return { name: folder, files, bytes: files.reduce((a, f) => a + f.file.size, 0) };
 }
 
@@ -76,10 +87,16 @@ export function folderFromFiles(list: FileList | readonly File[]): LocalFolder {
   return modelRoot(top || 'picked files', entries);
 }
 
-async function walk(dir: DirectoryHandleLike, prefix: string, out: { path: string; file: File }[], depth: number): Promise<void> {
+async function walk(
+  dir: DirectoryHandleLike,
+  prefix: string,
+  out: { path: string; file: File }[],
+  depth: number,
+): Promise<void> {
   for await (const entry of dir.values()) {
     if (entry.name.startsWith('.')) continue;
-    if (out.length >= MAX_FILES) throw new FolderError(`"${dir.name}" holds more than ${MAX_FILES} files: pick the model's own folder`);
+    if (out.length >= MAX_FILES)
+      throw new FolderError(`"${dir.name}" holds more than ${MAX_FILES} files: pick the model's own folder`);
     if (entry.kind === 'file') out.push({ path: `${prefix}${entry.name}`, file: await entry.getFile() });
     else if (depth < 4) await walk(entry, `${prefix}${entry.name}/`, out, depth + 1);
   }
@@ -132,6 +149,10 @@ export function folderDtypes(folder: LocalFolder): Dtype[] {
   ];
   const paths = new Set(folder.files.map((f) => f.path));
   return suffixes
-    .filter(([, sfx]) => ['embed_tokens', 'decoder_model_merged', 'vision_encoder'].every((s) => paths.has(`onnx/${s}${sfx}.onnx`)))
+    .filter(([, sfx]) =>
+      ['embed_tokens', 'decoder_model_merged', 'vision_encoder'].every((s) =>
+        paths.has(`onnx/${s}${sfx}.onnx`),
+      ),
+    )
     .map(([d]) => d);
 }

@@ -86,7 +86,12 @@ export async function storageStatus(): Promise<StorageStatus> {
   const persisted = (await s?.persisted?.().catch(() => null)) ?? null;
   const usage = est?.usage ?? null;
   const quota = est?.quota ?? null;
-  return { usage, quota, available: usage !== null && quota !== null ? Math.max(0, quota - usage) : null, persisted };
+  return {
+    usage,
+    quota,
+    available: usage !== null && quota !== null ? Math.max(0, quota - usage) : null,
+    persisted,
+  };
 }
 
 /** Asks the browser to keep model storage (it may decide without asking the user); true when granted. */
@@ -181,7 +186,9 @@ export interface PlanOptions {
 /** Whether loads will compute in f16: only on a WebGPU adapter with shader-f16 (as the model workers decide). */
 async function hasShaderF16(backend: BackendChoice): Promise<boolean> {
   if (backend === 'wasm' || typeof navigator === 'undefined' || !('gpu' in navigator)) return false;
-  const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+  const adapter = await navigator.gpu
+    .requestAdapter({ powerPreference: 'high-performance' })
+    .catch(() => null);
   return adapter?.features.has('shader-f16') ?? false;
 }
 
@@ -225,10 +232,22 @@ async function readConfig(prefix: string, cache: Cache | null): Promise<Record<s
   return (await res.json()) as Record<string, unknown>;
 }
 
-async function planModel(spec: ModelSpecifier, options: PlanOptions, shaderF16: boolean, cache: Cache | null): Promise<ModelPlan> {
+async function planModel(
+  spec: ModelSpecifier,
+  options: PlanOptions,
+  shaderF16: boolean,
+  cache: Cache | null,
+): Promise<ModelPlan> {
   const s = spec.source;
   const dtype = options.dtype ?? s.dtype;
-  const base: ModelPlan = { role: spec.role, name: spec.name, files: [], totalBytes: 0, downloadBytes: 0, unknownSizes: 0 };
+  const base: ModelPlan = {
+    role: spec.role,
+    name: spec.name,
+    files: [],
+    totalBytes: 0,
+    downloadBytes: 0,
+    unknownSizes: 0,
+  };
   try {
     let files: PlannedFile[];
     if (s.kind === 'local-folder') {
@@ -242,7 +261,8 @@ async function planModel(spec: ModelSpecifier, options: PlanOptions, shaderF16: 
         return [{ file, size: f?.size ?? null, cached: true, ...(f ? {} : { missing: true }) }];
       });
     } else {
-      const prefix = s.kind === 'hub' ? hubPrefix(s.host, s.repo, s.revision) : folderUrl(s.baseUrl, location.href);
+      const prefix =
+        s.kind === 'hub' ? hubPrefix(s.host, s.repo, s.revision) : folderUrl(s.baseUrl, location.href);
       const config = await readConfig(prefix, cache);
       const list = modelFiles(config, dtype, shaderF16);
       files = (
@@ -275,7 +295,10 @@ async function planModel(spec: ModelSpecifier, options: PlanOptions, shaderF16: 
  * What loading this trio will download: each model's files with their sizes (a range request each,
  * or the stored size when cached), and the storage quota they must fit in.
  */
-export async function planDownload(specs: readonly ModelSpecifier[], options: PlanOptions): Promise<TrioPlan> {
+export async function planDownload(
+  specs: readonly ModelSpecifier[],
+  options: PlanOptions,
+): Promise<TrioPlan> {
   const [shaderF16, storage] = await Promise.all([hasShaderF16(options.backend), storageStatus()]);
   const cache = typeof caches !== 'undefined' ? await caches.open(MODEL_CACHE_NAME).catch(() => null) : null;
   const models = await Promise.all(specs.map((s) => planModel(s, options, shaderF16, cache)));
@@ -344,8 +367,8 @@ export function summarizeLoad(events: readonly LoadEvent[], plan?: TrioPlan | nu
         file: e.file,
         loaded: e.failure ? (prev?.loaded ?? e.loaded) : Math.max(e.loaded, prev?.loaded ?? 0),
         total: e.total || prev?.total || 0,
-        ...(e.source ?? prev?.source ? { source: e.source ?? prev?.source } : {}),
-        ...(e.failure ?? prev?.failure ? { failure: e.failure ?? prev?.failure } : {}),
+        ...((e.source ?? prev?.source) ? { source: e.source ?? prev?.source } : {}),
+        ...((e.failure ?? prev?.failure) ? { failure: e.failure ?? prev?.failure } : {}),
       };
       files.set(key, next);
     }
@@ -354,12 +377,27 @@ export function summarizeLoad(events: readonly LoadEvent[], plan?: TrioPlan | nu
     for (const f of m.files) {
       const key = `${m.role}\u0000${f.file}`;
       const seen = files.get(key);
-      if (!seen) files.set(key, { role: m.role, file: f.file, loaded: 0, total: f.size ?? 0, ...(f.cached ? {} : { source: 'network' as const }) });
+      if (!seen)
+        files.set(key, {
+          role: m.role,
+          file: f.file,
+          loaded: 0,
+          total: f.size ?? 0,
+          ...(f.cached ? {} : { source: 'network' as const }),
+        });
       else if (!seen.total && f.size) seen.total = f.size;
     }
   }
   const models = {} as Record<ModelRole, ModelLoadState>;
-  for (const role of MODEL_ROLES) models[role] = { role, phase: phases.get(role) ?? 'waiting', files: [], loaded: 0, total: 0, notStored: [] };
+  for (const role of MODEL_ROLES)
+    models[role] = {
+      role,
+      phase: phases.get(role) ?? 'waiting',
+      files: [],
+      loaded: 0,
+      total: 0,
+      notStored: [],
+    };
   let downloaded = 0;
   let seenDownloadTotal = 0;
   for (const f of files.values()) {

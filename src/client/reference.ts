@@ -49,7 +49,10 @@ export async function referenceGenerate(req: ReferenceRequest): Promise<Referenc
     image = await imageFromBlob(await res.blob(), req.imageUrl);
   }
   if (!remote) {
-    worker = new Worker(new URL('./reference.worker.ts', import.meta.url), { type: 'module', name: 'reference' });
+    worker = new Worker(new URL('./reference.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'reference',
+    });
     remote = Comlink.wrap<ReferenceWorkerApi>(worker);
   }
   return remote.generate(req, image ? Comlink.transfer(image, [image.rgba.buffer]) : null);

@@ -28,7 +28,11 @@ async function model(req: ReferenceRequest): Promise<{ loaded: LoadedModel; load
   const name = req.modelUrl.replace(/\/+$/, '').split('/').pop() ?? 'model';
   const loaded = await loadModel(
     { role: 'base', name, source: { kind: 'url', baseUrl: req.modelUrl, dtype: req.dtype ?? 'q4' } },
-    { backend: req.backend, ...(req.dtype ? { dtype: req.dtype } : {}), ...(req.wasmThreads ? { wasmThreads: req.wasmThreads } : {}) },
+    {
+      backend: req.backend,
+      ...(req.dtype ? { dtype: req.dtype } : {}),
+      ...(req.wasmThreads ? { wasmThreads: req.wasmThreads } : {}),
+    },
     () => undefined,
   );
   cached = { key, loaded };
@@ -45,14 +49,27 @@ const api: ReferenceWorkerApi = {
   async generate(req: ReferenceRequest, image: ImagePayload | null): Promise<ReferenceResult> {
     const { loaded, loadMs } = await model(req);
     const { model: m, processor } = loaded;
-    const messages = [{ role: 'user', content: [...(image ? [{ type: 'image' }] : []), { type: 'text', text: req.question }] }];
+    const messages = [
+      {
+        role: 'user',
+        content: [...(image ? [{ type: 'image' }] : []), { type: 'text', text: req.question }],
+      },
+    ];
     const text = processor.apply_chat_template(messages, { add_generation_prompt: true });
     if (typeof text !== 'string') throw new Error('chat template did not render text');
-    const inputs = image ? await processor(text, new RawImage(new Uint8ClampedArray(image.rgba), image.width, image.height, 4)) : await processor(text);
+    const inputs = image
+      ? await processor(text, new RawImage(new Uint8ClampedArray(image.rgba), image.width, image.height, 4))
+      : await processor(text);
     const promptIds = Array.from(inputs.input_ids.data as BigInt64Array, Number);
     const streamer = new TimingStreamer();
     const t0 = performance.now();
-    const out = await m.generate({ ...inputs, max_new_tokens: req.maxNewTokens, do_sample: false, repetition_penalty: 1, streamer });
+    const out = await m.generate({
+      ...inputs,
+      max_new_tokens: req.maxNewTokens,
+      do_sample: false,
+      repetition_penalty: 1,
+      streamer,
+    });
     const total = performance.now() - t0;
     if (!(out instanceof Tensor)) throw new Error('generate() returned no tensor');
     const row = (out.tolist() as bigint[][])[0] ?? [];

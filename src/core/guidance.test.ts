@@ -12,7 +12,20 @@ const inspect = (base: [number, number][], merged: [number, number][]): Inspect 
 
 describe('guidanceFlipped', () => {
   it('compares the top-1 of merged and base', () => {
-    expect(guidanceFlipped(inspect([[1, 0.6], [2, 0.3]], [[2, 0.5], [1, 0.4]]))).toBe(true);
+    expect(
+      guidanceFlipped(
+        inspect(
+          [
+            [1, 0.6],
+            [2, 0.3],
+          ],
+          [
+            [2, 0.5],
+            [1, 0.4],
+          ],
+        ),
+      ),
+    ).toBe(true);
     expect(guidanceFlipped(inspect([[1, 0.6]], [[1, 0.9]]))).toBe(false);
   });
   it('is false when a list is empty', () => {
@@ -22,7 +35,19 @@ describe('guidanceFlipped', () => {
 
 describe('guidanceShift', () => {
   it('is the absolute change of the chosen token probability', () => {
-    const s = guidanceShift(inspect([[1, 0.6], [2, 0.3]], [[2, 0.5], [1, 0.4]]), 2);
+    const s = guidanceShift(
+      inspect(
+        [
+          [1, 0.6],
+          [2, 0.3],
+        ],
+        [
+          [2, 0.5],
+          [1, 0.4],
+        ],
+      ),
+      2,
+    );
     expect(s.shift).toBeCloseTo(0.2);
     expect(s.exact).toBe(true);
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { exportFileName, historyToJson, historyToMarkdown, parseHistoryEntry, parseHistoryTokens, type HistoryEntry } from './history';
+import {
+  exportFileName,
+  historyToJson,
+  historyToMarkdown,
+  parseHistoryEntry,
+  parseHistoryTokens,
+  type HistoryEntry,
+} from './history';
 
 const entry: HistoryEntry = {
   version: 1,
@@ -20,8 +27,22 @@ const entry: HistoryEntry = {
   },
   alphaChanges: [{ fromIndex: 4, alpha: 1.2 }],
   outputs: {
-    base: { text: 'base says ``` hi', reason: 'max_tokens', error: null, tokenCount: 16, ttftMs: 120, tokensPerSecond: 30 },
-    guided: { text: 'Wait, <img src=x onerror=alert(1)>', reason: 'eos', error: null, tokenCount: 9, ttftMs: 130, tokensPerSecond: null },
+    base: {
+      text: 'base says ``` hi',
+      reason: 'max_tokens',
+      error: null,
+      tokenCount: 16,
+      ttftMs: 120,
+      tokensPerSecond: 30,
+    },
+    guided: {
+      text: 'Wait, <img src=x onerror=alert(1)>',
+      reason: 'eos',
+      error: null,
+      tokenCount: 9,
+      ttftMs: 130,
+      tokensPerSecond: null,
+    },
   },
   prefillMs: 80,
   prefillReused: false,
@@ -39,12 +60,17 @@ describe('parseHistoryEntry', () => {
   });
   it('fills defaults for a minimal entry and drops unknown streams', () => {
     const e = parseHistoryEntry({ id: 'm', outputs: { guided: { text: 'hi' }, other: { text: 'x' } } });
-    expect(e?.outputs).toEqual({ guided: { text: 'hi', reason: null, error: null, tokenCount: 0, ttftMs: null, tokensPerSecond: null } });
+    expect(e?.outputs).toEqual({
+      guided: { text: 'hi', reason: null, error: null, tokenCount: 0, ttftMs: null, tokensPerSecond: null },
+    });
     expect(e?.settings.mode).toBe('side-by-side');
     expect(e?.image).toBeNull();
   });
   it('drops a thumbnail that is not a data: image URL', () => {
-    const e = parseHistoryEntry({ ...entry, image: { ...entry.image, thumbnail: 'http://evil.example/x.png' } });
+    const e = parseHistoryEntry({
+      ...entry,
+      image: { ...entry.image, thumbnail: 'http://evil.example/x.png' },
+    });
     expect(e?.image).toBeNull();
   });
 });

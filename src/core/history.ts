@@ -84,14 +84,21 @@ function parseOutput(v: unknown): HistoryOutput | null {
 
 function parseImage(v: unknown): HistoryImage | null {
   if (!isObj(v) || typeof v.thumbnail !== 'string' || !DATA_IMAGE.test(v.thumbnail)) return null;
-  return { name: str(v.name, 'image'), width: num(v.width, 0), height: num(v.height, 0), thumbnail: v.thumbnail };
+  return {
+    name: str(v.name, 'image'),
+    width: num(v.width, 0),
+    height: num(v.height, 0),
+    thumbnail: v.thumbnail,
+  };
 }
 
 function parseSettings(v: unknown): HistorySettings {
   const s = isObj(v) ? v : {};
   const sampling = isObj(s.sampling) ? s.sampling : {};
   const models: Partial<Record<ModelRole, string>> = {};
-  if (isObj(s.models)) for (const r of ['base', 'expert', 'amateur'] as const) if (typeof s.models[r] === 'string') models[r] = s.models[r];
+  if (isObj(s.models))
+    for (const r of ['base', 'expert', 'amateur'] as const)
+      if (typeof s.models[r] === 'string') models[r] = s.models[r];
   return {
     presetId: str(s.presetId),
     trioLabel: str(s.trioLabel),
@@ -150,7 +157,12 @@ export function parseHistoryTokens(v: unknown): HistoryTokens {
     const list = v[name];
     if (!Array.isArray(list)) continue;
     out[name] = list.filter(
-      (t): t is TokenRecord => isObj(t) && typeof t.index === 'number' && typeof t.id === 'number' && typeof t.text === 'string' && typeof t.alpha === 'number',
+      (t): t is TokenRecord =>
+        isObj(t) &&
+        typeof t.index === 'number' &&
+        typeof t.id === 'number' &&
+        typeof t.text === 'string' &&
+        typeof t.alpha === 'number',
     );
   }
   return out;
@@ -237,8 +249,16 @@ export interface HistoryExport {
   entries: (HistoryEntry & { tokens?: HistoryTokens })[];
 }
 
-export function historyToJson(entries: (HistoryEntry & { tokens?: HistoryTokens })[], now = Date.now()): string {
-  const doc: HistoryExport = { format: 'proxythinker-history', version: HISTORY_VERSION, exportedAt: iso(now), entries };
+export function historyToJson(
+  entries: (HistoryEntry & { tokens?: HistoryTokens })[],
+  now = Date.now(),
+): string {
+  const doc: HistoryExport = {
+    format: 'proxythinker-history',
+    version: HISTORY_VERSION,
+    exportedAt: iso(now),
+    entries,
+  };
   return JSON.stringify(doc, null, 2);
 }
 

@@ -21,7 +21,10 @@ describe('readImageSize', () => {
     // SOI, APP0 (length 16), SOF0 with height 300, width 400.
     const app0 = [0xff, 0xe0, 0x00, 0x10, ...new Array<number>(14).fill(0)];
     const sof0 = [0xff, 0xc0, 0x00, 0x11, 0x08, 0x01, 0x2c, 0x01, 0x90, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    expect(readImageSize(new Uint8Array([0xff, 0xd8, ...app0, ...sof0]))).toEqual({ width: 400, height: 300 });
+    expect(readImageSize(new Uint8Array([0xff, 0xd8, ...app0, ...sof0]))).toEqual({
+      width: 400,
+      height: 300,
+    });
   });
 
   it('reads GIF and BMP headers', () => {
@@ -36,8 +39,14 @@ describe('readImageSize', () => {
 
   it('reads a WebP VP8X header', () => {
     const b = new Uint8Array(30);
-    b.set([...'RIFF'].map((c) => c.charCodeAt(0)), 0);
-    b.set([...'WEBPVP8X'].map((c) => c.charCodeAt(0)), 8);
+    b.set(
+      [...'RIFF'].map((c) => c.charCodeAt(0)),
+      0,
+    );
+    b.set(
+      [...'WEBPVP8X'].map((c) => c.charCodeAt(0)),
+      8,
+    );
     b.set([0x1f, 0x03, 0x00], 24); // width − 1 = 799
     b.set([0x57, 0x02, 0x00], 27); // height − 1 = 599
     expect(readImageSize(b)).toEqual({ width: 800, height: 600 });

@@ -49,7 +49,8 @@ function webp(b: Uint8Array): PixelSize | null {
     const bits = (b[21] ?? 0) | ((b[22] ?? 0) << 8) | ((b[23] ?? 0) << 16) | ((b[24] ?? 0) << 24);
     return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
   }
-  if (chunk === 'VP8 ' && b.length >= 30) return { width: u16le(b, 26) & 0x3fff, height: u16le(b, 28) & 0x3fff };
+  if (chunk === 'VP8 ' && b.length >= 30)
+    return { width: u16le(b, 26) & 0x3fff, height: u16le(b, 28) & 0x3fff };
   return null;
 }
 
@@ -59,6 +60,7 @@ export function readImageSize(bytes: Uint8Array): PixelSize | null {
   if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) return jpeg(b);
   if (b.length >= 10 && ascii(b, 0, 4) === 'GIF8') return { width: u16le(b, 6), height: u16le(b, 8) };
   if (b.length >= 16 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return webp(b);
-  if (b.length >= 26 && ascii(b, 0, 2) === 'BM') return { width: Math.abs(i32le(b, 18)), height: Math.abs(i32le(b, 22)) };
+  if (b.length >= 26 && ascii(b, 0, 2) === 'BM')
+    return { width: Math.abs(i32le(b, 18)), height: Math.abs(i32le(b, 22)) };
   return null;
 }

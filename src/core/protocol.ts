@@ -312,9 +312,13 @@ export type LoadEvent =
 
 /** The coordinator worker's API, as the page sees it. */
 export interface CoordinatorApi {
-  loadTrio(models: ModelSpecifier[], options: LoadOptions, onEvent: (e: LoadEvent) => void): Promise<ModelInfo[]>;
-  /** Starts a run; events arrive through onEvent; resolves when the run has finished. */
-  run(req: RunRequest, onEvent: (events: RunEvent[]) => void): Promise<void>;
+  /** Resolves after the page has handled the last load event. */
+  loadTrio(models: ModelSpecifier[], options: LoadOptions, onEvent: (e: LoadEvent) => void | Promise<void>): Promise<ModelInfo[]>;
+  /**
+   * Starts a run; events arrive through onEvent in batches; resolves when the run has finished and
+   * the page has handled its last batch (the promise returned by onEvent).
+   */
+  run(req: RunRequest, onEvent: (events: RunEvent[]) => void | Promise<void>): Promise<void>;
   /** Takes effect from the next token. */
   setAlpha(alpha: number): Promise<void>;
   cancel(): Promise<void>;

@@ -63,7 +63,11 @@ export function timeToFirstToken(startedAt: number | null, firstTokenAt: number 
  * Decode speed: tokens after the first over the time they took (the first token's wait is the
  * prefill, reported as time to first token). Null until two tokens arrived at distinct times.
  */
-export function tokensPerSecond(count: number, firstTokenAt: number | null, lastTokenAt: number | null): number | null {
+export function tokensPerSecond(
+  count: number,
+  firstTokenAt: number | null,
+  lastTokenAt: number | null,
+): number | null {
   if (count < 2 || firstTokenAt === null || lastTokenAt === null) return null;
   const ms = lastTokenAt - firstTokenAt;
   if (!(ms > 0)) return null;

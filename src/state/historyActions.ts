@@ -1,5 +1,13 @@
 /** The run history: saving finished runs, listing, reopening, deleting and exporting them. */
-import { exportFileName, historyToJson, historyToMarkdown, HISTORY_VERSION, type HistoryEntry, type HistoryOutput, type HistoryTokens } from '../core/history';
+import {
+  exportFileName,
+  historyToJson,
+  historyToMarkdown,
+  HISTORY_VERSION,
+  type HistoryEntry,
+  type HistoryOutput,
+  type HistoryTokens,
+} from '../core/history';
 import { timeToFirstToken, tokensPerSecond } from '../core/runRecord';
 import { downloadText } from './download';
 import { deleteEntry, getEntry, getTokens, listEntries, putEntry } from './historyDb';
@@ -20,10 +28,16 @@ export async function refreshHistory(): Promise<void> {
 }
 
 function newId(): string {
-  return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  return typeof crypto.randomUUID === 'function'
+    ? crypto.randomUUID()
+    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
-export function entryFromRun(recipe: RunRecipe, view: RunView, createdAt = Date.now()): { entry: HistoryEntry; tokens: HistoryTokens } {
+export function entryFromRun(
+  recipe: RunRecipe,
+  view: RunView,
+  createdAt = Date.now(),
+): { entry: HistoryEntry; tokens: HistoryTokens } {
   const outputs: HistoryEntry['outputs'] = {};
   const tokens: HistoryTokens = {};
   for (const name of view.streams) {
@@ -81,7 +95,13 @@ export async function openEntry(id: string): Promise<void> {
     for (const n of streams) {
       const o = entry.outputs[n];
       if (!o) continue;
-      byName[n] = { ...emptyStream(n), text: o.text, reason: o.reason, error: o.error, tokens: tokens[n] ?? [] };
+      byName[n] = {
+        ...emptyStream(n),
+        text: o.text,
+        reason: o.reason,
+        error: o.error,
+        tokens: tokens[n] ?? [],
+      };
     }
     const view: RunView = {
       runId: null,
@@ -98,7 +118,12 @@ export async function openEntry(id: string): Promise<void> {
       loop: null,
       error: null,
     };
-    patch('run', { view, viewMode: entry.settings.mode, source: { kind: 'history', entry }, formError: null });
+    patch('run', {
+      view,
+      viewMode: entry.settings.mode,
+      source: { kind: 'history', entry },
+      formError: null,
+    });
     patch('ui', { selected: null, hovered: null });
   } catch (e) {
     patch('history', { error: failure('The saved run could not be opened', e) });
@@ -120,8 +145,14 @@ export async function exportEntry(id: string, format: 'json' | 'md'): Promise<vo
   try {
     const entry = await getEntry(id);
     if (!entry) throw new Error('the entry is gone or unreadable');
-    if (format === 'md') downloadText(exportFileName(entry.createdAt, 'md'), historyToMarkdown(entry), 'text/markdown');
-    else downloadText(exportFileName(entry.createdAt, 'json'), historyToJson([{ ...entry, tokens: await getTokens(id) }]), 'application/json');
+    if (format === 'md')
+      downloadText(exportFileName(entry.createdAt, 'md'), historyToMarkdown(entry), 'text/markdown');
+    else
+      downloadText(
+        exportFileName(entry.createdAt, 'json'),
+        historyToJson([{ ...entry, tokens: await getTokens(id) }]),
+        'application/json',
+      );
   } catch (e) {
     patch('history', { error: failure('The run could not be exported', e) });
   }
@@ -131,7 +162,11 @@ export async function exportAll(): Promise<void> {
   try {
     const entries = await listEntries();
     const full = await Promise.all(entries.map(async (e) => ({ ...e, tokens: await getTokens(e.id) })));
-    downloadText(`proxythinker-history-${new Date().toISOString().slice(0, 10)}.json`, historyToJson(full), 'application/json');
+    downloadText(
+      `proxythinker-history-${new Date().toISOString().slice(0, 10)}.json`,
+      historyToJson(full),
+      'application/json',
+    );
   } catch (e) {
     patch('history', { error: failure('The history could not be exported', e) });
   }

@@ -3,7 +3,12 @@
  * list reads only the small part; whatever comes back is checked before the page uses it.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { parseHistoryEntry, parseHistoryTokens, type HistoryEntry, type HistoryTokens } from '../core/history';
+import {
+  parseHistoryEntry,
+  parseHistoryTokens,
+  type HistoryEntry,
+  type HistoryTokens,
+} from '../core/history';
 
 export const HISTORY_DB = 'proxythinker-web';
 const VERSION = 1;
@@ -36,7 +41,10 @@ function database(): Promise<IDBPDatabase<Schema>> {
 /** All valid entries, newest first. */
 export async function listEntries(): Promise<HistoryEntry[]> {
   const raw: unknown[] = await (await database()).getAll('runs');
-  return raw.map(parseHistoryEntry).filter((e): e is HistoryEntry => e !== null).sort((a, b) => b.createdAt - a.createdAt);
+  return raw
+    .map(parseHistoryEntry)
+    .filter((e): e is HistoryEntry => e !== null)
+    .sort((a, b) => b.createdAt - a.createdAt);
 }
 
 export async function getEntry(id: string): Promise<HistoryEntry | null> {
@@ -45,12 +53,18 @@ export async function getEntry(id: string): Promise<HistoryEntry | null> {
 
 export async function getTokens(id: string): Promise<HistoryTokens> {
   const raw: unknown = await (await database()).get('tokens', id);
-  return parseHistoryTokens(typeof raw === 'object' && raw !== null && 'streams' in raw ? raw.streams : undefined);
+  return parseHistoryTokens(
+    typeof raw === 'object' && raw !== null && 'streams' in raw ? raw.streams : undefined,
+  );
 }
 
 export async function putEntry(entry: HistoryEntry, tokens: HistoryTokens): Promise<void> {
   const tx = (await database()).transaction(['runs', 'tokens'], 'readwrite');
-  await Promise.all([tx.objectStore('runs').put(entry), tx.objectStore('tokens').put({ id: entry.id, streams: tokens }), tx.done]);
+  await Promise.all([
+    tx.objectStore('runs').put(entry),
+    tx.objectStore('tokens').put({ id: entry.id, streams: tokens }),
+    tx.done,
+  ]);
 }
 
 export async function deleteEntry(id: string): Promise<void> {

@@ -25,7 +25,8 @@ export async function setImageFromBlob(blob: Blob, name: string): Promise<void> 
     if (gen !== generation) return;
     const previous = useApp.getState().image.current;
     if (previous) URL.revokeObjectURL(previous.previewUrl);
-    const scaled = original !== null && (original.width !== payload.width || original.height !== payload.height);
+    const scaled =
+      original !== null && (original.width !== payload.width || original.height !== payload.height);
     patch('image', {
       current: { name, payload, previewUrl: URL.createObjectURL(blob), thumbnail, original },
       decoding: false,
@@ -36,7 +37,10 @@ export async function setImageFromBlob(blob: Blob, name: string): Promise<void> 
     });
   } catch (e) {
     if (gen !== generation) return;
-    const message = e instanceof ImageInputError ? `${e.message}. ${HINT}` : `"${name}" could not be read: ${(e as Error).message}. ${HINT}`;
+    const message =
+      e instanceof ImageInputError
+        ? `${e.message}. ${HINT}`
+        : `"${name}" could not be read: ${(e as Error).message}. ${HINT}`;
     patch('image', { decoding: false, error: message.charAt(0).toUpperCase() + message.slice(1) });
   }
 }
@@ -58,7 +62,10 @@ export async function setImageFromSample(url: string, name: string, question: st
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     await setImageFromBlob(await res.blob(), name);
   } catch (e) {
-    patch('image', { decoding: false, error: `The sample "${name}" could not be fetched: ${(e as Error).message}` });
+    patch('image', {
+      decoding: false,
+      error: `The sample "${name}" could not be fetched: ${(e as Error).message}`,
+    });
   }
 }
 

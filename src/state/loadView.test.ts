@@ -27,7 +27,10 @@ describe('applyLoadEvents', () => {
     expect(v.base.phase).toBe('download');
     expect(v.base.files['onnx/a.onnx']).toEqual({ loaded: 60, total: 100 });
     expect(totalBytes(v.base)).toEqual({ loaded: 65, total: 100 });
-    v = applyLoadEvents(v, [{ type: 'phase', role: 'base', phase: 'compile' }, { type: 'loaded', info }]);
+    v = applyLoadEvents(v, [
+      { type: 'phase', role: 'base', phase: 'compile' },
+      { type: 'loaded', info },
+    ]);
     expect(v.base.phase).toBe('compile');
     expect(v.expert.phase).toBe('ready');
     expect(v.expert.info?.backendReason).toBe('WASM was requested');
@@ -43,7 +46,9 @@ describe('applyLoadEvents', () => {
 describe('applyLoadEvents, sources and failures', () => {
   it('keeps where a file came from and why it failed', () => {
     const failure = { reason: 'storage' as const, message: 'x could not be stored', fatal: false };
-    let v = applyLoadEvents(emptyModelsView(), [{ type: 'progress', role: 'base', file: 'a', loaded: 1, total: 2, source: 'cache' }]);
+    let v = applyLoadEvents(emptyModelsView(), [
+      { type: 'progress', role: 'base', file: 'a', loaded: 1, total: 2, source: 'cache' },
+    ]);
     v = applyLoadEvents(v, [{ type: 'progress', role: 'base', file: 'a', loaded: 2, total: 2, failure }]);
     expect(v.base.files.a).toEqual({ loaded: 2, total: 2, source: 'cache', failure });
   });

@@ -43,7 +43,12 @@ export function applyLoadEvents(view: ModelsView, events: readonly LoadEvent[]):
       const before = m.files[e.file];
       const source = e.source ?? before?.source;
       const failure = e.failure ?? before?.failure;
-      m.files[e.file] = { loaded: e.loaded, total: e.total, ...(source ? { source } : {}), ...(failure ? { failure } : {}) };
+      m.files[e.file] = {
+        loaded: e.loaded,
+        total: e.total,
+        ...(source ? { source } : {}),
+        ...(failure ? { failure } : {}),
+      };
       if (m.phase === 'waiting') m.phase = 'download';
     } else if (e.type === 'phase') {
       model(e.role).phase = e.phase;

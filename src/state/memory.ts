@@ -38,7 +38,9 @@ export function quickMemory(): MemoryReport {
     totalBytes: null,
     breakdown: [],
     measuring: measure !== null,
-    unsupported: measure ? null : 'this browser does not report worker memory (needs measureUserAgentSpecificMemory and cross-origin isolation)',
+    unsupported: measure
+      ? null
+      : 'this browser does not report worker memory (needs measureUserAgentSpecificMemory and cross-origin isolation)',
   };
 }
 

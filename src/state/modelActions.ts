@@ -1,6 +1,13 @@
 /** Loading the chosen trio into the coordinator, with progress per file, and memory figures. */
 import { coordinator } from '../client/coordinator';
-import { findPreset, MODEL_ROLES, needsExport, withLocalDtype, type ModelSpec, type TrioPreset } from '../core/presets';
+import {
+  findPreset,
+  MODEL_ROLES,
+  needsExport,
+  withLocalDtype,
+  type ModelSpec,
+  type TrioPreset,
+} from '../core/presets';
 import { toWireError, type LoadEvent, type ModelSpecifier } from '../core/protocol';
 import { createFrameBatcher } from './frameBatcher';
 import { applyLoadEvents, emptyModelsView } from './loadView';
@@ -10,7 +17,9 @@ import { patch, useApp } from './store';
 let generation = 0;
 
 function sourceOf(m: ModelSpec): ModelSpecifier['source'] {
-  return m.kind === 'hub' ? { kind: 'hub', repo: m.repo, revision: m.revision, dtype: m.dtype } : { kind: 'url', baseUrl: m.baseUrl, dtype: m.dtype };
+  return m.kind === 'hub'
+    ? { kind: 'hub', repo: m.repo, revision: m.revision, dtype: m.dtype }
+    : { kind: 'url', baseUrl: m.baseUrl, dtype: m.dtype };
 }
 
 /** Why a preset cannot be loaded in the page as it is, or null. */
@@ -37,7 +46,11 @@ export async function loadModels(): Promise<void> {
     return;
   }
   const chosen = preset.local ? withLocalDtype(preset, dtype) : preset;
-  const specs: ModelSpecifier[] = MODEL_ROLES.map((role) => ({ role, name: chosen.models[role].name, source: sourceOf(chosen.models[role]) }));
+  const specs: ModelSpecifier[] = MODEL_ROLES.map((role) => ({
+    role,
+    name: chosen.models[role].name,
+    source: sourceOf(chosen.models[role]),
+  }));
   const gen = ++generation;
   patch('load', { status: 'loading', error: null, models: emptyModelsView(), loaded: null, memory: null });
   const events = createFrameBatcher<LoadEvent>((batch) => {
@@ -47,7 +60,10 @@ export async function loadModels(): Promise<void> {
     const infos = await coordinator().loadTrio(specs, { backend }, (e) => events.push([e]));
     events.flush();
     if (gen !== generation) return;
-    const models = applyLoadEvents(useApp.getState().load.models, infos.map((info) => ({ type: 'loaded', info })));
+    const models = applyLoadEvents(
+      useApp.getState().load.models,
+      infos.map((info) => ({ type: 'loaded', info })),
+    );
     patch('load', {
       status: 'loaded',
       models,
@@ -73,7 +89,12 @@ export function cancelLoad(): void {
   if (useApp.getState().load.status !== 'loading') return;
   generation++;
   coordinator().restart();
-  patch('load', { status: 'idle', error: 'Loading was cancelled and the engine restarted; no models are loaded.', models: emptyModelsView(), loaded: null });
+  patch('load', {
+    status: 'idle',
+    error: 'Loading was cancelled and the engine restarted; no models are loaded.',
+    models: emptyModelsView(),
+    loaded: null,
+  });
 }
 
 export async function measureMemory(): Promise<void> {
@@ -83,6 +104,9 @@ export async function measureMemory(): Promise<void> {
     if (full) patch('load', { memory: full });
   } catch (e) {
     const m = useApp.getState().load.memory;
-    if (m) patch('load', { memory: { ...m, measuring: false, unsupported: `memory measurement failed: ${(e as Error).message}` } });
+    if (m)
+      patch('load', {
+        memory: { ...m, measuring: false, unsupported: `memory measurement failed: ${(e as Error).message}` },
+      });
   }
 }

@@ -14,17 +14,37 @@ describe('buildRequest', () => {
     const r = buildRequest(settings, 'What?', null, 5);
     expect(r).toEqual({
       ok: true,
-      value: { mode: 'side-by-side', alpha: 0.5, sampling: { temperature: 0, topK: 0, topP: 1, seed: 0 }, maxNewTokens: 512, question: 'What?', image: null, inspectTopK: 5 },
+      value: {
+        mode: 'side-by-side',
+        alpha: 0.5,
+        sampling: { temperature: 0, topK: 0, topP: 1, seed: 0 },
+        maxNewTokens: 512,
+        question: 'What?',
+        image: null,
+        inspectTopK: 5,
+      },
     });
   });
 });
 
 describe('parseSampling', () => {
   it('ignores the sampling fields when greedy', () => {
-    expect(parseSampling({ ...settings, temperature: 'abc' })).toEqual({ ok: true, value: { temperature: 0, topK: 0, topP: 1, seed: 0 } });
+    expect(parseSampling({ ...settings, temperature: 'abc' })).toEqual({
+      ok: true,
+      value: { temperature: 0, topK: 0, topP: 1, seed: 0 },
+    });
   });
   it('parses and validates when sampling', () => {
-    expect(parseSampling({ ...settings, decoding: 'sample', temperature: '0.7', topK: '40', topP: '0.9', seed: '7' })).toEqual({
+    expect(
+      parseSampling({
+        ...settings,
+        decoding: 'sample',
+        temperature: '0.7',
+        topK: '40',
+        topP: '0.9',
+        seed: '7',
+      }),
+    ).toEqual({
       ok: true,
       value: { temperature: 0.7, topK: 40, topP: 0.9, seed: 7 },
     });

@@ -34,25 +34,46 @@ export function parseSampling(s: Settings): Parsed<SamplingParams> {
 export function parseMaxNewTokens(raw: string): Parsed<number> {
   const n = Number(raw.trim());
   if (raw.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_NEW_TOKENS_LIMIT) {
-    return { ok: false, error: `Max new tokens must be a whole number from 1 to ${MAX_NEW_TOKENS_LIMIT}, got "${raw}"` };
+    return {
+      ok: false,
+      error: `Max new tokens must be a whole number from 1 to ${MAX_NEW_TOKENS_LIMIT}, got "${raw}"`,
+    };
   }
   return { ok: true, value: n };
 }
 
-export function buildRequest(settings: Settings, question: string, image: ImagePayload | null, inspectTopK: number): Parsed<RunRequest> {
-  if (!question.trim()) return { ok: false, error: 'The question is empty: type what you want to ask about the image.' };
+export function buildRequest(
+  settings: Settings,
+  question: string,
+  image: ImagePayload | null,
+  inspectTopK: number,
+): Parsed<RunRequest> {
+  if (!question.trim())
+    return { ok: false, error: 'The question is empty: type what you want to ask about the image.' };
   const sampling = parseSampling(settings);
   if (!sampling.ok) return sampling;
   const max = parseMaxNewTokens(settings.maxNewTokens);
   if (!max.ok) return max;
   return {
     ok: true,
-    value: { mode: settings.mode, alpha: settings.alpha, sampling: sampling.value, maxNewTokens: max.value, question, image, inspectTopK },
+    value: {
+      mode: settings.mode,
+      alpha: settings.alpha,
+      sampling: sampling.value,
+      maxNewTokens: max.value,
+      question,
+      image,
+      inspectTopK,
+    },
   };
 }
 
 /** The settings saved with a run in the history. */
-export function historySettings(req: RunRequest, loaded: LoadedTrio | null, presetId: string): HistorySettings {
+export function historySettings(
+  req: RunRequest,
+  loaded: LoadedTrio | null,
+  presetId: string,
+): HistorySettings {
   const models: Partial<Record<ModelRole, string>> = {};
   for (const r of MODEL_ROLES) if (loaded?.models[r]) models[r] = loaded.models[r];
   let label = loaded?.label ?? '';

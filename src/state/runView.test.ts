@@ -49,7 +49,16 @@ describe('applyRunEvents', () => {
   });
 
   it('takes the final text and reason from stream-done', () => {
-    const v = applyRunEvents(emptyRunView(), batch(1, started, tok('base', 0, 'a'), { type: 'stream-done', runId: 1, stream: 'base', reason: 'cancelled', text: 'a!' }));
+    const v = applyRunEvents(
+      emptyRunView(),
+      batch(1, started, tok('base', 0, 'a'), {
+        type: 'stream-done',
+        runId: 1,
+        stream: 'base',
+        reason: 'cancelled',
+        text: 'a!',
+      }),
+    );
     expect(v.byName.base?.text).toBe('a!');
     expect(v.byName.base?.reason).toBe('cancelled');
   });
@@ -69,7 +78,12 @@ describe('applyRunEvents', () => {
   it('collects α changes, the last per index', () => {
     const v = applyRunEvents(
       emptyRunView(0.5),
-      batch(1, started, { type: 'alpha', runId: 1, alpha: 0.7, fromIndex: 3 }, { type: 'alpha', runId: 1, alpha: 0.9, fromIndex: 3 }),
+      batch(
+        1,
+        started,
+        { type: 'alpha', runId: 1, alpha: 0.7, fromIndex: 3 },
+        { type: 'alpha', runId: 1, alpha: 0.9, fromIndex: 3 },
+      ),
     );
     expect(v.alphaChanges).toEqual([{ fromIndex: 3, alpha: 0.9 }]);
   });
@@ -101,7 +115,9 @@ describe('applyRunEvents, VisionThink notes', () => {
         extensionIds: {},
       }),
     );
-    expect(v.byName.guided?.notes).toEqual(['Asked for the full-resolution image at token 3 (48×32 → 96×64)']);
+    expect(v.byName.guided?.notes).toEqual([
+      'Asked for the full-resolution image at token 3 (48×32 → 96×64)',
+    ]);
     expect(v.byName.base?.notes).toEqual([]);
   });
 });

@@ -64,7 +64,16 @@ export function emptyRunView(initialAlpha = 0.5, startedAt: number | null = null
 }
 
 export function emptyStream(name: StreamName): StreamView {
-  return { name, tokens: [], text: '', reason: null, error: null, firstTokenAt: null, lastTokenAt: null, notes: [] };
+  return {
+    name,
+    tokens: [],
+    text: '',
+    reason: null,
+    error: null,
+    firstTokenAt: null,
+    lastTokenAt: null,
+    notes: [],
+  };
 }
 
 /**
@@ -92,7 +101,14 @@ export function applyRunEvents(view: RunView, batch: readonly TimedEvent[]): Run
     if (next.runId !== null && e.runId !== next.runId) continue; // a stale event from an earlier run
     switch (e.type) {
       case 'started': {
-        set({ runId: e.runId, streams: e.streams, prefillMs: e.prefillMs, prefillReused: e.reused, visualTokens: e.visualTokens ?? null, imageSize: e.image ?? null });
+        set({
+          runId: e.runId,
+          streams: e.streams,
+          prefillMs: e.prefillMs,
+          prefillReused: e.reused,
+          visualTokens: e.visualTokens ?? null,
+          imageSize: e.image ?? null,
+        });
         for (const name of e.streams) stream(name);
         break;
       }
@@ -102,7 +118,13 @@ export function applyRunEvents(view: RunView, batch: readonly TimedEvent[]): Run
         s.text += e.delta;
         s.firstTokenAt ??= at;
         s.lastTokenAt = at;
-        const t: TokenRecord = { index: e.index, id: e.id, text: e.delta, alpha: e.alpha, ...(e.inspect ? { inspect: e.inspect } : {}) };
+        const t: TokenRecord = {
+          index: e.index,
+          id: e.id,
+          text: e.delta,
+          alpha: e.alpha,
+          ...(e.inspect ? { inspect: e.inspect } : {}),
+        };
         const list = newTokens.get(e.stream);
         if (list) list.push(t);
         else newTokens.set(e.stream, [t]);
@@ -126,7 +148,10 @@ export function applyRunEvents(view: RunView, batch: readonly TimedEvent[]): Run
         break;
       case 'escalated': {
         const s = stream(e.stream);
-        s.notes = [...s.notes, `Asked for the full-resolution image at token ${e.atIndex} (${e.image.low.join('×')} → ${e.image.full.join('×')})`];
+        s.notes = [
+          ...s.notes,
+          `Asked for the full-resolution image at token ${e.atIndex} (${e.image.low.join('×')} → ${e.image.full.join('×')})`,
+        ];
         break;
       }
       case 'tool-call-ignored': {

@@ -141,8 +141,20 @@ export function initialState(): AppState {
     question: '',
     image: { current: null, decoding: false, error: null, notice: null },
     load: { status: 'idle', error: null, models: emptyModelsView(), loaded: null, memory: null },
-    run: { status: 'idle', formError: null, view: emptyRunView(DEFAULT_ALPHA), viewMode: null, source: { kind: 'live' }, last: null },
-    ui: { paneView: { base: 'text', guided: 'text', expert: 'text' }, colourByStrength: false, selected: null, hovered: null },
+    run: {
+      status: 'idle',
+      formError: null,
+      view: emptyRunView(DEFAULT_ALPHA),
+      viewMode: null,
+      source: { kind: 'live' },
+      last: null,
+    },
+    ui: {
+      paneView: { base: 'text', guided: 'text', expert: 'text' },
+      colourByStrength: false,
+      selected: null,
+      hovered: null,
+    },
     history: { status: 'loading', entries: [], error: null },
   };
 }

@@ -20,7 +20,8 @@ export async function makeThumbnail(img: ImagePayload, maxSide = THUMBNAIL_SIDE)
   const blob = await small.convertToBlob({ type: 'image/jpeg', quality: 0.8 });
   return new Promise<string>((resolve, reject) => {
     const r = new FileReader();
-    r.onload = () => (typeof r.result === 'string' ? resolve(r.result) : reject(new Error('thumbnail: no data URL')));
+    r.onload = () =>
+      typeof r.result === 'string' ? resolve(r.result) : reject(new Error('thumbnail: no data URL'));
     r.onerror = () => reject(r.error ?? new Error('thumbnail: read failed'));
     r.readAsDataURL(blob);
   });

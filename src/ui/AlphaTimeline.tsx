@@ -14,7 +14,12 @@ export function AlphaTimeline() {
     <ol className="alpha-timeline" aria-label="α changes">
       {markers.map((m) => (
         <li key={m.fromIndex}>
-          <button type="button" className="chip" data-from-index={m.fromIndex} onClick={() => revealToken({ stream: 'guided', index: m.fromIndex })}>
+          <button
+            type="button"
+            className="chip"
+            data-from-index={m.fromIndex}
+            onClick={() => revealToken({ stream: 'guided', index: m.fromIndex })}
+          >
             α {formatAlpha(m.from)} → {formatAlpha(m.to)} from token {m.fromIndex}
           </button>
         </li>

@@ -3,7 +3,15 @@ import { visibleTokenText } from '../core/tokenText';
 import { formatProb } from './format';
 
 /** One model's top-k at a token, the chosen token highlighted. */
-export function DistributionTable({ title, entries, chosenId }: { title: string; entries: TopEntry[]; chosenId: number }) {
+export function DistributionTable({
+  title,
+  entries,
+  chosenId,
+}: {
+  title: string;
+  entries: TopEntry[];
+  chosenId: number;
+}) {
   return (
     <table className="dist" data-testid={`dist-${title.split(' ')[0]?.toLowerCase()}`}>
       <caption>{title}</caption>
@@ -32,7 +40,11 @@ export function DistributionTable({ title, entries, chosenId }: { title: string;
               </td>
               <td>
                 <span className="prob">
-                  <span className="prob__bar" style={{ width: `${Math.max(0, Math.min(1, e.prob)) * 100}%` }} aria-hidden="true" />
+                  <span
+                    className="prob__bar"
+                    style={{ width: `${Math.max(0, Math.min(1, e.prob)) * 100}%` }}
+                    aria-hidden="true"
+                  />
                   <span className="prob__text">{formatProb(e.prob)}</span>
                 </span>
               </td>

@@ -14,8 +14,14 @@ export function FileProgressList({ role, files }: { role: ModelRole; files: Reco
             {formatBytes(f.loaded)}
             {f.total > 0 ? ` / ${formatBytes(f.total)}` : ''}
           </span>
-          {f.total > 0 && <progress max={f.total} value={Math.min(f.loaded, f.total)} aria-label={`${role} ${name}`} />}
-          {f.failure && <span className={f.failure.fatal ? 'file-failure file-failure--fatal' : 'file-failure'}>{f.failure.message}</span>}
+          {f.total > 0 && (
+            <progress max={f.total} value={Math.min(f.loaded, f.total)} aria-label={`${role} ${name}`} />
+          )}
+          {f.failure && (
+            <span className={f.failure.fatal ? 'file-failure file-failure--fatal' : 'file-failure'}>
+              {f.failure.message}
+            </span>
+          )}
         </li>
       ))}
     </ul>

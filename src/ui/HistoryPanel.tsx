@@ -15,7 +15,12 @@ export function HistoryPanel() {
         <span className="hint">
           {entries.length} saved run{entries.length === 1 ? '' : 's'} in this browser
         </span>
-        <button type="button" className="button button--small" disabled={entries.length === 0} onClick={() => void exportAll()}>
+        <button
+          type="button"
+          className="button button--small"
+          disabled={entries.length === 0}
+          onClick={() => void exportAll()}
+        >
           Export all (JSON)
         </button>
       </div>
@@ -27,7 +32,9 @@ export function HistoryPanel() {
       {status === 'loading' ? (
         <p className="hint">Reading saved runs…</p>
       ) : entries.length === 0 ? (
-        <p className="hint">Every finished run is saved here with its image thumbnail, question, settings and outputs.</p>
+        <p className="hint">
+          Every finished run is saved here with its image thumbnail, question, settings and outputs.
+        </p>
       ) : (
         <ul className="history__list" aria-label="Saved runs">
           {entries.map((e) => (

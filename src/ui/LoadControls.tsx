@@ -12,11 +12,20 @@ export function LoadControls() {
   const dtype = useApp((s) => s.settings.dtype);
   const backend = useApp((s) => s.settings.backend);
   const blocked = presetBlocker(findPreset(presetId)) !== null;
-  const stale = loaded !== null && (loaded.presetId !== presetId || loaded.backend !== backend || (loaded.dtype !== 'preset' && loaded.dtype !== dtype));
+  const stale =
+    loaded !== null &&
+    (loaded.presetId !== presetId ||
+      loaded.backend !== backend ||
+      (loaded.dtype !== 'preset' && loaded.dtype !== dtype));
   return (
     <div className="stack">
       <div className="row">
-        <button type="button" className="button button--primary" disabled={status === 'loading' || running || blocked} onClick={() => void loadModels()}>
+        <button
+          type="button"
+          className="button button--primary"
+          disabled={status === 'loading' || running || blocked}
+          onClick={() => void loadModels()}
+        >
           {status === 'loaded' ? 'Reload models' : 'Load models'}
         </button>
         {status === 'loading' && (
@@ -25,7 +34,11 @@ export function LoadControls() {
           </button>
         )}
       </div>
-      {stale && <p className="hint">The selection differs from the loaded trio; runs use the loaded one until you load again.</p>}
+      {stale && (
+        <p className="hint">
+          The selection differs from the loaded trio; runs use the loaded one until you load again.
+        </p>
+      )}
       {error && (
         <p className="message message--error" role="alert">
           {error}

@@ -24,7 +24,9 @@ export function MemoryReadout() {
           ))}
         </dl>
       )}
-      {memory.measuring && <p className="hint">Measuring page and workers (the browser waits for a garbage collection)…</p>}
+      {memory.measuring && (
+        <p className="hint">Measuring page and workers (the browser waits for a garbage collection)…</p>
+      )}
       {memory.unsupported && <p className="hint">Not available: {memory.unsupported}.</p>}
       {!memory.measuring && (
         <button type="button" className="button button--small" onClick={() => void measureMemory()}>

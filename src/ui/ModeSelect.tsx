@@ -11,7 +11,12 @@ export function ModeSelect() {
   return (
     <div className="field">
       <label htmlFor="mode">Mode</label>
-      <select id="mode" value={mode} disabled={running} onChange={(e) => setSetting('mode', e.target.value as RunMode)}>
+      <select
+        id="mode"
+        value={mode}
+        disabled={running}
+        onChange={(e) => setSetting('mode', e.target.value as RunMode)}
+      >
         {MODES.map((m) => (
           <option key={m} value={m}>
             {MODE_LABELS[m]}

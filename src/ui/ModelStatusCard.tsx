@@ -4,7 +4,13 @@ import { useApp } from '../state/store';
 import { FileProgressList } from './FileProgressList';
 import { formatBytes, formatMs } from './format';
 
-const PHASES = { waiting: 'waiting', download: 'downloading', compile: 'compiling', warmup: 'warming up', ready: 'ready' } as const;
+const PHASES = {
+  waiting: 'waiting',
+  download: 'downloading',
+  compile: 'compiling',
+  warmup: 'warming up',
+  ready: 'ready',
+} as const;
 const ROLE_LABEL: Record<ModelRole, string> = { base: 'Base', expert: 'Expert', amateur: 'Amateur' };
 
 /** One model: phase, bytes downloaded per file, backend and why. */
@@ -27,12 +33,21 @@ export function ModelStatusCard({ role }: { role: ModelRole }) {
       </div>
       {info ? (
         <p className="hint">
-          <code>{info.name}</code> · {typeof info.dtype === 'string' ? info.dtype : Object.values(info.dtype).join('/')} · vocab {info.vocabRows} · loaded in {formatMs(info.loadMs)}
+          <code>{info.name}</code> ·{' '}
+          {typeof info.dtype === 'string' ? info.dtype : Object.values(info.dtype).join('/')} · vocab{' '}
+          {info.vocabRows} · loaded in {formatMs(info.loadMs)}
           {info.backendReason && <span className="reason"> · {info.backendReason}</span>}
         </p>
       ) : (
         model.phase === 'download' &&
-        bytes.total > 0 && <progress className="bar" max={bytes.total} value={bytes.loaded} aria-label={`${ROLE_LABEL[role]} download`} />
+        bytes.total > 0 && (
+          <progress
+            className="bar"
+            max={bytes.total}
+            value={bytes.loaded}
+            aria-label={`${ROLE_LABEL[role]} download`}
+          />
+        )
       )}
       {fileCount > 0 && (
         <details className="files" key={loading ? 'open' : 'closed'} open={loading}>

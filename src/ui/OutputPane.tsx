@@ -22,7 +22,12 @@ export function OutputPane({ stream }: { stream: StreamName }) {
   const body = useStickToBottom(view === 'text' ? text.length : count);
   const empty = !s || (text === '' && count === 0);
   return (
-    <section className={`pane pane--${stream}`} aria-labelledby={`pane-title-${stream}`} data-testid={`pane-${stream}`} data-reason={s?.reason ?? ''}>
+    <section
+      className={`pane pane--${stream}`}
+      aria-labelledby={`pane-title-${stream}`}
+      data-testid={`pane-${stream}`}
+      data-reason={s?.reason ?? ''}
+    >
       <header className="pane__head">
         <h2 id={`pane-title-${stream}`}>{title}</h2>
         <PaneViewToggle stream={stream} title={title} />
@@ -49,7 +54,9 @@ export function OutputPane({ stream }: { stream: StreamName }) {
         {...(view === 'text' ? { tabIndex: 0, role: 'region', 'aria-label': `${title} text` } : {})}
       >
         {empty ? (
-          <p className="pane__empty">{running ? 'Waiting for the first token…' : 'The output will stream here.'}</p>
+          <p className="pane__empty">
+            {running ? 'Waiting for the first token…' : 'The output will stream here.'}
+          </p>
         ) : view === 'text' ? (
           <MarkdownView text={text} />
         ) : (

@@ -16,9 +16,13 @@ const REASONS: Record<StopReason, string> = {
 export function PaneStats({ stream }: { stream: StreamName }) {
   const s = useApp((st) => st.run.view.byName[stream]);
   const startedAt = useApp((st) => st.run.view.startedAt);
-  const saved = useApp((st) => (st.run.source.kind === 'history' ? st.run.source.entry.outputs[stream] : undefined));
+  const saved = useApp((st) =>
+    st.run.source.kind === 'history' ? st.run.source.entry.outputs[stream] : undefined,
+  );
   const count = s?.tokens.length || saved?.tokenCount || 0;
-  const rate = saved ? saved.tokensPerSecond : tokensPerSecond(s?.tokens.length ?? 0, s?.firstTokenAt ?? null, s?.lastTokenAt ?? null);
+  const rate = saved
+    ? saved.tokensPerSecond
+    : tokensPerSecond(s?.tokens.length ?? 0, s?.firstTokenAt ?? null, s?.lastTokenAt ?? null);
   const ttft = saved ? saved.ttftMs : timeToFirstToken(startedAt, s?.firstTokenAt ?? null);
   const reason = s?.reason ?? null;
   return (
@@ -37,7 +41,9 @@ export function PaneStats({ stream }: { stream: StreamName }) {
       </div>
       <div>
         <dt>Status</dt>
-        <dd className={reason ? `reason reason--${reason}` : 'reason'}>{reason ? REASONS[reason] : s ? 'streaming' : '—'}</dd>
+        <dd className={reason ? `reason reason--${reason}` : 'reason'}>
+          {reason ? REASONS[reason] : s ? 'streaming' : '—'}
+        </dd>
       </div>
     </dl>
   );

@@ -13,7 +13,12 @@ export function PaneViewToggle({ stream, title }: { stream: StreamName; title: s
   return (
     <div className="toggle" role="group" aria-label={`${title} view`}>
       {VIEWS.map((v) => (
-        <button key={v.value} type="button" aria-pressed={view === v.value} onClick={() => setPaneView(stream, v.value)}>
+        <button
+          key={v.value}
+          type="button"
+          aria-pressed={view === v.value}
+          onClick={() => setPaneView(stream, v.value)}
+        >
           {v.label}
         </button>
       ))}

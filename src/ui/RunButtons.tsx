@@ -8,13 +8,30 @@ export function RunButtons() {
   const idle = status === 'idle';
   return (
     <div className="row run-buttons">
-      <button type="button" className="button button--primary button--large" disabled={!idle || !loaded} aria-keyshortcuts="Control+Enter" onClick={() => void startRun()}>
+      <button
+        type="button"
+        className="button button--primary button--large"
+        disabled={!idle || !loaded}
+        aria-keyshortcuts="Control+Enter"
+        onClick={() => void startRun()}
+      >
         Run
       </button>
-      <button type="button" className="button button--danger" disabled={status !== 'running'} aria-keyshortcuts="Escape" onClick={stopRun}>
+      <button
+        type="button"
+        className="button button--danger"
+        disabled={status !== 'running'}
+        aria-keyshortcuts="Escape"
+        onClick={stopRun}
+      >
         {status === 'stopping' ? 'Stopping…' : 'Stop'}
       </button>
-      <button type="button" className="button" disabled={!idle || !loaded || !hasLast} onClick={() => void regenerate()}>
+      <button
+        type="button"
+        className="button"
+        disabled={!idle || !loaded || !hasLast}
+        onClick={() => void regenerate()}
+      >
         Regenerate
       </button>
     </div>

@@ -10,7 +10,12 @@ export function SampleImages() {
       </span>
       <div className="samples__row">
         {SAMPLES.map((s) => (
-          <button key={s.id} type="button" className="sample" onClick={() => void setImageFromSample(s.url, `${s.id}.png`, s.question)}>
+          <button
+            key={s.id}
+            type="button"
+            className="sample"
+            onClick={() => void setImageFromSample(s.url, `${s.id}.png`, s.question)}
+          >
             <img src={s.url} alt="" width={72} height={48} />
             <span>{s.label}</span>
           </button>

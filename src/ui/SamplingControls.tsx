@@ -26,7 +26,13 @@ export function SamplingControls() {
       <div className="segmented segmented--inline">
         {(['greedy', 'sample'] as Settings['decoding'][]).map((d) => (
           <label key={d}>
-            <input type="radio" name="decoding" value={d} checked={decoding === d} onChange={() => setSetting('decoding', d)} />
+            <input
+              type="radio"
+              name="decoding"
+              value={d}
+              checked={decoding === d}
+              onChange={() => setSetting('decoding', d)}
+            />
             <span>{d === 'greedy' ? 'Greedy' : 'Sample'}</span>
           </label>
         ))}

@@ -9,12 +9,15 @@ export function SavedRunBanner() {
   const e = source.entry;
   return (
     <div className="saved-banner" role="note" aria-label="Saved run">
-      {e.image && <img src={e.image.thumbnail} alt={`Input image ${e.image.name}`} className="saved-banner__thumb" />}
+      {e.image && (
+        <img src={e.image.thumbnail} alt={`Input image ${e.image.name}`} className="saved-banner__thumb" />
+      )}
       <div>
         <p className="saved-banner__title">Saved run from {formatDate(e.createdAt)}</p>
         <p className="saved-banner__question">{e.question}</p>
         <p className="hint">
-          {MODE_LABELS[e.settings.mode]} · α {formatAlpha(e.settings.alpha)} · {e.settings.trioLabel || e.settings.presetId}
+          {MODE_LABELS[e.settings.mode]} · α {formatAlpha(e.settings.alpha)} ·{' '}
+          {e.settings.trioLabel || e.settings.presetId}
           {e.settings.backend && ` · ${e.settings.backend}`}
         </p>
       </div>

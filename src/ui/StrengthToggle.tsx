@@ -12,10 +12,14 @@ export function StrengthToggle() {
         Colour by guidance strength
       </label>
       <span className="legend__item">
-        <span className="tok tok--flipped legend__swatch">ab</span> guidance changed the base model&rsquo;s top choice
+        <span className="tok tok--flipped legend__swatch">ab</span> guidance changed the base model&rsquo;s
+        top choice
       </span>
       {on && (
-        <span className="legend__item" aria-label="strength scale: |p merged − p base| of the chosen token, 0 to 1">
+        <span
+          className="legend__item"
+          aria-label="strength scale: |p merged − p base| of the chosen token, 0 to 1"
+        >
           |p<sub>merged</sub> − p<sub>base</sub>| 0
           {Array.from({ length: STRENGTH_LEVELS }, (_, i) => (
             <span key={i} className={`legend__step tok--s${i}`} aria-hidden="true" />

@@ -29,21 +29,36 @@ export function TokenInspector() {
       <div className="inspector__head">
         <h2 id="inspector-heading">Token inspector</h2>
         {pinned && (
-          <button type="button" className="button button--small button--quiet" onClick={() => selectToken(null)}>
+          <button
+            type="button"
+            className="button button--small button--quiet"
+            onClick={() => selectToken(null)}
+          >
             Clear selection
           </button>
         )}
       </div>
       {!token || !ref ? (
-        <p className="hint">Switch the Guided pane to Tokens, then hover a token or select it (click, or focus the tokens and use the arrow keys) to compare the four distributions.</p>
+        <p className="hint">
+          Switch the Guided pane to Tokens, then hover a token or select it (click, or focus the tokens and
+          use the arrow keys) to compare the four distributions.
+        </p>
       ) : (
         <>
           <p className="inspector__token" aria-live="polite">
             <span>
-              {ref.stream} token {token.index}: <code className="inspector__text">{visibleTokenText(token.text)}</code> <span className="hint-inline">id {token.id}</span>
+              {ref.stream} token {token.index}:{' '}
+              <code className="inspector__text">{visibleTokenText(token.text)}</code>{' '}
+              <span className="hint-inline">id {token.id}</span>
             </span>
             <span>α {formatAlpha(token.alpha)}</span>
-            {inspect && <span className={guidanceFlipped(inspect) ? 'flag flag--flipped' : 'flag'}>{guidanceFlipped(inspect) ? 'guidance changed the base model’s top choice' : 'same top choice as base'}</span>}
+            {inspect && (
+              <span className={guidanceFlipped(inspect) ? 'flag flag--flipped' : 'flag'}>
+                {guidanceFlipped(inspect)
+                  ? 'guidance changed the base model’s top choice'
+                  : 'same top choice as base'}
+              </span>
+            )}
             {shift && (
               <span>
                 |p<sub>merged</sub> − p<sub>base</sub>| of the chosen token: {shift.exact ? '' : '≈ '}
@@ -58,7 +73,9 @@ export function TokenInspector() {
               ))}
             </div>
           ) : (
-            <p className="hint">No distributions for this token: the engine reports the top-k for the guided stream only.</p>
+            <p className="hint">
+              No distributions for this token: the engine reports the top-k for the guided stream only.
+            </p>
           )}
         </>
       )}

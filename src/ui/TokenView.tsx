@@ -24,7 +24,10 @@ export function TokenView({ stream, label }: { stream: StreamName; label: string
   const initial = useApp((s) => s.run.view.initialAlpha);
   const changes = useApp((s) => s.run.view.alphaChanges);
   const markers = useMemo(
-    () => new Map<number, AlphaMarker>(stream === 'guided' ? alphaMarkers(initial, changes).map((m) => [m.fromIndex, m]) : []),
+    () =>
+      new Map<number, AlphaMarker>(
+        stream === 'guided' ? alphaMarkers(initial, changes).map((m) => [m.fromIndex, m]) : [],
+      ),
     [stream, initial, changes],
   );
 
@@ -83,7 +86,14 @@ export function TokenView({ stream, label }: { stream: StreamName; label: string
       }}
     >
       {tokens.map((t) => (
-        <TokenSpan key={t.index} token={t} stream={stream} selected={selected === t.index} colour={colour} marker={markers.get(t.index)} />
+        <TokenSpan
+          key={t.index}
+          token={t}
+          stream={stream}
+          selected={selected === t.index}
+          colour={colour}
+          marker={markers.get(t.index)}
+        />
       ))}
     </div>
   );

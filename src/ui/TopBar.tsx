@@ -6,8 +6,8 @@ export function TopBar() {
       <div className="brand">
         <h1>ProxyThinker Web</h1>
         <p className="tagline">
-          A large vision-language model reasoning with a small RL-tuned expert&rsquo;s guidance: z = z<sub>base</sub> + α·(z<sub>expert</sub> − z
-          <sub>amateur</sub>), all in your browser.
+          A large vision-language model reasoning with a small RL-tuned expert&rsquo;s guidance: z = z
+          <sub>base</sub> + α·(z<sub>expert</sub> − z<sub>amateur</sub>), all in your browser.
         </p>
       </div>
       <EngineStatus />

@@ -22,7 +22,12 @@ export function TrioPicker() {
     <div className="stack">
       <div className="field">
         <label htmlFor="preset">Model trio</label>
-        <select id="preset" value={presetId} disabled={locked} onChange={(e) => setSetting('presetId', e.target.value)}>
+        <select
+          id="preset"
+          value={presetId}
+          disabled={locked}
+          onChange={(e) => setSetting('presetId', e.target.value)}
+        >
           {PRESETS.map((p) => (
             <option key={p.id} value={p.id}>
               {p.label}
@@ -30,7 +35,8 @@ export function TrioPicker() {
           ))}
         </select>
         <p className="hint">
-          base <code>{preset.models.base.name}</code> · expert <code>{preset.models.expert.name}</code> · amateur <code>{preset.models.amateur.name}</code>
+          base <code>{preset.models.base.name}</code> · expert <code>{preset.models.expert.name}</code> ·
+          amateur <code>{preset.models.amateur.name}</code>
         </p>
         {preset.note && <p className="note">{preset.note}</p>}
         {blocker && <p className="note note--warn">{blocker}</p>}
@@ -40,19 +46,34 @@ export function TrioPicker() {
           <legend>Precision</legend>
           {LOCAL_DTYPES.map((d: LocalDtype) => (
             <label key={d}>
-              <input type="radio" name="dtype" value={d} checked={dtype === d} onChange={() => setSetting('dtype', d)} />
+              <input
+                type="radio"
+                name="dtype"
+                value={d}
+                checked={dtype === d}
+                onChange={() => setSetting('dtype', d)}
+              />
               <span>{d}</span>
             </label>
           ))}
         </fieldset>
       ) : (
-        <p className="hint">Precision: fixed by the published exports (4-bit text side, fp16 vision; fp32 where the GPU lacks shader-f16).</p>
+        <p className="hint">
+          Precision: fixed by the published exports (4-bit text side, fp16 vision; fp32 where the GPU lacks
+          shader-f16).
+        </p>
       )}
       <fieldset className="segmented" disabled={locked}>
         <legend>Backend</legend>
         {BACKENDS.map((b) => (
           <label key={b.value}>
-            <input type="radio" name="backend" value={b.value} checked={backend === b.value} onChange={() => setSetting('backend', b.value)} />
+            <input
+              type="radio"
+              name="backend"
+              value={b.value}
+              checked={backend === b.value}
+              onChange={() => setSetting('backend', b.value)}
+            />
             <span>{b.label}</span>
           </label>
         ))}

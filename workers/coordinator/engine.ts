@@ -18,7 +18,6 @@ import type {
   ModelInfo,
   ModelSpecifier,
   ModelStats,
-  RunEvent,
   RunRequest,
   TopEntry,
 } from '../../src/core/protocol';
@@ -28,7 +27,7 @@ import { StopChecker, trimStopString, type StopReason } from '../../src/core/sto
 import { TextStream } from '../../src/core/textStream';
 import { locate } from '../model/load';
 import { checkToolCall, halveImage, TOOL_RESPONSE_TURN, TOOL_SYSTEM_PROMPT } from '../../src/core/visionthink';
-import { EventBatcher } from './event-batcher';
+import { EventBatcher, type EventSink } from './event-batcher';
 import { loadTrio, type LoadedTrio, type ModelHandle } from './trio';
 
 interface StreamState {
@@ -70,15 +69,28 @@ export class Engine implements CoordinatorApi {
     private readonly hooks: EngineHooks = {},
   ) {}
 
-  async loadTrio(models: ModelSpecifier[], options: LoadOptions, onEvent: (e: LoadEvent) => void): Promise<ModelInfo[]> {
+  async loadTrio(
+    models: ModelSpecifier[],
+    options: LoadOptions,
+    onEvent: (e: LoadEvent) => void | Promise<void>,
+  ): Promise<ModelInfo[]> {
     if (this.active) throw new Error('cannot load models while a run is in progress; stop it first');
-    await this.dispose();
-    this.trio = await loadTrio(models, options, this.spawn, onEvent);
-    const first = models.find((m) => m.role === 'base') ?? models[0];
-    if (!first) throw new Error('no models given');
-    const { id, revision } = locate(first);
-    this.tokenizer = await AutoTokenizer.from_pretrained(id, revision ? { revision } : {});
-    return [...this.trio.models.values()].map((m) => m.info);
+    // Resolve only after the page has handled the last event (it travels on the callback's own channel).
+    let delivered: Promise<void> = Promise.resolve();
+    const emit = (e: LoadEvent): void => {
+      delivered = Promise.resolve(onEvent(e)).catch(() => undefined);
+    };
+    try {
+      await this.dispose();
+      this.trio = await loadTrio(models, options, this.spawn, emit);
+      const first = models.find((m) => m.role === 'base') ?? models[0];
+      if (!first) throw new Error('no models given');
+      const { id, revision } = locate(first);
+      this.tokenizer = await AutoTokenizer.from_pretrained(id, revision ? { revision } : {});
+      return [...this.trio.models.values()].map((m) => m.info);
+    } finally {
+      await delivered;
+    }
   }
 
   async setAlpha(alpha: number): Promise<void> {
@@ -106,7 +118,7 @@ export class Engine implements CoordinatorApi {
     this.tokenizer = null;
   }
 
-  async run(req: RunRequest, onEvents: (events: RunEvent[]) => void): Promise<void> {
+  async run(req: RunRequest, onEvents: EventSink): Promise<void> {
     if (this.active) throw new Error('a run is already in progress');
     const trio = this.trio;
     const tokenizer = this.tokenizer;
@@ -136,8 +148,8 @@ export class Engine implements CoordinatorApi {
       events.push({ type: 'error', runId, error: toWireError(e) });
       throw e;
     } finally {
-      events.flush();
       this.active = null;
+      await events.drain();
     }
   }
 

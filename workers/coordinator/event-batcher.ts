@@ -1,12 +1,16 @@
 /** Collects run events and hands them over in batches (one message per ~frame, not per token). */
 import type { RunEvent } from '../../src/core/protocol';
 
+/** Over comlink the sink returns a promise that settles once the page has handled the batch. */
+export type EventSink = (events: RunEvent[]) => void | Promise<void>;
+
 export class EventBatcher {
   private pending: RunEvent[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastDelivery: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly sink: (events: RunEvent[]) => void,
+    private readonly sink: EventSink,
     private readonly intervalMs = 16,
   ) {}
 
@@ -21,6 +25,16 @@ export class EventBatcher {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    this.sink(batch);
+    // A page that went away must not fail the run; batches on one port arrive in order.
+    this.lastDelivery = Promise.resolve(this.sink(batch)).catch(() => undefined);
+  }
+
+  /**
+   * Flushes and waits until the page has handled every batch, so a caller awaiting `run()` sees the
+   * final events before the promise resolves (the callback travels on its own comlink channel).
+   */
+  async drain(): Promise<void> {
+    this.flush();
+    await this.lastDelivery;
   }
 }

@@ -106,7 +106,12 @@ export function CacheManager({ refreshKey, onDeleted, busy }: CacheManagerProps)
                     className="button button--small button--danger-quiet"
                     disabled={busy || working}
                     aria-label={`Delete ${m.label}`}
-                    onClick={() => void act(() => deleteCachedModel(m.group), () => onDeleted?.(m))}
+                    onClick={() =>
+                      void act(
+                        () => deleteCachedModel(m.group),
+                        () => onDeleted?.(m),
+                      )
+                    }
                   >
                     Delete
                   </button>
@@ -125,7 +130,11 @@ export function CacheManager({ refreshKey, onDeleted, busy }: CacheManagerProps)
                   className="button button--small button--danger-quiet"
                   disabled={busy || working}
                   onClick={() => {
-                    if (window.confirm(`Delete all ${listed.length} models (${formatBytes(total)}) from browser storage?`)) {
+                    if (
+                      window.confirm(
+                        `Delete all ${listed.length} models (${formatBytes(total)}) from browser storage?`,
+                      )
+                    ) {
                       void act(clearModelCache, () => onDeleted?.(null));
                     }
                   }}
@@ -139,7 +148,8 @@ export function CacheManager({ refreshKey, onDeleted, busy }: CacheManagerProps)
       )}
       {storage && (
         <p className="ptm-hint" data-testid="storage-status">
-          This site uses {formatBytes(storage.usage)} of {formatBytes(storage.quota)} ({formatBytes(storage.available)} free).{' '}
+          This site uses {formatBytes(storage.usage)} of {formatBytes(storage.quota)} (
+          {formatBytes(storage.available)} free).{' '}
           {storage.persisted === true
             ? 'Storage is persistent: the browser keeps it under storage pressure.'
             : storage.persisted === false
@@ -152,7 +162,12 @@ export function CacheManager({ refreshKey, onDeleted, busy }: CacheManagerProps)
           Refresh
         </button>
         {storage?.persisted === false && (
-          <button type="button" className="button button--small" disabled={working} onClick={() => void act(requestPersistentStorage)}>
+          <button
+            type="button"
+            className="button button--small"
+            disabled={working}
+            onClick={() => void act(requestPersistentStorage)}
+          >
             Keep downloads (persistent storage)
           </button>
         )}

@@ -2,10 +2,23 @@ import { useEffect, useState } from 'react';
 import { HUB_DTYPE, MODEL_ROLES, type Dtype, type ModelRole } from '../../core/presets';
 import type { BackendChoice, ModelSpecifier } from '../../core/protocol';
 import { folderFromHandle, folderSource, type LocalFolder } from '../../client/local-folder';
-import { normalizeHost, planDownload, requestPersistentStorage, type TrioPlan } from '../../client/model-cache';
+import {
+  normalizeHost,
+  planDownload,
+  requestPersistentStorage,
+  type TrioPlan,
+} from '../../client/model-cache';
 import { DownloadPlanView } from './DownloadPlanView';
 import { LocalFolderPicker } from './LocalFolderPicker';
-import { deleteCustomTrio, getHubHost, listCustomTrios, saveCustomTrio, setHubHost, type CustomTrio, type SavedSource } from './trio-store';
+import {
+  deleteCustomTrio,
+  getHubHost,
+  listCustomTrios,
+  saveCustomTrio,
+  setHubHost,
+  type CustomTrio,
+  type SavedSource,
+} from './trio-store';
 import './models.css';
 
 type Kind = 'hub' | 'local-folder' | 'url';
@@ -33,7 +46,16 @@ const ROLE_HINT: Record<ModelRole, string> = {
 };
 
 function emptyRow(): Row {
-  return { name: '', kind: 'hub', repo: '', revision: 'main', baseUrl: '/models/', folder: null, savedFolder: null, dtype: 'hub' };
+  return {
+    name: '',
+    kind: 'hub',
+    repo: '',
+    revision: 'main',
+    baseUrl: '/models/',
+    folder: null,
+    savedFolder: null,
+    dtype: 'hub',
+  };
 }
 
 function toDtype(d: DtypeChoice): Dtype | Record<string, Dtype> {
@@ -52,9 +74,11 @@ function defaultName(r: Row): string {
 
 /** Checks a row; the message names the role and what is missing. */
 function rowProblem(role: ModelRole, r: Row): string | null {
-  if (r.kind === 'hub' && !/^[\w.-]+(\/[\w.-]+)?$/.test(r.repo.trim())) return `${role}: enter a hub repo id such as org/name`;
+  if (r.kind === 'hub' && !/^[\w.-]+(\/[\w.-]+)?$/.test(r.repo.trim()))
+    return `${role}: enter a hub repo id such as org/name`;
   if (r.kind === 'url' && !r.baseUrl.trim()) return `${role}: enter the folder URL, e.g. /models/tiny-base/`;
-  if (r.kind === 'local-folder' && !r.folder && !r.savedFolder?.handle) return `${role}: choose the model's folder`;
+  if (r.kind === 'local-folder' && !r.folder && !r.savedFolder?.handle)
+    return `${role}: choose the model's folder`;
   return null;
 }
 
@@ -62,27 +86,54 @@ async function rowSpecifier(role: ModelRole, r: Row, host: string): Promise<Mode
   const dtype = toDtype(r.dtype);
   const name = r.name.trim() || defaultName(r) || role;
   if (r.kind === 'hub') {
-    return { role, name, source: { kind: 'hub', repo: r.repo.trim(), revision: r.revision.trim() || 'main', dtype, ...(host ? { host: normalizeHost(host) } : {}) } };
+    return {
+      role,
+      name,
+      source: {
+        kind: 'hub',
+        repo: r.repo.trim(),
+        revision: r.revision.trim() || 'main',
+        dtype,
+        ...(host ? { host: normalizeHost(host) } : {}),
+      },
+    };
   }
   if (r.kind === 'url') return { role, name, source: { kind: 'url', baseUrl: r.baseUrl.trim(), dtype } };
-  const folder = r.folder ?? (r.savedFolder?.handle ? await folderFromHandle(r.savedFolder.handle, true) : null);
+  const folder =
+    r.folder ?? (r.savedFolder?.handle ? await folderFromHandle(r.savedFolder.handle, true) : null);
   if (!folder) throw new Error(`${role}: choose the model's folder`);
   return { role, name, source: folderSource(folder, dtype) };
 }
 
 function savedSource(r: Row, host: string): SavedSource {
   const dtype = toDtype(r.dtype);
-  if (r.kind === 'hub') return { kind: 'hub', repo: r.repo.trim(), revision: r.revision.trim() || 'main', dtype, ...(host ? { host: normalizeHost(host) } : {}) };
+  if (r.kind === 'hub')
+    return {
+      kind: 'hub',
+      repo: r.repo.trim(),
+      revision: r.revision.trim() || 'main',
+      dtype,
+      ...(host ? { host: normalizeHost(host) } : {}),
+    };
   if (r.kind === 'url') return { kind: 'url', baseUrl: r.baseUrl.trim(), dtype };
   const handle = r.folder?.handle ?? r.savedFolder?.handle;
-  return { kind: 'local-folder', folder: r.folder?.name ?? r.savedFolder?.name ?? '', dtype, ...(handle ? { handle } : {}) };
+  return {
+    kind: 'local-folder',
+    folder: r.folder?.name ?? r.savedFolder?.name ?? '',
+    dtype,
+    ...(handle ? { handle } : {}),
+  };
 }
 
 function rowFromSaved(name: string, s: SavedSource): Row {
   const r = { ...emptyRow(), name, dtype: fromDtype(s.dtype) };
   if (s.kind === 'hub') return { ...r, kind: 'hub', repo: s.repo, revision: s.revision };
   if (s.kind === 'url') return { ...r, kind: 'url', baseUrl: s.baseUrl };
-  return { ...r, kind: 'local-folder', savedFolder: { name: s.folder, ...(s.handle ? { handle: s.handle } : {}) } };
+  return {
+    ...r,
+    kind: 'local-folder',
+    savedFolder: { name: s.folder, ...(s.handle ? { handle: s.handle } : {}) },
+  };
 }
 
 export interface CustomTrioPickerProps {
@@ -102,7 +153,11 @@ export interface CustomTrioPickerProps {
  * (IndexedDB) and picked again later.
  */
 export function CustomTrioPicker({ onLoad, backend, disabled, onPlan }: CustomTrioPickerProps) {
-  const [rows, setRows] = useState<Record<ModelRole, Row>>({ base: emptyRow(), expert: emptyRow(), amateur: emptyRow() });
+  const [rows, setRows] = useState<Record<ModelRole, Row>>({
+    base: emptyRow(),
+    expert: emptyRow(),
+    amateur: emptyRow(),
+  });
   const [host, setHost] = useState('');
   const [label, setLabel] = useState('');
   const [saved, setSaved] = useState<CustomTrio[]>([]);
@@ -113,8 +168,12 @@ export function CustomTrioPicker({ onLoad, backend, disabled, onPlan }: CustomTr
   const [info, setInfo] = useState<string | null>(null);
 
   useEffect(() => {
-    void getHubHost().then(setHost).catch(() => undefined);
-    void listCustomTrios().then(setSaved).catch(() => undefined);
+    void getHubHost()
+      .then(setHost)
+      .catch(() => undefined);
+    void listCustomTrios()
+      .then(setSaved)
+      .catch(() => undefined);
   }, []);
 
   const update = (role: ModelRole, patch: Partial<Row>) => {
@@ -133,7 +192,8 @@ export function CustomTrioPicker({ onLoad, backend, disabled, onPlan }: CustomTr
   const invalid = problems.length > 0 || hostProblem !== null;
 
   const specs = () => Promise.all(MODEL_ROLES.map((r) => rowSpecifier(r, rows[r], host.trim())));
-  const trioLabel = () => label.trim() || MODEL_ROLES.map((r) => rows[r].name.trim() || defaultName(rows[r]) || r).join(' / ');
+  const trioLabel = () =>
+    label.trim() || MODEL_ROLES.map((r) => rows[r].name.trim() || defaultName(rows[r]) || r).join(' / ');
 
   const run = async (f: () => Promise<void>) => {
     setError(null);
@@ -229,7 +289,16 @@ export function CustomTrioPicker({ onLoad, backend, disabled, onPlan }: CustomTr
             <div className="ptm-grid">
               <label className="ptm-field">
                 <span>Source</span>
-                <select aria-label={`${legend} source`} value={r.kind} onChange={(e) => update(role, { kind: e.target.value as Kind, dtype: e.target.value === 'hub' ? 'hub' : 'q4' })}>
+                <select
+                  aria-label={`${legend} source`}
+                  value={r.kind}
+                  onChange={(e) =>
+                    update(role, {
+                      kind: e.target.value as Kind,
+                      dtype: e.target.value === 'hub' ? 'hub' : 'q4',
+                    })
+                  }
+                >
                   <option value="hub">Hub repo</option>
                   <option value="local-folder">Folder on this computer</option>
                   <option value="url">Folder on this server</option>
@@ -239,23 +308,43 @@ export function CustomTrioPicker({ onLoad, backend, disabled, onPlan }: CustomTr
                 <>
                   <label className="ptm-field">
                     <span>Repo</span>
-                    <input type="text" aria-label={`${legend} repo`} value={r.repo} placeholder="org/name" onChange={(e) => update(role, { repo: e.target.value })} />
+                    <input
+                      type="text"
+                      aria-label={`${legend} repo`}
+                      value={r.repo}
+                      placeholder="org/name"
+                      onChange={(e) => update(role, { repo: e.target.value })}
+                    />
                   </label>
                   <label className="ptm-field">
                     <span>Revision</span>
-                    <input type="text" aria-label={`${legend} revision`} value={r.revision} onChange={(e) => update(role, { revision: e.target.value })} />
+                    <input
+                      type="text"
+                      aria-label={`${legend} revision`}
+                      value={r.revision}
+                      onChange={(e) => update(role, { revision: e.target.value })}
+                    />
                   </label>
                 </>
               )}
               {r.kind === 'url' && (
                 <label className="ptm-field">
                   <span>Folder URL</span>
-                  <input type="text" aria-label={`${legend} URL`} value={r.baseUrl} onChange={(e) => update(role, { baseUrl: e.target.value })} />
+                  <input
+                    type="text"
+                    aria-label={`${legend} URL`}
+                    value={r.baseUrl}
+                    onChange={(e) => update(role, { baseUrl: e.target.value })}
+                  />
                 </label>
               )}
               <label className="ptm-field">
                 <span>Precision</span>
-                <select aria-label={`${legend} precision`} value={r.dtype} onChange={(e) => update(role, { dtype: e.target.value as DtypeChoice })}>
+                <select
+                  aria-label={`${legend} precision`}
+                  value={r.dtype}
+                  onChange={(e) => update(role, { dtype: e.target.value as DtypeChoice })}
+                >
                   {DTYPES.map((d) => (
                     <option key={d} value={d}>
                       {d === 'hub' ? 'export default (q4f16 text, fp16 vision)' : d}
@@ -265,7 +354,13 @@ export function CustomTrioPicker({ onLoad, backend, disabled, onPlan }: CustomTr
               </label>
               <label className="ptm-field">
                 <span>Name</span>
-                <input type="text" aria-label={`${legend} name`} value={r.name} placeholder={defaultName(r) || role} onChange={(e) => update(role, { name: e.target.value })} />
+                <input
+                  type="text"
+                  aria-label={`${legend} name`}
+                  value={r.name}
+                  placeholder={defaultName(r) || role}
+                  onChange={(e) => update(role, { name: e.target.value })}
+                />
               </label>
             </div>
             {r.kind === 'local-folder' && (
@@ -311,7 +406,11 @@ export function CustomTrioPicker({ onLoad, backend, disabled, onPlan }: CustomTr
           onRequestPersist={() =>
             void run(async () => {
               const ok = await requestPersistentStorage();
-              setInfo(ok ? 'Storage is now persistent.' : 'The browser declined persistent storage (it may grant it once the site is used more, or installed).');
+              setInfo(
+                ok
+                  ? 'Storage is now persistent.'
+                  : 'The browser declined persistent storage (it may grant it once the site is used more, or installed).',
+              );
               setPlan(await planDownload(await specs(), { backend }));
             })
           }
@@ -320,7 +419,13 @@ export function CustomTrioPicker({ onLoad, backend, disabled, onPlan }: CustomTr
       <div className="ptm-row">
         <label className="ptm-field">
           <span>Save as</span>
-          <input type="text" aria-label="Trio name" value={label} placeholder={trioLabel()} onChange={(e) => setLabel(e.target.value)} />
+          <input
+            type="text"
+            aria-label="Trio name"
+            value={label}
+            placeholder={trioLabel()}
+            onChange={(e) => setLabel(e.target.value)}
+          />
         </label>
         <button
           type="button"
@@ -332,15 +437,29 @@ export function CustomTrioPicker({ onLoad, backend, disabled, onPlan }: CustomTr
                 ...(savedId ? { id: savedId } : {}),
                 label: trioLabel(),
                 models: {
-                  base: { name: rows.base.name.trim() || defaultName(rows.base), source: savedSource(rows.base, host.trim()) },
-                  expert: { name: rows.expert.name.trim() || defaultName(rows.expert), source: savedSource(rows.expert, host.trim()) },
-                  amateur: { name: rows.amateur.name.trim() || defaultName(rows.amateur), source: savedSource(rows.amateur, host.trim()) },
+                  base: {
+                    name: rows.base.name.trim() || defaultName(rows.base),
+                    source: savedSource(rows.base, host.trim()),
+                  },
+                  expert: {
+                    name: rows.expert.name.trim() || defaultName(rows.expert),
+                    source: savedSource(rows.expert, host.trim()),
+                  },
+                  amateur: {
+                    name: rows.amateur.name.trim() || defaultName(rows.amateur),
+                    source: savedSource(rows.amateur, host.trim()),
+                  },
                 },
               });
               setSaved(await listCustomTrios());
               setSavedId(t.id);
-              const noHandle = MODEL_ROLES.filter((r) => rows[r].kind === 'local-folder' && !(rows[r].folder?.handle ?? rows[r].savedFolder?.handle));
-              setInfo(`Saved "${t.label}".${noHandle.length ? ` The ${noHandle.join(' and ')} folder must be picked again next time (this browser cannot reopen it).` : ''}`);
+              const noHandle = MODEL_ROLES.filter(
+                (r) =>
+                  rows[r].kind === 'local-folder' && !(rows[r].folder?.handle ?? rows[r].savedFolder?.handle),
+              );
+              setInfo(
+                `Saved "${t.label}".${noHandle.length ? ` The ${noHandle.join(' and ')} folder must be picked again next time (this browser cannot reopen it).` : ''}`,
+              );
             })
           }
         >

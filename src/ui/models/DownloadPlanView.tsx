@@ -36,7 +36,9 @@ export function DownloadPlanView({ plan, onRequestPersist }: DownloadPlanViewPro
                 <td>
                   {m.name} <span className="ptm-badge">{m.role}</span>
                   {m.error && <div className="ptm-error">{m.error.message}</div>}
-                  {missing.length > 0 && <div className="ptm-error">Missing: {missing.map((f) => f.file).join(', ')}</div>}
+                  {missing.length > 0 && (
+                    <div className="ptm-error">Missing: {missing.map((f) => f.file).join(', ')}</div>
+                  )}
                 </td>
                 <td className="ptm-num">{m.files.length}</td>
                 <td className="ptm-num">{formatBytes(m.downloadBytes)}</td>
@@ -56,15 +58,22 @@ export function DownloadPlanView({ plan, onRequestPersist }: DownloadPlanViewPro
           </tr>
         </tfoot>
       </table>
-      {plan.unknownSizes > 0 && <p className="ptm-hint">{plan.unknownSizes} file(s) of unknown size (the server did not say).</p>}
+      {plan.unknownSizes > 0 && (
+        <p className="ptm-hint">{plan.unknownSizes} file(s) of unknown size (the server did not say).</p>
+      )}
       <p className="ptm-hint">
         Browser storage: {formatBytes(storage.available)} free of {formatBytes(storage.quota)}
-        {storage.persisted === true ? ' · persistent (kept under storage pressure)' : storage.persisted === false ? ' · not persistent (the browser may evict it)' : ''}
+        {storage.persisted === true
+          ? ' · persistent (kept under storage pressure)'
+          : storage.persisted === false
+            ? ' · not persistent (the browser may evict it)'
+            : ''}
       </p>
       {plan.fits === false && (
         <p className="ptm-warn" role="alert">
-          Not enough free storage: the download needs {formatBytes(plan.downloadBytes)} but only {formatBytes(storage.available)} is free. Delete cached models first, or
-          the files that do not fit will download again on every load.
+          Not enough free storage: the download needs {formatBytes(plan.downloadBytes)} but only{' '}
+          {formatBytes(storage.available)} is free. Delete cached models first, or the files that do not fit
+          will download again on every load.
         </p>
       )}
       {storage.persisted === false && onRequestPersist && (

@@ -26,7 +26,9 @@ function FileRow({ f }: { f: FileState }) {
         {formatBytes(f.loaded)}
         {f.total > 0 ? ` / ${formatBytes(f.total)}` : ''}
       </span>
-      {f.total > 0 && <progress max={f.total} value={Math.min(f.loaded, f.total)} aria-label={`${f.role} ${f.file}`} />}
+      {f.total > 0 && (
+        <progress max={f.total} value={Math.min(f.loaded, f.total)} aria-label={`${f.role} ${f.file}`} />
+      )}
       {f.failure && <span className={f.failure.fatal ? 'ptm-error' : 'ptm-warn'}>{f.failure.message}</span>}
     </li>
   );
@@ -42,7 +44,8 @@ export function LoadProgress({ events, plan, names, error, onRetry }: LoadProgre
         <span>
           {downloading ? 'Downloaded' : 'Read'}{' '}
           <strong data-testid="overall-bytes">
-            {formatBytes(downloading ? s.downloaded : s.loaded)} of {formatBytes(downloading ? s.downloadTotal : s.total)}
+            {formatBytes(downloading ? s.downloaded : s.loaded)} of{' '}
+            {formatBytes(downloading ? s.downloadTotal : s.total)}
           </strong>
         </span>
         <progress
@@ -57,7 +60,8 @@ export function LoadProgress({ events, plan, names, error, onRetry }: LoadProgre
         return (
           <details key={role} open={m.phase === 'failed'}>
             <summary>
-              {names?.[role] ?? role} <span className="ptm-badge">{role}</span> <span className="ptm-badge">{m.phase}</span>{' '}
+              {names?.[role] ?? role} <span className="ptm-badge">{role}</span>{' '}
+              <span className="ptm-badge">{m.phase}</span>{' '}
               <span className="ptm-hint">
                 {formatBytes(m.loaded)}
                 {m.total > 0 ? ` / ${formatBytes(m.total)}` : ''}
@@ -79,7 +83,9 @@ export function LoadProgress({ events, plan, names, error, onRetry }: LoadProgre
               <button type="button" className="button button--small" onClick={onRetry}>
                 Retry
               </button>{' '}
-              <span className="ptm-hint">Models that loaded stay loaded; files already stored are not downloaded again.</span>
+              <span className="ptm-hint">
+                Models that loaded stay loaded; files already stored are not downloaded again.
+              </span>
             </p>
           )}
         </div>

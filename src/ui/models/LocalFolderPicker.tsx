@@ -1,5 +1,11 @@
 import { useId, useState } from 'react';
-import { canPickDirectories, folderDtypes, folderFromFiles, pickDirectory, type LocalFolder } from '../../client/local-folder';
+import {
+  canPickDirectories,
+  folderDtypes,
+  folderFromFiles,
+  pickDirectory,
+  type LocalFolder,
+} from '../../client/local-folder';
 import { formatBytes } from '../../client/model-cache';
 import './models.css';
 
@@ -33,7 +39,13 @@ export function LocalFolderPicker({ label, folder, onPick, remembered, disabled 
     <div className="ptm-field">
       <div className="ptm-row">
         {direct && (
-          <button type="button" className="button button--small" disabled={disabled} onClick={() => take(pickDirectory)} aria-label={`${label}: choose folder`}>
+          <button
+            type="button"
+            className="button button--small"
+            disabled={disabled}
+            onClick={() => take(pickDirectory)}
+            aria-label={`${label}: choose folder`}
+          >
             Choose folder…
           </button>
         )}
@@ -63,7 +75,8 @@ export function LocalFolderPicker({ label, folder, onPick, remembered, disabled 
         </p>
       ) : remembered ? (
         <p className="ptm-hint">
-          Saved folder <strong>{remembered}</strong>: it is reopened when the trio loads (the browser may ask for permission).
+          Saved folder <strong>{remembered}</strong>: it is reopened when the trio loads (the browser may ask
+          for permission).
         </p>
       ) : (
         <p className="ptm-hint">The folder holding config.json and onnx/ (a transformers.js export).</p>

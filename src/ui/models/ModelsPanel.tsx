@@ -75,7 +75,9 @@ export function ModelsPanel({ backend: initialBackend = 'auto', onLoaded }: Mode
       .finally(() => setRefresh((n) => n + 1));
   };
 
-  const names = Object.fromEntries((last?.models ?? []).map((m) => [m.role, m.name])) as Partial<Record<ModelRole, string>>;
+  const names = Object.fromEntries((last?.models ?? []).map((m) => [m.role, m.name])) as Partial<
+    Record<ModelRole, string>
+  >;
   return (
     <div className="ptm">
       <section aria-labelledby="ptm-trio-heading" className="ptm">
@@ -84,7 +86,13 @@ export function ModelsPanel({ backend: initialBackend = 'auto', onLoaded }: Mode
           <legend>Backend</legend>
           {BACKENDS.map((b) => (
             <label key={b}>
-              <input type="radio" name="ptm-backend" value={b} checked={backend === b} onChange={() => setBackend(b)} />
+              <input
+                type="radio"
+                name="ptm-backend"
+                value={b}
+                checked={backend === b}
+                onChange={() => setBackend(b)}
+              />
               <span>{b === 'auto' ? 'Auto' : b === 'webgpu' ? 'WebGPU' : 'WASM'}</span>
             </label>
           ))}
@@ -101,7 +109,13 @@ export function ModelsPanel({ backend: initialBackend = 'auto', onLoaded }: Mode
                 ? `Loaded ${MODEL_ROLES.map((r) => infos.find((i) => i.role === r)?.name ?? r).join(', ')} (${infos[0]?.backend ?? ''})`
                 : 'The trio did not load.'}
           </p>
-          <LoadProgress events={events} plan={plan} names={names} error={error} {...(last ? { onRetry: () => load(last.models, last.label) } : {})} />
+          <LoadProgress
+            events={events}
+            plan={plan}
+            names={names}
+            error={error}
+            {...(last ? { onRetry: () => load(last.models, last.label) } : {})}
+          />
         </section>
       )}
       <section aria-labelledby="ptm-cache-heading" className="ptm">

@@ -21,8 +21,9 @@ createRoot(root).render(
     <main className="ptm-page">
       <h1>Models</h1>
       <p className="ptm-hint">
-        Models come from a hub repo (or a mirror of the hub), a folder on this server, or a folder on your computer (read in the browser, never uploaded). Downloads stay in
-        browser storage and work offline. <a href="/">Back to the app</a>
+        Models come from a hub repo (or a mirror of the hub), a folder on this server, or a folder on your
+        computer (read in the browser, never uploaded). Downloads stay in browser storage and work offline.{' '}
+        <a href="/">Back to the app</a>
       </p>
       <ModelsPanel />
     </main>

@@ -10,7 +10,12 @@ import { folderFromHandle, folderSource, FolderError, type LocalFolder } from '.
 
 export type SavedSource =
   | PresetSource
-  | { kind: 'local-folder'; folder: string; dtype: Dtype | Record<string, Dtype>; handle?: FileSystemDirectoryHandle };
+  | {
+      kind: 'local-folder';
+      folder: string;
+      dtype: Dtype | Record<string, Dtype>;
+      handle?: FileSystemDirectoryHandle;
+    };
 
 export interface SavedModel {
   name: string;
@@ -46,8 +51,14 @@ export async function listCustomTrios(): Promise<CustomTrio[]> {
 }
 
 /** Saves (or replaces, by id) a trio; a new id is made when it has none. */
-export async function saveCustomTrio(trio: Omit<CustomTrio, 'id' | 'updatedAt'> & { id?: string }): Promise<CustomTrio> {
-  const saved: CustomTrio = { ...trio, id: trio.id ?? `custom-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, updatedAt: Date.now() };
+export async function saveCustomTrio(
+  trio: Omit<CustomTrio, 'id' | 'updatedAt'> & { id?: string },
+): Promise<CustomTrio> {
+  const saved: CustomTrio = {
+    ...trio,
+    id: trio.id ?? `custom-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    updatedAt: Date.now(),
+  };
   await (await open()).put('trios', saved);
   return saved;
 }
@@ -77,14 +88,20 @@ export function foldersToPick(trio: CustomTrio): ModelRole[] {
  * The models of a saved trio, ready to load. Folders come from `folders` (just picked) or from the
  * remembered handles — reading those may ask for permission, so call this from a click handler.
  */
-export async function resolveCustomTrio(trio: CustomTrio, folders: Partial<Record<ModelRole, LocalFolder>> = {}): Promise<ModelSpecifier[]> {
+export async function resolveCustomTrio(
+  trio: CustomTrio,
+  folders: Partial<Record<ModelRole, LocalFolder>> = {},
+): Promise<ModelSpecifier[]> {
   return Promise.all(
     MODEL_ROLES.map(async (role): Promise<ModelSpecifier> => {
       const { name, source } = trio.models[role];
       if (source.kind !== 'local-folder') return { role, name, source };
       let folder = folders[role];
       if (!folder && source.handle) folder = await folderFromHandle(source.handle, true);
-      if (!folder) throw new FolderError(`pick the ${role} model's folder ("${source.folder}") again: this browser cannot reopen it`);
+      if (!folder)
+        throw new FolderError(
+          `pick the ${role} model's folder ("${source.folder}") again: this browser cannot reopen it`,
+        );
       return { role, name, source: folderSource(folder, source.dtype) };
     }),
   );

@@ -34,7 +34,13 @@ function hostOf(url: string): string {
   }
 }
 
-function make(file: string, reason: FileFailureReason, message: string, extra: Partial<FileFailureInfo> = {}, fatal = true): DownloadError {
+function make(
+  file: string,
+  reason: FileFailureReason,
+  message: string,
+  extra: Partial<FileFailureInfo> = {},
+  fatal = true,
+): DownloadError {
   return new DownloadError(file, { reason, message, fatal, ...extra });
 }
 
@@ -44,7 +50,10 @@ export function statusError(file: string, url: string, status: number, statusTex
   const why = notFound
     ? `the server has no such file (HTTP ${status}${text ? ` ${text}` : ''}${status === 404 ? '' : ': private, gated or missing repository'})`
     : `the server answered HTTP ${status}${text ? ` ${text}` : ''}`;
-  return make(file, notFound ? 'not-found' : 'http', `could not download ${file}: ${why} — ${url}`, { url, status });
+  return make(file, notFound ? 'not-found' : 'http', `could not download ${file}: ${why} — ${url}`, {
+    url,
+    status,
+  });
 }
 
 export function connectionError(file: string, url: string, cause: unknown): DownloadError {
@@ -56,12 +65,23 @@ export function connectionError(file: string, url: string, cause: unknown): Down
   return make(file, 'network', `could not download ${file}: ${why} — ${url}`, { url });
 }
 
-export function truncatedError(file: string, url: string, loaded: number, total: number | null, cause?: unknown): DownloadError {
+export function truncatedError(
+  file: string,
+  url: string,
+  loaded: number,
+  total: number | null,
+  cause?: unknown,
+): DownloadError {
   const of = total === null ? '' : ` of ${formatBytes(total)} (${total} bytes)`;
   const why = cause
     ? `the connection broke off after ${formatBytes(loaded)} (${loaded} bytes)${of}`
     : `the server closed the connection after ${formatBytes(loaded)} (${loaded} bytes)${of}`;
-  return make(file, 'truncated', `could not download ${file}: the file arrived incomplete — ${why} — ${url}`, { url });
+  return make(
+    file,
+    'truncated',
+    `could not download ${file}: the file arrived incomplete — ${why} — ${url}`,
+    { url },
+  );
 }
 
 export function shortFileError(file: string, url: string, declared: number, expected: number): DownloadError {
@@ -76,15 +96,31 @@ export function shortFileError(file: string, url: string, declared: number, expe
 export function storageError(file: string, cause: unknown): DownloadError {
   const name = cause instanceof Error ? cause.name : 'Error';
   const quota = name === 'QuotaExceededError' || /quota/i.test(String(cause));
-  const why = quota ? 'browser storage is full (quota exceeded)' : `browser storage refused it (${name}: ${cause instanceof Error ? cause.message : String(cause)})`;
-  return make(file, 'storage', `${file} was downloaded but could not be kept: ${why}. The model works now but will download it again next time; free space in the model cache.`, {}, false);
+  const why = quota
+    ? 'browser storage is full (quota exceeded)'
+    : `browser storage refused it (${name}: ${cause instanceof Error ? cause.message : String(cause)})`;
+  return make(
+    file,
+    'storage',
+    `${file} was downloaded but could not be kept: ${why}. The model works now but will download it again next time; free space in the model cache.`,
+    {},
+    false,
+  );
 }
 
 export function folderMissingError(file: string, folder: string): DownloadError {
-  return make(file, 'not-found', `${file} is missing from the picked folder "${folder}" (pick the folder that holds config.json and onnx/, with the files of this precision)`);
+  return make(
+    file,
+    'not-found',
+    `${file} is missing from the picked folder "${folder}" (pick the folder that holds config.json and onnx/, with the files of this precision)`,
+  );
 }
 
 export function folderReadError(file: string, folder: string, cause: unknown): DownloadError {
   const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-  return make(file, 'read', `could not read ${file} from the picked folder "${folder}" (${detail}); was it changed or moved? Pick the folder again.`);
+  return make(
+    file,
+    'read',
+    `could not read ${file} from the picked folder "${folder}" (${detail}); was it changed or moved? Pick the folder again.`,
+  );
 }

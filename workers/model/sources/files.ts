@@ -18,7 +18,13 @@ export const DTYPE_SUFFIX: Readonly<Record<Dtype, string>> = Object.freeze({
 });
 
 /** Files read besides the ONNX sessions (the processor's and tokenizer's; generation_config is optional). */
-export const CONFIG_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json'] as const;
+export const CONFIG_FILES = [
+  'config.json',
+  'generation_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'preprocessor_config.json',
+] as const;
 /** Files whose absence does not fail a load. */
 export const OPTIONAL_FILES: ReadonlySet<string> = new Set(['generation_config.json']);
 
@@ -26,7 +32,10 @@ type ExternalData = boolean | number | Record<string, boolean | number>;
 
 interface ModelConfigLike {
   model_type?: string;
-  'transformers.js_config'?: { use_external_data_format?: ExternalData; dtype?: Dtype | Record<string, Dtype> };
+  'transformers.js_config'?: {
+    use_external_data_format?: ExternalData;
+    dtype?: Dtype | Record<string, Dtype>;
+  };
 }
 
 /** The ONNX sessions of a Qwen2-VL-family model, in transformers.js' order. */
@@ -49,7 +58,8 @@ export function sessionDtype(
   config: ModelConfigLike,
   shaderF16: boolean,
 ): Dtype {
-  const pick = (d: Dtype | Record<string, Dtype> | undefined): Dtype | undefined => (typeof d === 'string' ? d : d?.[session]);
+  const pick = (d: Dtype | Record<string, Dtype> | undefined): Dtype | undefined =>
+    typeof d === 'string' ? d : d?.[session];
   const d = pick(dtype) ?? pick(config['transformers.js_config']?.dtype) ?? 'fp32';
   return fallbackDtype(d, shaderF16);
 }
@@ -58,7 +68,11 @@ export function sessionDtype(
  * Every file a load reads, in transformers.js' order of the ONNX part. `shaderF16`: whether the
  * backend computes in f16 (false on WASM and on GPUs without shader-f16, where fp16 becomes fp32).
  */
-export function modelFiles(config: ModelConfigLike, dtype: Dtype | Record<string, Dtype>, shaderF16: boolean): string[] {
+export function modelFiles(
+  config: ModelConfigLike,
+  dtype: Dtype | Record<string, Dtype>,
+  shaderF16: boolean,
+): string[] {
   const onnx: string[] = [];
   const ext = config['transformers.js_config']?.use_external_data_format;
   for (const session of SESSIONS) {

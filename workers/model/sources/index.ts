@@ -73,7 +73,8 @@ export function prepareSource(spec: ModelSpecifier): PreparedSource {
     // A hub id must never be tried as a path on our own server first.
     env.allowLocalModels = false;
     id = s.repo;
-    if (browser) target = newTarget(`${spec.role}:hub`, `${host}${s.repo}/resolve/${encodeURIComponent(revision)}/`);
+    if (browser)
+      target = newTarget(`${spec.role}:hub`, `${host}${s.repo}/resolve/${encodeURIComponent(revision)}/`);
   } else if (s.kind === 'url') {
     // A URL (or, in Node, a folder) holding the model's files: its parent is the "local model path".
     const base = s.baseUrl.replace(/\/+$/, '');
@@ -133,7 +134,9 @@ export function prepareSource(spec: ModelSpecifier): PreparedSource {
             break;
           }
         }
-        const local = t.files ? new RegExp(`${id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/([^"]+)"`).exec(e.message) : null;
+        const local = t.files
+          ? new RegExp(`${id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/([^"]+)"`).exec(e.message)
+          : null;
         if (!err && local?.[1]) err = folderMissingError(local[1], t.folder ?? '');
       }
       if (!err) return e;

@@ -13,7 +13,14 @@
  */
 import { env } from '@huggingface/transformers';
 import type { FileFailureInfo, FileSource, ModelRole } from '../../../src/core/protocol';
-import { connectionError, DownloadError, folderReadError, shortFileError, storageError, truncatedError } from './errors';
+import {
+  connectionError,
+  DownloadError,
+  folderReadError,
+  shortFileError,
+  storageError,
+  truncatedError,
+} from './errors';
 import { LOCAL_ORG, MISSING_CACHE_NAME, MODEL_CACHE_NAME } from './shared';
 
 /** The model files of one load, as the layer sees them. */
@@ -65,7 +72,8 @@ export function targetFor(key: string): { target: Target; file: string } | null 
   }
   let best: Target | null = null;
   for (const t of targets.values()) {
-    if (t.prefix && url.startsWith(t.prefix) && (!best || (best.prefix?.length ?? 0) < t.prefix.length)) best = t;
+    if (t.prefix && url.startsWith(t.prefix) && (!best || (best.prefix?.length ?? 0) < t.prefix.length))
+      best = t;
   }
   return best?.prefix ? { target: best, file: clean(url.slice(best.prefix.length)) } : null;
 }
@@ -109,9 +117,14 @@ function guardBody(
 }
 
 function fileResponse(t: Target, path: string, f: File): Response {
-  const body = guardBody(f.stream(), f.size, (_loaded, cause) => folderReadError(path, t.folder ?? '', cause ?? new Error('the file is shorter than when it was picked')));
+  const body = guardBody(f.stream(), f.size, (_loaded, cause) =>
+    folderReadError(path, t.folder ?? '', cause ?? new Error('the file is shorter than when it was picked')),
+  );
   const type = path.endsWith('.json') ? 'application/json' : 'application/octet-stream';
-  return new Response(body, { status: 200, headers: { 'content-length': String(f.size), 'content-type': type } });
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-length': String(f.size), 'content-type': type },
+  });
 }
 
 /**
@@ -143,7 +156,11 @@ function lazyBody(stored: Response, reopen: () => Promise<Response | undefined>)
     },
     { highWaterMark: 0 },
   );
-  return new Response(body, { status: stored.status, statusText: stored.statusText, headers: stored.headers });
+  return new Response(body, {
+    status: stored.status,
+    statusText: stored.statusText,
+    headers: stored.headers,
+  });
 }
 
 let modelCache: Promise<Cache | null> | null = null;
@@ -255,7 +272,8 @@ export async function sourceFetch(input: RequestInfo | URL, init?: RequestInit):
     res = await baseFetch(input, { ...init, cache: 'no-store' });
   } catch (e) {
     if (isProbe) throw e;
-    if (await isKnownMissing(url)) return new Response('', { status: 404, statusText: 'Not Found (remembered)' });
+    if (await isKnownMissing(url))
+      return new Response('', { status: 404, statusText: 'Not Found (remembered)' });
     throw connectionError(file, url, e);
   }
   if (isProbe) {

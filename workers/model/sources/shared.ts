@@ -28,7 +28,8 @@ export function normalizeHost(host: string | undefined): string {
   } catch {
     throw new Error(`hub host "${raw}" is not a URL (expected e.g. https://hub.example.org/)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`hub host "${raw}" must be an http(s) URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`hub host "${raw}" must be an http(s) URL`);
   const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
   return `${url.origin}${path}`;
 }
@@ -75,7 +76,12 @@ export function localFolderId(folder: string, files: readonly LocalModelFile[]):
 /** A JSON-able description of a source, File objects replaced by their name, size and date. */
 export function sourceIdentity(source: ModelSource): unknown {
   if (source.kind === 'local-folder') {
-    return { kind: source.kind, folder: source.folder, dtype: source.dtype, files: filesIdentity(source.files) };
+    return {
+      kind: source.kind,
+      folder: source.folder,
+      dtype: source.dtype,
+      files: filesIdentity(source.files),
+    };
   }
   if (source.kind === 'hub') return { ...source, host: normalizeHost(source.host) };
   return source;
@@ -95,7 +101,10 @@ export function loadKey(spec: ModelSpecifier, options: LoadOptions): string {
 }
 
 /** The dtype a source asks for, overridden by the load options. */
-export function wantedDtype(source: ModelSource, options: Pick<LoadOptions, 'dtype'>): Dtype | Record<string, Dtype> {
+export function wantedDtype(
+  source: ModelSource,
+  options: Pick<LoadOptions, 'dtype'>,
+): Dtype | Record<string, Dtype> {
   return options.dtype ?? source.dtype;
 }
 
@@ -119,7 +128,12 @@ export function describeCachedUrl(url: string, origin: string): CachedFileKey {
   const path = decodeURIComponent(u.pathname);
   const hub = /^(.*?\/)?([^/]+(?:\/[^/]+)?)\/resolve\/([^/]+)\/(.+)$/.exec(path);
   if (/\/ort\/[^/]+\.(wasm|mjs)$/.test(path) || /ort-wasm[^/]*\.(wasm|mjs)$/.test(path)) {
-    return { group: `${u.origin}/ort/`, kind: 'runtime', label: 'onnxruntime (WASM)', file: path.split('/').pop() ?? path };
+    return {
+      group: `${u.origin}/ort/`,
+      kind: 'runtime',
+      label: 'onnxruntime (WASM)',
+      file: path.split('/').pop() ?? path,
+    };
   }
   if (hub) {
     const [, prefix = '/', repo = '', revision = '', file = ''] = hub;
@@ -139,7 +153,12 @@ export function describeCachedUrl(url: string, origin: string): CachedFileKey {
   const cut = onnx >= 0 ? onnx + 1 : path.lastIndexOf('/') + 1;
   const base = path.slice(0, cut);
   const own = u.origin === origin;
-  return { group: `${u.origin}${base}`, kind: 'url', label: own ? base : `${u.origin}${base}`, file: path.slice(cut) };
+  return {
+    group: `${u.origin}${base}`,
+    kind: 'url',
+    label: own ? base : `${u.origin}${base}`,
+    file: path.slice(cut),
+  };
 }
 
 export function formatBytes(n: number | null | undefined): string {
