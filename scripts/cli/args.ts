@@ -4,7 +4,7 @@
  */
 import { GUIDANCE_MODES } from '../../src/core/merge';
 import { LOCAL_DTYPES, PRESETS, type LocalDtype } from '../../src/core/presets';
-import type { RunMode } from '../../src/core/protocol';
+import type { Resolution, RunMode } from '../../src/core/protocol';
 
 export const EXIT = Object.freeze({
   OK: 0,
@@ -30,6 +30,7 @@ export const RUN_MODES: readonly RunMode[] = [...GUIDANCE_MODES, 'side-by-side']
 export const BACKENDS = ['wasm', 'webgpu'] as const;
 export type CliBackend = (typeof BACKENDS)[number];
 export const PLACEMENTS = ['workers', 'single-thread'] as const;
+export const RESOLUTIONS: readonly Resolution[] = ['full', 'smart', 'low'];
 
 export interface GenerateOptions {
   command: 'generate';
@@ -40,6 +41,8 @@ export interface GenerateOptions {
   question: string;
   system: string | null;
   mode: RunMode;
+  /** VisionThink: full image, half size with one possible escalation, or half size only. */
+  resolution: Resolution;
   alpha: number;
   maxNewTokens: number;
   backend: CliBackend;
@@ -75,6 +78,8 @@ Input:
   --question TEXT           the question (required)
   --image FILE              PNG, JPEG, GIF, WebP or BMP (optional: text only without it)
   --system TEXT             a system prompt
+  --resolution R            ${RESOLUTIONS.join(' | ')} (default full): smart starts from a half-size image and
+                            gives the models VisionThink's resize_image tool; low never escalates
 Decoding:
   --mode MODE               ${RUN_MODES.join(' | ')} (default guided)
   --alpha A                 guidance strength α, any finite number (default 0.5)
@@ -109,6 +114,7 @@ const FLAGS: Record<string, Kind> = {
   question: 'string',
   system: 'string',
   mode: 'string',
+  resolution: 'string',
   alpha: 'number',
   'max-new-tokens': 'number',
   backend: 'string',
@@ -262,6 +268,7 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
     question,
     system: str('system') ?? null,
     mode: oneOf('mode', str('mode') ?? 'guided', RUN_MODES),
+    resolution: oneOf('resolution', str('resolution') ?? 'full', RESOLUTIONS),
     alpha,
     maxNewTokens: integer('max-new-tokens', num('max-new-tokens', 64), 1, 4096),
     backend: oneOf('backend', str('backend') ?? 'wasm', BACKENDS),

@@ -32,6 +32,9 @@ function writePng(path: string, w = 96, h = 64): void {
 }
 
 const IMAGE = join(tmp, 'chart.png');
+/** 224×224 is the tiny models' max_pixels: 64 visual tokens at full size, 16 at half size. */
+const SQUARE = join(tmp, 'square.png');
+writePng(SQUARE, 224, 224);
 const NOT_IMAGE = join(tmp, 'notes.png');
 writePng(IMAGE);
 writeFileSync(NOT_IMAGE, 'this is text with a .png name\n');
@@ -129,6 +132,9 @@ describe('parseArgs', () => {
       ok(['generate', '--base', 'b', '--expert', 'e', '--amateur', 'a', '--question', 'q']).dirs,
     ).toEqual({ base: 'b', expert: 'e', amateur: 'a' });
     expect(parseArgs(['--help'])).toEqual({ command: 'help' });
+    expect(ok(BASE_ARGS).resolution).toBe('full');
+    expect(ok([...BASE_ARGS, '--resolution', 'smart']).resolution).toBe('smart');
+    expect(ok([...BASE_ARGS, '--resolution=low']).resolution).toBe('low');
   });
 
   it('rejects bad command lines', () => {
@@ -143,6 +149,8 @@ describe('parseArgs', () => {
     usage([...BASE_ARGS, '--alpha', '1', '--alpha', '2']);
     usage([...BASE_ARGS, '--mode', 'fast']);
     usage([...BASE_ARGS, '--backend', 'cuda']);
+    usage([...BASE_ARGS, '--resolution', 'half']);
+    usage([...BASE_ARGS, '--resolution']);
     usage([...BASE_ARGS, '--dtype', 'fp16']);
     for (const n of ['0', '-1', '2.5', '5000']) usage([...BASE_ARGS, '--max-new-tokens', n]);
     usage([...BASE_ARGS, '--temperature', '-1']);
@@ -304,6 +312,12 @@ describe('real runs of the tiny trio (headless Chromium, WASM)', () => {
 
   it('generate --trio tiny: both streams, α per token, prompt ids of all three models', () => {
     checkStreams(preset, 1);
+    expect(preset.resolution?.mode).toBe('full');
+    expect(preset.resolution?.escalated_at_token).toBeNull();
+    for (const role of ['base', 'expert', 'amateur'] as const) {
+      expect(preset.resolution?.visual_tokens[role]?.low).toBe(0);
+      expect(preset.resolution?.visual_tokens[role]?.full).toBeGreaterThan(0);
+    }
     expect(preset.models.map((m) => [m.role, m.name])).toEqual([
       ['base', 'tiny-base'],
       ['expert', 'tiny-expert'],
@@ -330,5 +344,57 @@ describe('real runs of the tiny trio (headless Chromium, WASM)', () => {
     ).not.toEqual(preset.streams.base?.token_ids);
     expect(folders.streams.guided?.token_ids).toEqual(folders.streams.base?.token_ids);
     expect(folders.streams.guided?.text).toBe(folders.streams.base?.text);
+  });
+});
+
+describe('VisionThink from the CLI: --resolution and the JSON resolution field (tiny trios, WASM)', () => {
+  const run = async (trio: string, resolution: string, alpha: string): Promise<CliOutput> => {
+    const r = await cli([
+      'generate',
+      '--trio',
+      trio,
+      '--image',
+      SQUARE,
+      '--question',
+      'What is the area of the triangle?',
+      '--resolution',
+      resolution,
+      '--alpha',
+      alpha,
+      '--max-new-tokens',
+      '16',
+      '--dtype',
+      'fp32',
+      '--json',
+    ]);
+    if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim()) as CliOutput;
+  };
+  let asked: CliOutput;
+  let quiet: CliOutput;
+  beforeAll(async () => {
+    asked = await run('tiny-escalate', 'smart', '1');
+    quiet = await run('tiny', 'smart', '0.5');
+  }, 300_000);
+
+  it('smart with the escalating expert: one escalation, low and full visual tokens per model', () => {
+    const res = asked.resolution;
+    expect(res?.mode).toBe('smart');
+    expect(res?.escalated_at_token).toEqual(expect.any(Number));
+    for (const role of ['base', 'expert', 'amateur'] as const)
+      expect(res?.visual_tokens[role]).toEqual({ low: 16, full: 64 });
+    expect(res?.image).toEqual({ low: [112, 112], full: [224, 224] });
+    // The guided text holds the call; tokens went on after it.
+    expect(asked.streams.guided?.text).toContain('resize_image');
+    expect(asked.streams.guided?.token_ids.length).toBeGreaterThan((res?.escalated_at_token ?? 99) + 1);
+  });
+
+  it('smart without a call: only the low-resolution tokens are used', () => {
+    const res = quiet.resolution;
+    expect(res?.mode).toBe('smart');
+    expect(res?.escalated_at_token).toBeNull();
+    for (const role of ['base', 'expert', 'amateur'] as const)
+      expect(res?.visual_tokens[role]).toEqual({ low: 16, full: 0 });
+    expect(res?.image).toEqual({ low: [112, 112], full: null });
   });
 });

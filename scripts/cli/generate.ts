@@ -2,7 +2,7 @@
  * `generate`: load a trio in headless Chromium through `window.proxyThinker`, run once, and shape
  * the result as the CLI's JSON (schema in docs/cli.md).
  */
-import type { AutomationResult, StreamOutput } from '../../src/client/automation';
+import type { AutomationResult, ResolutionOutcome, StreamOutput } from '../../src/client/automation';
 import type { ModelInfo } from '../../src/core/protocol';
 import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
 import { EXIT, InputError, type GenerateOptions } from './args';
@@ -41,6 +41,8 @@ export interface CliOutput {
   alpha: number;
   question: string;
   image: string | null;
+  /** VisionThink: mode, the guided token that asked for the full image (null if none), visual tokens per model. */
+  resolution: ResolutionOutcome | null;
   max_new_tokens: number;
   sampling: { temperature: number; top_k: number; top_p: number; seed: number };
   stop: string[];
@@ -150,6 +152,7 @@ export async function generate(opts: GenerateOptions, log: Log): Promise<CliOutp
     log(`loaded in ${Math.round(loaded.ms)} ms; generating…`);
     const runOpts = {
       mode: opts.mode,
+      resolution: opts.resolution,
       alpha: opts.alpha,
       sampling: { temperature: opts.temperature, topK: opts.topK, topP: opts.topP, seed: opts.seed },
       maxNewTokens: opts.maxNewTokens,
@@ -214,6 +217,7 @@ function shape(
     alpha: opts.alpha,
     question: opts.question,
     image: opts.image,
+    resolution: r.resolution,
     max_new_tokens: opts.maxNewTokens,
     sampling: { temperature: opts.temperature, top_k: opts.topK, top_p: opts.topP, seed: opts.seed },
     stop: opts.stop,
@@ -262,6 +266,15 @@ export function summary(o: CliOutput): string {
     .map((m) => `${m.role} ${m.name} (${m.backend}${typeof m.dtype === 'string' ? `, ${m.dtype}` : ''})`)
     .join(' · ');
   lines.push(`models: ${names}`);
+  const res = o.resolution;
+  if (res && res.mode !== 'full') {
+    const tokens = Object.entries(res.visual_tokens)
+      .map(([role, v]) => `${role} ${v.low}+${v.full}`)
+      .join(', ');
+    lines.push(
+      `resolution ${res.mode}: ${res.escalated_at_token === null ? 'no escalation' : `asked for the full image at token ${res.escalated_at_token}`} · visual tokens low+full: ${tokens}`,
+    );
+  }
   lines.push(
     `mode ${o.mode}, α ${o.alpha}, up to ${o.max_new_tokens} tokens, ${o.sampling.temperature === 0 ? 'greedy' : `T ${o.sampling.temperature} top-k ${o.sampling.top_k} top-p ${o.sampling.top_p} seed ${o.sampling.seed}`}`,
   );

@@ -3,7 +3,18 @@
  * CLI, the benchmark and end-to-end tests. It drives the coordinator exactly as the UI does.
  */
 import { findPreset, MODEL_ROLES, type Dtype, type ModelRole } from '../core/presets';
-import type { BackendChoice, LoadEvent, LoadOptions, LoopStats, ModelInfo, ModelSpecifier, RunEvent, RunRequest, StreamName } from '../core/protocol';
+import type {
+  BackendChoice,
+  LoadEvent,
+  LoadOptions,
+  LoopStats,
+  ModelInfo,
+  ModelSpecifier,
+  Resolution,
+  RunEvent,
+  RunRequest,
+  StreamName,
+} from '../core/protocol';
 import { coordinator } from './coordinator';
 import { imageFromBlob } from './image';
 import { referenceDispose, referenceGenerate } from './reference';
@@ -36,7 +47,19 @@ export interface StreamOutput {
   error: { name: string; message: string } | null;
 }
 
+/** VisionThink bookkeeping of one run: the visual tokens each model encoded at each resolution. */
+export interface ResolutionOutcome {
+  mode: Resolution;
+  /** Guided-stream token index of the resize_image call that escalated, or null. */
+  escalated_at_token: number | null;
+  /** Per model: visual tokens encoded at half size and at full size (0 = that resolution never used). */
+  visual_tokens: Partial<Record<ModelRole, { low: number; full: number }>>;
+  /** Image sizes given to the models: [width, height], null when that resolution was not used. */
+  image: { low: [number, number] | null; full: [number, number] | null };
+}
+
 export interface AutomationResult {
+  resolution: ResolutionOutcome | null;
   prompt_ids: Partial<Record<ModelRole, number[]>>;
   streams: Partial<Record<StreamName, StreamOutput>>;
   prefill_ms: number;
@@ -60,14 +83,36 @@ export function trioSpecifiers(trio: AutomationLoad['trio'], dtype?: Dtype): Mod
     const p = findPreset(trio);
     return MODEL_ROLES.map((role) => {
       const m = p.models[role];
-      const source = m.kind === 'hub' ? { kind: m.kind, repo: m.repo, revision: m.revision, dtype: dtype ?? m.dtype } : { kind: m.kind, baseUrl: m.baseUrl, dtype: dtype ?? m.dtype };
+      const source =
+        m.kind === 'hub'
+          ? { kind: m.kind, repo: m.repo, revision: m.revision, dtype: dtype ?? m.dtype }
+          : { kind: m.kind, baseUrl: m.baseUrl, dtype: dtype ?? m.dtype };
       return { role, name: m.name, source };
     });
   }
   return MODEL_ROLES.map((role) => {
     const baseUrl = trio[role];
-    return { role, name: baseUrl.replace(/\/+$/, '').split('/').pop() ?? role, source: { kind: 'url', baseUrl, dtype: dtype ?? 'q4' } };
+    return {
+      role,
+      name: baseUrl.replace(/\/+$/, '').split('/').pop() ?? role,
+      source: { kind: 'url', baseUrl, dtype: dtype ?? 'q4' },
+    };
   });
+}
+
+function startedResolution(e: Extract<RunEvent, { type: 'started' }>): ResolutionOutcome {
+  const low = e.resolution !== 'full';
+  const visual: ResolutionOutcome['visual_tokens'] = {};
+  for (const role of MODEL_ROLES) {
+    const n = e.visualTokens[role];
+    if (n !== undefined) visual[role] = low ? { low: n, full: 0 } : { low: 0, full: n };
+  }
+  return {
+    mode: e.resolution,
+    escalated_at_token: null,
+    visual_tokens: visual,
+    image: { low: low ? e.image : null, full: low ? null : e.image },
+  };
 }
 
 export const automation = {
@@ -95,6 +140,7 @@ export const automation = {
       image = await imageFromBlob(await res.blob(), imageUrl);
     }
     const result: AutomationResult = {
+      resolution: null,
       prompt_ids: {},
       streams: {},
       prefill_ms: 0,
@@ -106,7 +152,8 @@ export const automation = {
       engine_ms: null,
       loop: null,
     };
-    const stream = (name: StreamName): StreamOutput => (result.streams[name] ??= { token_ids: [], text: '', alpha: [], reason: null, error: null });
+    const stream = (name: StreamName): StreamOutput =>
+      (result.streams[name] ??= { token_ids: [], text: '', alpha: [], reason: null, error: null });
     const client = coordinator();
     const t0 = performance.now();
     const onEvents = (batch: RunEvent[]) => {
@@ -115,6 +162,17 @@ export const automation = {
           result.prompt_ids = e.promptIds;
           result.prefill_ms = e.prefillMs;
           result.prefill_reused = e.reused;
+          result.resolution = startedResolution(e);
+        } else if (e.type === 'escalated') {
+          const r = result.resolution;
+          if (r) {
+            r.escalated_at_token = e.atIndex;
+            r.image = { low: e.image.low, full: e.image.full };
+            for (const role of MODEL_ROLES) {
+              const v = e.visualTokens[role];
+              if (v) r.visual_tokens[role] = { low: v.low, full: v.full };
+            }
+          }
         } else if (e.type === 'token') {
           result.first_token_ms ??= performance.now() - t0;
           const s = stream(e.stream);
@@ -125,7 +183,8 @@ export const automation = {
             const ms = e.timings[role];
             if (e.index > 0 && ms !== undefined) (result.step_ms[role] ??= []).push(ms);
           }
-          if (alphaAt && e.stream !== 'base' && e.index === alphaAt.index) void client.setAlpha(alphaAt.alpha);
+          if (alphaAt && e.stream !== 'base' && e.index === alphaAt.index)
+            void client.setAlpha(alphaAt.alpha);
           if (cancelAt !== undefined && e.index === cancelAt) void client.cancel();
         } else if (e.type === 'stream-done') {
           const s = stream(e.stream);
