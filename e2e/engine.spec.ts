@@ -74,7 +74,7 @@ test.describe('engine in the browser (WASM)', () => {
   });
 });
 
-test('engine on WebGPU: α = 0 side-by-side streams agree and the base serves both in one batch', async ({ page }) => {
+test('engine on WebGPU: α = 0 side-by-side streams agree, the base serves both in one batch; a lost GPU device is reported', async ({ page }) => {
   await page.goto('/');
   await page.waitForFunction(() => typeof window.proxyThinker === 'object');
   const infos = await page.evaluate(() => window.proxyThinker.load({ trio: 'tiny', backend: 'webgpu', dtype: 'fp32' }));
@@ -88,4 +88,32 @@ test('engine on WebGPU: α = 0 side-by-side streams agree and the base serves bo
   expect(r.streams.guided?.token_ids).toEqual(r.streams.base?.token_ids);
   const stats = await page.evaluate(() => window.proxyThinker.stats());
   expect(stats.base?.decoderRows).toBe(2 * (stats.base?.decoderSteps ?? 0));
+
+  // The expert's GPU device is lost mid-run (destroyed, as a driver reset would): the guided stream
+  // ends with a clear error and keeps its tokens; the base stream, on its own device, finishes.
+  const lost = await page.evaluate(
+    (url) => window.proxyThinker.run({ mode: 'side-by-side', alpha: 0.5, sampling: { temperature: 0, topK: 0, topP: 1, seed: 0 }, maxNewTokens: 6, question: 'What is it?', imageUrl: url, faultAt: { role: 'expert', step: 2, kind: 'device-lost' } }),
+    imageUrl,
+  );
+  expect(lost.streams.guided?.reason).toBe('error');
+  expect(lost.streams.guided?.error?.name).toBe('GpuDeviceLostError');
+  expect(lost.streams.guided?.error?.message).toMatch(/GPU device of the expert model was lost \(destroyed/);
+  expect(lost.streams.guided?.token_ids.length).toBeGreaterThanOrEqual(2);
+  expect(lost.streams.base?.reason).toBe('max_tokens');
+  expect(lost.streams.base?.token_ids).toEqual(r.streams.base?.token_ids);
+  // Until the trio is loaded again, runs that need the expert are refused with the reason; base-only runs.
+  const refused = await page.evaluate(async (url) => {
+    try {
+      await window.proxyThinker.run({ mode: 'guided', alpha: 0.5, sampling: { temperature: 0, topK: 0, topP: 1, seed: 0 }, maxNewTokens: 2, question: 'What is it?', imageUrl: url });
+      return null;
+    } catch (e) {
+      return String(e);
+    }
+  }, imageUrl);
+  expect(refused).toMatch(/expert model .* stopped during an earlier run .*GPU device .*load the trio again/);
+  const baseOnly = await page.evaluate(
+    (url) => window.proxyThinker.run({ mode: 'base', alpha: 0.5, sampling: { temperature: 0, topK: 0, topP: 1, seed: 0 }, maxNewTokens: 6, question: 'What is it?', imageUrl: url }),
+    imageUrl,
+  );
+  expect(baseOnly.streams.base?.token_ids).toEqual(r.streams.base?.token_ids);
 });

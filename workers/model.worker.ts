@@ -1,32 +1,53 @@
 /** One VLM per worker: the model host exposed over comlink to the coordinator. */
 import * as Comlink from 'comlink';
-import type { ModelWorkerApi } from '../src/core/protocol';
+import type { FaultKind, ModelWorkerApi } from '../src/core/protocol';
+import { DeviceWatch } from './model/device-loss';
 import { ModelHost } from './model/host';
 
 const host = new ModelHost();
-let crashIn = -1;
+let watch: DeviceWatch | null = null;
+let fault: { in: number; kind: FaultKind } | null = null;
 
-const api: ModelWorkerApi = {
-  load: (spec, options, onProgress) => host.load(spec, options, onProgress),
-  prefill: (req) => host.prefill(req),
-  step: (tokens) => {
-    if (crashIn > 0 && --crashIn === 0) {
+/** Device loss turns every model call into a clear error (see device-loss.ts). */
+const guarded = <T>(p: Promise<T>): Promise<T> => (watch ? watch.guard(p) : p);
+
+async function step(tokens: Int32Array) {
+  if (fault && --fault.in === 0) {
+    const { kind } = fault;
+    fault = null;
+    if (kind === 'crash') {
       // A real crash: an uncaught error ends up as the Worker's 'error' event in the coordinator.
       setTimeout(() => {
         throw new Error('injected fault: the model worker crashed');
       });
-      return new Promise(() => undefined);
+      return new Promise<never>(() => undefined);
     }
-    return host.step(tokens);
+    await watch?.destroyDevice();
+  }
+  return guarded(host.step(tokens));
+}
+
+const api: ModelWorkerApi = {
+  load: async (spec, options, onProgress) => {
+    const info = await host.load(spec, options, onProgress);
+    watch = null;
+    if (info.backend === 'webgpu') {
+      watch = new DeviceWatch(spec.role);
+      await watch.attach();
+    }
+    return info;
   },
-  extend: (req) => host.extend(req),
-  prefillRaw: (req) => host.prefillRaw(req),
+  prefill: (req) => guarded(host.prefill(req)),
+  step,
+  extend: (req) => guarded(host.extend(req)),
+  prefillRaw: (req) => guarded(host.prefillRaw(req)),
   reset: () => host.reset(),
   stats: () => host.stats(),
   decode: (ids) => host.decode(ids),
   dispose: () => host.dispose(),
-  injectFault: async (steps) => {
-    crashIn = steps;
+  injectFault: async (steps, kind) => {
+    if (kind === 'device-lost' && !watch) throw new Error('device-lost fault needs a model on WebGPU');
+    fault = { in: steps, kind };
   },
 };
 

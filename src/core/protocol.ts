@@ -28,6 +28,15 @@ export function toWireError(e: unknown): WireError {
   return { name: 'Error', message: String(e) };
 }
 
+/**
+ * Errors after which a model cannot go on: its worker died, or its GPU device was lost. The engine
+ * keeps the outputs so far and refuses further runs until the trio is loaded again.
+ */
+export const FATAL_MODEL_ERRORS: readonly string[] = ['WorkerCrashedError', 'GpuDeviceLostError'];
+
+/** Diagnostics: how a model fails on purpose (a worker crash, or its WebGPU device destroyed). */
+export type FaultKind = 'crash' | 'device-lost';
+
 export function fromWireError(w: WireError): Error {
   const e = new Error(w.message);
   e.name = w.name;
@@ -222,8 +231,11 @@ export interface ModelWorkerApi {
   reset(): Promise<void>;
   stats(): Promise<ModelStats>;
   decode(ids: number[]): Promise<string>;
-  /** Diagnostics: the worker crashes (an uncaught error) on its n-th step from now. Workers only. */
-  injectFault(steps: number): Promise<void>;
+  /**
+   * Diagnostics: on its n-th step from now the worker crashes (an uncaught error) or destroys its
+   * WebGPU device (as a driver reset would). Workers only.
+   */
+  injectFault(steps: number, kind: FaultKind): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -241,7 +253,7 @@ export interface RunRequest {
   /** VisionThink: 'full' (default), 'smart' (half-size image, may escalate once), 'low' (half-size only). */
   resolution?: Resolution;
   /** Diagnostics: crash this model's worker at this decode step, to see how the app copes. */
-  faultAt?: { role: ModelRole; step: number };
+  faultAt?: { role: ModelRole; step: number; kind?: FaultKind };
 }
 
 export interface TopEntry {

@@ -21,7 +21,7 @@ import type {
   RunRequest,
   TopEntry,
 } from '../../src/core/protocol';
-import { toWireError } from '../../src/core/protocol';
+import { FATAL_MODEL_ERRORS, toWireError } from '../../src/core/protocol';
 import { createRng, Sampler, topK, validateSampling } from '../../src/core/sampling';
 import { StopChecker, trimStopString, type StopReason } from '../../src/core/stopping';
 import { TextStream } from '../../src/core/textStream';
@@ -183,7 +183,7 @@ export class Engine implements CoordinatorApi {
     ];
     const fullImage = req.image ? shareImage(req.image) : null;
     const image = fullImage && resolution !== 'full' ? lowResolution(fullImage) : fullImage;
-    if (req.faultAt) await api(req.faultAt.role).handle.api.injectFault(req.faultAt.step);
+    if (req.faultAt) await api(req.faultAt.role).handle.api.injectFault(req.faultAt.step, req.faultAt.kind ?? 'crash');
     const tPrefill = performance.now();
     const prefills = await Promise.all(
       roles.map((r) => {
@@ -324,7 +324,7 @@ export class Engine implements CoordinatorApi {
         else if (res) {
           failed.push(r);
           const m = trio.models.get(r);
-          if (m && res.reason instanceof Error && res.reason.name === 'WorkerCrashedError') m.dead = res.reason;
+          if (m && res.reason instanceof Error && FATAL_MODEL_ERRORS.includes(res.reason.name)) m.dead = res.reason;
           // The streams that need this model end with its error; the others go on.
           for (const s of streams) {
             if (s.done || s.feed.rows[r] === undefined) continue;

@@ -33,7 +33,7 @@ export function spawnModelWorker(role: ModelRole, _options: LoadOptions): ModelH
     stats: () => guard(remote.stats()),
     decode: (ids) => guard(remote.decode(ids)),
     dispose: () => guard(remote.dispose()),
-    injectFault: (steps) => guard(remote.injectFault(steps)),
+    injectFault: (steps, kind) => guard(remote.injectFault(steps, kind)),
   };
   return {
     api,

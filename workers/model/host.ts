@@ -7,6 +7,7 @@ import { RawImage, Tensor, cat, ones, type Processor, type Qwen2VLForConditional
 import { copyLogits } from '../../src/core/half';
 import { tokenizerFingerprint } from '../../src/core/vocab';
 import type {
+  FaultKind,
   FileProgress,
   LoadOptions,
   LoadPhase,
@@ -374,7 +375,7 @@ export class ModelHost implements ModelWorkerApi {
   }
 
   /** Crashing needs a worker to crash (see model.worker.ts); in-thread hosts refuse. */
-  async injectFault(_steps: number): Promise<void> {
+  async injectFault(_steps: number, _kind: FaultKind): Promise<void> {
     throw new Error('fault injection needs a model worker');
   }
 

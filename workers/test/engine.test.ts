@@ -209,7 +209,7 @@ describe('engine: live α, sampling, prefill reuse, cancel, errors', () => {
         step: async (t) => {
           if (role === 'expert' && ++steps === 4) {
             const e = new Error('the GPU device was lost');
-            e.name = 'GPUDeviceLostError';
+            e.name = 'GpuDeviceLostError';
             throw e;
           }
           return host.step(t);
@@ -220,19 +220,22 @@ describe('engine: live α, sampling, prefill reuse, cancel, errors', () => {
         stats: () => host.stats(),
         decode: (ids) => host.decode(ids),
         dispose: () => host.dispose(),
-        injectFault: (n) => host.injectFault(n),
+        injectFault: (n, kind) => host.injectFault(n, kind),
       };
       return { api, terminate: () => undefined };
     });
     await failing.loadTrio(tinyTrio(), { backend: 'wasm' }, () => undefined);
     const { streams, events } = await collect(failing, request({ mode: 'side-by-side', maxNewTokens: 10 }));
     const error = events.find((e) => e.type === 'error');
-    expect(error).toMatchObject({ stream: 'guided', error: { name: 'GPUDeviceLostError', message: 'the GPU device was lost' } });
+    expect(error).toMatchObject({ stream: 'guided', error: { name: 'GpuDeviceLostError', message: 'the GPU device was lost' } });
     expect(streams['guided']?.reason).toBe('error');
     expect(streams['guided']?.ids.length).toBe(4);
     expect(streams['guided']?.text.length).toBeGreaterThan(0);
     expect(streams['base']?.reason).toBe('max_tokens');
     expect(streams['base']?.ids.length).toBe(10);
+    // A lost device is fatal for that model: the next run that needs it says so; base-only still runs.
+    await expect(collect(failing, request({ mode: 'guided' }))).rejects.toThrow(/expert model .* stopped during an earlier run .*load the trio again/);
+    expect((await collect(failing, request({ mode: 'base', maxNewTokens: 3 }))).streams['base']?.ids.length).toBe(3);
     await failing.dispose();
   });
 });
