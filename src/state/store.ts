@@ -7,7 +7,14 @@ import { create } from 'zustand';
 import type { HistoryEntry, HistoryImage, HistorySettings } from '../core/history';
 import type { PixelSize } from '../core/imageSize';
 import { DEFAULT_LOCAL_DTYPE, type LocalDtype } from '../core/presets';
-import type { BackendChoice, ImagePayload, RunMode, RunRequest, StreamName } from '../core/protocol';
+import type {
+  BackendChoice,
+  ImagePayload,
+  Resolution,
+  RunMode,
+  RunRequest,
+  StreamName,
+} from '../core/protocol';
 import { emptyModelsView, type ModelsView } from './loadView';
 import { emptyRunView, type RunView } from './runView';
 
@@ -27,6 +34,8 @@ export interface Settings {
   topP: string;
   seed: string;
   maxNewTokens: string;
+  /** VisionThink: the image at full size, half size with one escalation allowed, or half size only. */
+  resolution: Resolution;
 }
 
 export interface InputImage {
@@ -137,6 +146,7 @@ export function initialState(): AppState {
       topP: '0.95',
       seed: '0',
       maxNewTokens: '512',
+      resolution: 'full',
     },
     question: '',
     image: { current: null, decoding: false, error: null, notice: null },
