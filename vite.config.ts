@@ -53,6 +53,7 @@ function offlineApp(): Plugin[] {
       display: 'standalone',
       background_color: '#ffffff',
       theme_color: '#1f2937',
+      icons: [{ src: '/favicon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
     },
     workbox: {
       globPatterns: [

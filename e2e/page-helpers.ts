@@ -17,9 +17,12 @@ export const runControls = (page: Page): Locator => page.getByRole('region', { n
 export const pane = (page: Page, stream: 'base' | 'guided' | 'expert'): Locator =>
   page.getByTestId(`pane-${stream}`);
 
-/** Loads the tiny trio on WASM in fp32 through the Models panel and waits until Run is enabled. */
-export async function loadTinyTrio(page: Page): Promise<void> {
-  await page.getByLabel('Model trio').selectOption('tiny');
+/**
+ * Loads the tiny trio (or its escalating variant) on WASM in fp32 through the Models panel and
+ * waits until Run is enabled.
+ */
+export async function loadTinyTrio(page: Page, preset: 'tiny' | 'tiny-escalate' = 'tiny'): Promise<void> {
+  await page.getByLabel('Model trio').selectOption(preset);
   await page.getByRole('radio', { name: 'WASM' }).check();
   await page.getByRole('radio', { name: 'fp32' }).check();
   await page.getByRole('button', { name: 'Load models' }).click();

@@ -9,7 +9,7 @@ import {
 } from './history';
 
 const entry: HistoryEntry = {
-  version: 1,
+  version: 2,
   id: 'abc',
   createdAt: Date.UTC(2026, 0, 31, 12, 30, 5),
   question: 'What is x?\nShow steps.',
@@ -24,6 +24,7 @@ const entry: HistoryEntry = {
     alpha: 0.5,
     sampling: { temperature: 0, topK: 0, topP: 1, seed: 0 },
     maxNewTokens: 16,
+    resolution: 'smart',
   },
   alphaChanges: [{ fromIndex: 4, alpha: 1.2 }],
   outputs: {
@@ -47,6 +48,21 @@ const entry: HistoryEntry = {
   prefillMs: 80,
   prefillReused: false,
   totalMs: 900,
+  vision: {
+    resolution: 'smart',
+    image: [240, 160],
+    visualTokens: { base: 16, expert: 16, amateur: 16 },
+    escalation: {
+      stream: 'guided',
+      atIndex: 3,
+      image: { low: [240, 160], full: [480, 320] },
+      visualTokens: {
+        base: { low: 16, full: 64 },
+        expert: { low: 16, full: 64 },
+        amateur: { low: 16, full: 64 },
+      },
+    },
+  },
 };
 
 describe('parseHistoryEntry', () => {
@@ -65,6 +81,22 @@ describe('parseHistoryEntry', () => {
     });
     expect(e?.settings.mode).toBe('side-by-side');
     expect(e?.image).toBeNull();
+  });
+  it('reads an entry saved before version 2 as a full-resolution run without a vision record', () => {
+    const { vision: _vision, ...old } = structuredClone(entry);
+    const { resolution: _resolution, ...settings } = old.settings;
+    const e = parseHistoryEntry({ ...old, version: 1, settings });
+    expect(e?.settings.resolution).toBe('full');
+    expect(e?.vision).toBeNull();
+    expect(e?.outputs).toEqual(entry.outputs);
+  });
+  it('drops a malformed escalation but keeps the rest of the vision record', () => {
+    const e = parseHistoryEntry({
+      ...entry,
+      vision: { ...entry.vision, escalation: { stream: 'guided', atIndex: -1, image: {} } },
+    });
+    expect(e?.vision?.visualTokens).toEqual({ base: 16, expert: 16, amateur: 16 });
+    expect(e?.vision?.escalation).toBeNull();
   });
   it('drops a thumbnail that is not a data: image URL', () => {
     const e = parseHistoryEntry({
@@ -89,6 +121,9 @@ describe('exports', () => {
     expect(md).toContain('> What is x?\n> Show steps.');
     expect(md).toContain('| Mode | Side by side (base | guided) |');
     expect(md).toContain('1.2 from token 4');
+    expect(md).toContain(
+      '| Resolution | Smart resolution (image 240×160, visual tokens base 16, expert 16, amateur 16; full image 480×320 asked for at guided token 3 (base 64, expert 64, amateur 64 visual tokens)) |',
+    );
     expect(md).toContain('## Base output');
     expect(md).toContain('## Guided output');
     // The fence is longer than the triple backticks inside the base output.

@@ -3,12 +3,14 @@
  * the two export formats (JSON with every token, Markdown for reading).
  */
 import type { ModelRole } from './presets';
-import type { RunMode, StreamName } from './protocol';
+import type { Resolution, RunMode, StreamName } from './protocol';
 import type { AlphaChange, TokenRecord } from './runRecord';
+import { parseResolution, parseRunVision, RESOLUTION_LABELS, type RunVision } from './runVision';
 import type { SamplingParams } from './sampling';
 import type { StopReason } from './stopping';
 
-export const HISTORY_VERSION = 1;
+/** 2: settings.resolution and the run's vision record (entries of version 1 read as full resolution). */
+export const HISTORY_VERSION = 2;
 
 export interface HistoryOutput {
   text: string;
@@ -29,6 +31,7 @@ export interface HistorySettings {
   alpha: number;
   sampling: SamplingParams;
   maxNewTokens: number;
+  resolution: Resolution;
 }
 
 export interface HistoryImage {
@@ -52,6 +55,8 @@ export interface HistoryEntry {
   prefillMs: number | null;
   prefillReused: boolean | null;
   totalMs: number | null;
+  /** Image sizes, visual tokens per model and the escalation; null for runs saved before version 2. */
+  vision: RunVision | null;
 }
 
 /** Tokens are stored apart from the entry so the history list never reads them. */
@@ -114,6 +119,8 @@ function parseSettings(v: unknown): HistorySettings {
       seed: num(sampling.seed, 0),
     },
     maxNewTokens: num(s.maxNewTokens, 0),
+    // Runs saved before the setting existed ran at full resolution.
+    resolution: parseResolution(s.resolution) ?? 'full',
   };
 }
 
@@ -146,6 +153,7 @@ export function parseHistoryEntry(v: unknown): HistoryEntry | null {
     prefillMs: numOrNull(v.prefillMs),
     prefillReused: typeof v.prefillReused === 'boolean' ? v.prefillReused : null,
     totalMs: numOrNull(v.totalMs),
+    vision: parseRunVision(v.vision),
   };
 }
 
@@ -197,6 +205,22 @@ function describeSampling(s: SamplingParams): string {
   return `temperature ${s.temperature}, top-k ${s.topK || 'off'}, top-p ${s.topP}, seed ${s.seed}`;
 }
 
+function describeVision(v: RunVision | null): string {
+  if (!v?.image) return '';
+  const tokens = Object.entries(v.visualTokens)
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ');
+  const esc = v.escalation;
+  const at = esc
+    ? `; full image ${esc.image.full.join('×')} asked for at ${esc.stream} token ${esc.atIndex} (${Object.entries(
+        esc.visualTokens,
+      )
+        .map(([r, t]) => `${r} ${t.full}`)
+        .join(', ')} visual tokens)`
+    : '';
+  return ` (image ${v.image.join('×')}, visual tokens ${tokens}${at})`;
+}
+
 /** A fence longer than any backtick run inside the text, so output shows verbatim. */
 function fence(text: string): string {
   const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
@@ -224,6 +248,7 @@ export function historyToMarkdown(entry: HistoryEntry): string {
     `| α | ${s.alpha}${entry.alphaChanges.length ? ` (changed: ${entry.alphaChanges.map((c) => `${c.alpha} from token ${c.fromIndex}`).join('; ')})` : ''} |`,
     `| Sampling | ${describeSampling(s.sampling)} |`,
     `| Max new tokens | ${s.maxNewTokens} |`,
+    `| Resolution | ${RESOLUTION_LABELS[s.resolution]}${describeVision(entry.vision)} |`,
     ...(entry.image ? [`| Image | ${entry.image.name} (${entry.image.width}×${entry.image.height}) |`] : []),
     '',
   ];

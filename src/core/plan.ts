@@ -52,3 +52,9 @@ export function ownerOfRow(plan: RunPlan, role: ModelRole, row: number): number 
   if (i < 0) throw new Error(`no stream feeds ${role} row ${row}`);
   return i;
 }
+
+/** The models whose logits a stream of this mode merges. */
+export function rolesOfStream(mode: RunMode, stream: StreamName): ModelRole[] {
+  const feed = planRun(mode).streams.find((s) => s.stream === stream);
+  return feed ? ROLES.filter((r) => feed.rows[r] !== undefined) : [];
+}

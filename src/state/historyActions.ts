@@ -12,7 +12,7 @@ import { timeToFirstToken, tokensPerSecond } from '../core/runRecord';
 import { downloadText } from './download';
 import { deleteEntry, getEntry, getTokens, listEntries, putEntry } from './historyDb';
 import type { RunView } from './runView';
-import { emptyStream } from './runView';
+import { emptyStream, escalationNote, runVisionOf, visionFields } from './runView';
 import { patch, useApp, type RunRecipe } from './store';
 
 function failure(what: string, e: unknown): string {
@@ -66,6 +66,7 @@ export function entryFromRun(
     prefillMs: view.prefillMs,
     prefillReused: view.prefillReused,
     totalMs: view.totalMs,
+    vision: runVisionOf(view),
   };
   return { entry, tokens };
 }
@@ -101,6 +102,7 @@ export async function openEntry(id: string): Promise<void> {
         reason: o.reason,
         error: o.error,
         tokens: tokens[n] ?? [],
+        notes: entry.vision?.escalation?.stream === n ? [escalationNote(entry.vision.escalation)] : [],
       };
     }
     const view: RunView = {
@@ -112,8 +114,7 @@ export async function openEntry(id: string): Promise<void> {
       startedAt: null,
       prefillMs: entry.prefillMs,
       prefillReused: entry.prefillReused,
-      visualTokens: null,
-      imageSize: null,
+      ...visionFields(entry.vision),
       totalMs: entry.totalMs,
       loop: null,
       error: null,

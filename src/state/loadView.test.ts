@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../core/protocol';
-import { applyLoadEvents, emptyModelsView, totalBytes } from './loadView';
+import type { LoadEvent } from '../core/protocol';
+import { applyLoadEvents, emptyModelsView, loadEventsOf, totalBytes } from './loadView';
 
 const info: ModelInfo = {
   role: 'expert',
@@ -51,5 +52,35 @@ describe('applyLoadEvents, sources and failures', () => {
     ]);
     v = applyLoadEvents(v, [{ type: 'progress', role: 'base', file: 'a', loaded: 2, total: 2, failure }]);
     expect(v.base.files.a).toEqual({ loaded: 2, total: 2, source: 'cache', failure });
+  });
+});
+
+describe('loadEventsOf', () => {
+  it('rebuilds the same view from one event per file, phase and info', () => {
+    const failure = { reason: 'storage' as const, message: 'x could not be kept', fatal: false };
+    const events: LoadEvent[] = [
+      { type: 'progress', role: 'base', file: 'a.onnx', loaded: 10, total: 100, source: 'network' },
+      { type: 'progress', role: 'base', file: 'a.onnx', loaded: 100, total: 100, failure },
+      { type: 'progress', role: 'base', file: 'b.json', loaded: 5, total: 0, source: 'cache' },
+      { type: 'phase', role: 'base', phase: 'compile' },
+      { type: 'progress', role: 'expert', file: 'c.onnx', loaded: 7, total: 7, source: 'disk' },
+      { type: 'loaded', info },
+    ];
+    const view = applyLoadEvents(emptyModelsView(), events);
+    const replay = loadEventsOf(view);
+    expect(replay.filter((e) => e.type === 'progress')).toHaveLength(3);
+    expect(applyLoadEvents(emptyModelsView(), replay)).toEqual(view);
+    expect(replay).toContainEqual({
+      type: 'progress',
+      role: 'base',
+      file: 'a.onnx',
+      loaded: 100,
+      total: 100,
+      source: 'network',
+      failure,
+    });
+  });
+  it('is empty before a load', () => {
+    expect(loadEventsOf(emptyModelsView())).toEqual([]);
   });
 });

@@ -71,3 +71,28 @@ export function totalBytes(m: ModelLoadView): FileBytes {
   }
   return { loaded, total };
 }
+
+/**
+ * The view as the load events that would rebuild it: one progress event per file (its latest bytes,
+ * source and failure), each model's phase and its info. The shared LoadProgress component reads
+ * events; the store keeps only this folded view, so a long download does not pile events up.
+ */
+export function loadEventsOf(view: ModelsView): LoadEvent[] {
+  const out: LoadEvent[] = [];
+  for (const role of MODEL_ROLES) {
+    const m = view[role];
+    for (const [file, f] of Object.entries(m.files))
+      out.push({
+        type: 'progress',
+        role,
+        file,
+        loaded: f.loaded,
+        total: f.total,
+        ...(f.source ? { source: f.source } : {}),
+        ...(f.failure ? { failure: f.failure } : {}),
+      });
+    if (m.info) out.push({ type: 'loaded', info: m.info });
+    else if (m.phase !== 'waiting') out.push({ type: 'phase', role, phase: m.phase });
+  }
+  return out;
+}

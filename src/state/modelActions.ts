@@ -1,10 +1,15 @@
-/** Loading the chosen trio into the coordinator, with progress per file, and memory figures. */
+/**
+ * Loading a trio into the coordinator (a preset, or a custom trio from any sources), with progress per
+ * file, the download plan before loading, retry, and memory figures.
+ */
 import { coordinator } from '../client/coordinator';
+import { planDownload, type TrioPlan } from '../client/model-cache';
 import {
   findPreset,
   MODEL_ROLES,
   needsExport,
   withLocalDtype,
+  type LocalDtype,
   type ModelSpec,
   type TrioPreset,
 } from '../core/presets';
@@ -12,7 +17,7 @@ import { toWireError, type LoadEvent, type ModelSpecifier } from '../core/protoc
 import { createFrameBatcher } from './frameBatcher';
 import { applyLoadEvents, emptyModelsView } from './loadView';
 import { fullMemory, quickMemory } from './memory';
-import { patch, useApp } from './store';
+import { CUSTOM_TRIO_ID, patch, useApp, type LoadRequest } from './store';
 
 let generation = 0;
 
@@ -29,6 +34,17 @@ export function presetBlocker(p: TrioPreset): string | null {
   return `The ${missing.join(' and ')} model${missing.length > 1 ? 's have' : ' has'} no published ONNX export; export ${missing.length > 1 ? 'them' : 'it'} first (see the note).`;
 }
 
+/** The models of the preset chosen in the settings, at the chosen precision. */
+export function presetSpecifiers(preset: TrioPreset, dtype: LocalDtype): ModelSpecifier[] {
+  const chosen = preset.local ? withLocalDtype(preset, dtype) : preset;
+  return MODEL_ROLES.map((role) => ({
+    role,
+    name: chosen.models[role].name,
+    source: sourceOf(chosen.models[role]),
+  }));
+}
+
+/** Loads the preset chosen in the settings. */
 export async function loadModels(): Promise<void> {
   const s = useApp.getState();
   if (s.load.status === 'loading' || s.run.status !== 'idle') return;
@@ -45,14 +61,58 @@ export async function loadModels(): Promise<void> {
     patch('load', { error: blocker });
     return;
   }
-  const chosen = preset.local ? withLocalDtype(preset, dtype) : preset;
-  const specs: ModelSpecifier[] = MODEL_ROLES.map((role) => ({
-    role,
-    name: chosen.models[role].name,
-    source: sourceOf(chosen.models[role]),
-  }));
+  await loadTrio({
+    models: presetSpecifiers(preset, dtype),
+    presetId,
+    label: preset.label,
+    dtype: preset.local ? dtype : 'preset',
+    backend,
+  });
+}
+
+/** Loads a trio made in the custom trio picker (hub repos, folders on disk or on this server). */
+export async function loadCustomTrio(models: ModelSpecifier[], label: string): Promise<void> {
+  const s = useApp.getState();
+  if (s.load.status === 'loading' || s.run.status !== 'idle') return;
+  await loadTrio({ models, presetId: CUSTOM_TRIO_ID, label, dtype: 'custom', backend: s.settings.backend });
+}
+
+/** The last load again: models that loaded stay loaded, stored files are not downloaded again. */
+export async function retryLoad(): Promise<void> {
+  const s = useApp.getState();
+  if (!s.load.request || s.load.status === 'loading' || s.run.status !== 'idle') return;
+  await loadTrio(s.load.request);
+}
+
+/** The download plan of the chosen preset: sizes per model against the free storage. */
+export async function checkPresetDownload(): Promise<void> {
+  const { presetId, dtype, backend } = useApp.getState().settings;
+  patch('load', { planning: true, planError: null });
+  try {
+    const plan = await planDownload(presetSpecifiers(findPreset(presetId), dtype), { backend });
+    patch('load', { plan, planning: false });
+  } catch (e) {
+    const w = toWireError(e);
+    patch('load', { plan: null, planning: false, planError: `${w.name}: ${w.message}` });
+  }
+}
+
+/** A plan made elsewhere (the custom trio picker), kept so the load progress knows the totals. */
+export function setDownloadPlan(plan: TrioPlan | null): void {
+  patch('load', { plan, planError: null });
+}
+
+async function loadTrio(request: LoadRequest): Promise<void> {
+  const { models: specs, presetId, label, dtype, backend } = request;
   const gen = ++generation;
-  patch('load', { status: 'loading', error: null, models: emptyModelsView(), loaded: null, memory: null });
+  patch('load', {
+    status: 'loading',
+    error: null,
+    models: emptyModelsView(),
+    loaded: null,
+    memory: null,
+    request,
+  });
   const events = createFrameBatcher<LoadEvent>((batch) => {
     if (gen === generation) patch('load', { models: applyLoadEvents(useApp.getState().load.models, batch) });
   });
@@ -69,8 +129,8 @@ export async function loadModels(): Promise<void> {
       models,
       loaded: {
         presetId,
-        label: preset.label,
-        dtype: preset.local ? dtype : 'preset',
+        label,
+        dtype,
         backend,
         models: Object.fromEntries(infos.map((i) => [i.role, i.name])),
       },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRequest, parseMaxNewTokens, parseSampling } from './request';
+import { buildRequest, historySettings, parseMaxNewTokens, parseSampling } from './request';
 import { initialState } from './store';
 
 const settings = initialState().settings;
@@ -22,8 +22,15 @@ describe('buildRequest', () => {
         question: 'What?',
         image: null,
         inspectTopK: 5,
+        resolution: 'full',
       },
     });
+  });
+  it('carries the resolution setting into the request and the saved settings', () => {
+    const r = buildRequest({ ...settings, resolution: 'smart' }, 'What?', null, 0);
+    if (!r.ok) throw new Error(r.error);
+    expect(r.value.resolution).toBe('smart');
+    expect(historySettings(r.value, null, 'tiny-escalate').resolution).toBe('smart');
   });
 });
 

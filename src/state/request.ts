@@ -64,6 +64,7 @@ export function buildRequest(
       question,
       image,
       inspectTopK,
+      resolution: settings.resolution,
     },
   };
 }
@@ -94,5 +95,6 @@ export function historySettings(
     alpha: req.alpha,
     sampling: req.sampling,
     maxNewTokens: req.maxNewTokens,
+    resolution: req.resolution ?? 'full',
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../core/protocol';
-import { applyRunEvents, emptyRunView, type TimedEvent } from './runView';
+import { applyRunEvents, emptyRunView, runVisionOf, visionFields, type TimedEvent } from './runView';
 
 const batch = (t: number, ...events: RunEvent[]): TimedEvent[] => events.map((event) => ({ event, at: t }));
 const started: RunEvent = {
@@ -119,5 +119,56 @@ describe('applyRunEvents, VisionThink notes', () => {
       'Asked for the full-resolution image at token 3 (48×32 → 96×64)',
     ]);
     expect(v.byName.base?.notes).toEqual([]);
+  });
+
+  it('keeps the resolution, the prompt image and the escalation, and rebuilds them from a saved record', () => {
+    const smart: RunEvent = {
+      ...started,
+      resolution: 'smart',
+      image: [112, 112],
+      visualTokens: { base: 16, expert: 16, amateur: 16 },
+    };
+    const visualTokens = { base: { low: 16, full: 64 }, expert: { low: 16, full: 64 } };
+    let v = applyRunEvents(emptyRunView(), batch(1, smart, tok('guided', 0, 'x')));
+    expect(runVisionOf(v)).toEqual({
+      resolution: 'smart',
+      image: [112, 112],
+      visualTokens: { base: 16, expert: 16, amateur: 16 },
+      escalation: null,
+    });
+    v = applyRunEvents(
+      v,
+      batch(2, {
+        type: 'escalated',
+        runId: 1,
+        stream: 'guided',
+        atIndex: 4,
+        visualTokens,
+        image: { low: [112, 112], full: [224, 224] },
+        extensionIds: { base: [1, 2] },
+      }),
+    );
+    const vision = runVisionOf(v);
+    expect(vision?.escalation).toEqual({
+      stream: 'guided',
+      atIndex: 4,
+      image: { low: [112, 112], full: [224, 224] },
+      visualTokens,
+    });
+    expect({ ...emptyRunView(), ...visionFields(vision) }).toMatchObject({
+      resolution: 'smart',
+      imageSize: [112, 112],
+      escalation: vision?.escalation,
+    });
+  });
+
+  it('has no vision record before the run started, nor for a saved run without one', () => {
+    expect(runVisionOf(emptyRunView())).toBeNull();
+    expect(visionFields(null)).toEqual({
+      visualTokens: null,
+      imageSize: null,
+      resolution: null,
+      escalation: null,
+    });
   });
 });

@@ -3,8 +3,9 @@
  * store calls it once per animation frame with every event that arrived since the last frame.
  */
 import type { ModelRole } from '../core/presets';
-import type { LoopStats, RunEvent, StreamName, WireError } from '../core/protocol';
+import type { LoopStats, Resolution, RunEvent, StreamName, WireError } from '../core/protocol';
 import { addAlphaChange, type AlphaChange, type TokenRecord } from '../core/runRecord';
+import type { Escalation, RunVision } from '../core/runVision';
 import type { StopReason } from '../core/stopping';
 
 export interface StreamView {
@@ -33,6 +34,9 @@ export interface RunView {
   /** Visual tokens each model encoded for the image, and the image size the models saw. */
   visualTokens: Partial<Record<ModelRole, number>> | null;
   imageSize: [number, number] | null;
+  /** VisionThink: the run's resolution setting, and where a stream switched to the full image. */
+  resolution: Resolution | null;
+  escalation: Escalation | null;
   totalMs: number | null;
   loop: LoopStats | null;
   /** A run-level error (not tied to one stream). */
@@ -57,6 +61,8 @@ export function emptyRunView(initialAlpha = 0.5, startedAt: number | null = null
     prefillReused: null,
     visualTokens: null,
     imageSize: null,
+    resolution: null,
+    escalation: null,
     totalMs: null,
     loop: null,
     error: null,
@@ -74,6 +80,11 @@ export function emptyStream(name: StreamName): StreamView {
     lastTokenAt: null,
     notes: [],
   };
+}
+
+/** The pane's note about a VisionThink escalation. */
+export function escalationNote(e: Pick<Escalation, 'atIndex' | 'image'>): string {
+  return `Asked for the full-resolution image at token ${e.atIndex} (${e.image.low.join('×')} → ${e.image.full.join('×')})`;
 }
 
 /**
@@ -108,6 +119,7 @@ export function applyRunEvents(view: RunView, batch: readonly TimedEvent[]): Run
           prefillReused: e.reused,
           visualTokens: e.visualTokens ?? null,
           imageSize: e.image ?? null,
+          resolution: e.resolution,
         });
         for (const name of e.streams) stream(name);
         break;
@@ -147,11 +159,11 @@ export function applyRunEvents(view: RunView, batch: readonly TimedEvent[]): Run
         set({ totalMs: e.ms, loop: e.loop });
         break;
       case 'escalated': {
+        set({
+          escalation: { stream: e.stream, atIndex: e.atIndex, image: e.image, visualTokens: e.visualTokens },
+        });
         const s = stream(e.stream);
-        s.notes = [
-          ...s.notes,
-          `Asked for the full-resolution image at token ${e.atIndex} (${e.image.low.join('×')} → ${e.image.full.join('×')})`,
-        ];
+        s.notes = [...s.notes, escalationNote(e)];
         break;
       }
       case 'tool-call-ignored': {
@@ -173,4 +185,27 @@ export function applyRunEvents(view: RunView, batch: readonly TimedEvent[]): Run
   }
   set({ byName, streams });
   return next;
+}
+
+/** What the run's models saw of the image, for the history; null before the run started. */
+export function runVisionOf(view: RunView): RunVision | null {
+  if (view.resolution === null) return null;
+  return {
+    resolution: view.resolution,
+    image: view.imageSize,
+    visualTokens: view.visualTokens ?? {},
+    escalation: view.escalation,
+  };
+}
+
+/** The view fields a saved vision record restores (a reopened run shows sizes and its marker). */
+export function visionFields(
+  vision: RunVision | null,
+): Pick<RunView, 'visualTokens' | 'imageSize' | 'resolution' | 'escalation'> {
+  return {
+    visualTokens: vision ? vision.visualTokens : null,
+    imageSize: vision?.image ?? null,
+    resolution: vision?.resolution ?? null,
+    escalation: vision?.escalation ?? null,
+  };
 }

@@ -7,7 +7,16 @@ import { create } from 'zustand';
 import type { HistoryEntry, HistoryImage, HistorySettings } from '../core/history';
 import type { PixelSize } from '../core/imageSize';
 import { DEFAULT_LOCAL_DTYPE, type LocalDtype } from '../core/presets';
-import type { BackendChoice, ImagePayload, RunMode, RunRequest, StreamName } from '../core/protocol';
+import type { TrioPlan } from '../client/model-cache';
+import type {
+  BackendChoice,
+  ImagePayload,
+  ModelSpecifier,
+  Resolution,
+  RunMode,
+  RunRequest,
+  StreamName,
+} from '../core/protocol';
 import { emptyModelsView, type ModelsView } from './loadView';
 import { emptyRunView, type RunView } from './runView';
 
@@ -16,6 +25,8 @@ export const INSPECT_TOP_K = 5;
 
 /** What the settings controls hold. Numbers stay as typed (strings) until a run parses them. */
 export interface Settings {
+  /** Load a preset trio, or one made from hub repos / folders in the custom trio picker. */
+  trioSource: 'preset' | 'custom';
   presetId: string;
   dtype: LocalDtype;
   backend: BackendChoice;
@@ -27,6 +38,8 @@ export interface Settings {
   topP: string;
   seed: string;
   maxNewTokens: string;
+  /** VisionThink: the image at full size, half size with one escalation allowed, or half size only. */
+  resolution: Resolution;
 }
 
 export interface InputImage {
@@ -65,12 +78,29 @@ export interface LoadedTrio {
   models: Record<string, string>;
 }
 
+/** The presetId of a trio from the custom trio picker. */
+export const CUSTOM_TRIO_ID = 'custom';
+
+/** What a load was asked with, kept for Retry. */
+export interface LoadRequest {
+  models: ModelSpecifier[];
+  presetId: string;
+  label: string;
+  dtype: string;
+  backend: BackendChoice;
+}
+
 export interface LoadSlice {
   status: 'idle' | 'loading' | 'loaded' | 'error';
   error: string | null;
   models: ModelsView;
   loaded: LoadedTrio | null;
   memory: MemoryReport | null;
+  request: LoadRequest | null;
+  /** What the trio will download (from "Check download size"), and why it could not be told. */
+  plan: TrioPlan | null;
+  planning: boolean;
+  planError: string | null;
 }
 
 /** What a run was asked with, kept for Regenerate and for the history entry. */
@@ -126,6 +156,7 @@ export interface AppState {
 export function initialState(): AppState {
   return {
     settings: {
+      trioSource: 'preset',
       presetId: 'tiny',
       dtype: DEFAULT_LOCAL_DTYPE,
       backend: 'auto',
@@ -137,10 +168,21 @@ export function initialState(): AppState {
       topP: '0.95',
       seed: '0',
       maxNewTokens: '512',
+      resolution: 'full',
     },
     question: '',
     image: { current: null, decoding: false, error: null, notice: null },
-    load: { status: 'idle', error: null, models: emptyModelsView(), loaded: null, memory: null },
+    load: {
+      status: 'idle',
+      error: null,
+      models: emptyModelsView(),
+      loaded: null,
+      memory: null,
+      request: null,
+      plan: null,
+      planning: false,
+      planError: null,
+    },
     run: {
       status: 'idle',
       formError: null,

@@ -1,5 +1,6 @@
 import { MaxTokensInput } from './MaxTokensInput';
 import { ModeSelect } from './ModeSelect';
+import { ResolutionControl } from './ResolutionControl';
 import { SamplingControls } from './SamplingControls';
 
 export function DecodingSection() {
@@ -7,6 +8,7 @@ export function DecodingSection() {
     <section className="panel" aria-labelledby="decoding-heading">
       <h2 id="decoding-heading">Decoding</h2>
       <ModeSelect />
+      <ResolutionControl />
       <SamplingControls />
       <MaxTokensInput />
     </section>

@@ -1,4 +1,5 @@
 import { MODE_LABELS, STREAM_ORDER, streamTitle, type HistoryEntry } from '../core/history';
+import { RESOLUTION_LABELS } from '../core/runVision';
 import { exportEntry, openEntry, removeEntry } from '../state/historyActions';
 import { useApp } from '../state/store';
 import { formatAlpha, formatDate } from './format';
@@ -25,6 +26,8 @@ export function HistoryItem({ entry }: { entry: HistoryEntry }) {
           {formatDate(entry.createdAt)} · {MODE_LABELS[entry.settings.mode]} · α{' '}
           {formatAlpha(entry.settings.alpha)}
           {entry.alphaChanges.length > 0 && ' (changed live)'} ·{' '}
+          {RESOLUTION_LABELS[entry.settings.resolution]}
+          {entry.vision?.escalation && ' (escalated)'} ·{' '}
           {streams
             .map((n) => `${streamTitle(n, entry.settings.mode)} ${entry.outputs[n]?.tokenCount ?? 0} tokens`)
             .join(', ')}

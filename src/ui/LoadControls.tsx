@@ -2,8 +2,11 @@ import { findPreset } from '../core/presets';
 import { cancelLoad, loadModels, presetBlocker } from '../state/modelActions';
 import { useApp } from '../state/store';
 
-/** The Load button, Cancel while loading, and what went wrong. */
-export function LoadControls() {
+/**
+ * The preset's Load button (a custom trio has its own), Cancel while loading, and what went wrong
+ * before a load started (a failed load is shown by the load progress, with Retry).
+ */
+export function LoadControls({ showLoadButton }: { showLoadButton: boolean }) {
   const status = useApp((s) => s.load.status);
   const error = useApp((s) => s.load.error);
   const running = useApp((s) => s.run.status !== 'idle');
@@ -13,6 +16,7 @@ export function LoadControls() {
   const backend = useApp((s) => s.settings.backend);
   const blocked = presetBlocker(findPreset(presetId)) !== null;
   const stale =
+    showLoadButton &&
     loaded !== null &&
     (loaded.presetId !== presetId ||
       loaded.backend !== backend ||
@@ -20,14 +24,16 @@ export function LoadControls() {
   return (
     <div className="stack">
       <div className="row">
-        <button
-          type="button"
-          className="button button--primary"
-          disabled={status === 'loading' || running || blocked}
-          onClick={() => void loadModels()}
-        >
-          {status === 'loaded' ? 'Reload models' : 'Load models'}
-        </button>
+        {showLoadButton && (
+          <button
+            type="button"
+            className="button button--primary"
+            disabled={status === 'loading' || running || blocked}
+            onClick={() => void loadModels()}
+          >
+            {status === 'loaded' ? 'Reload models' : 'Load models'}
+          </button>
+        )}
         {status === 'loading' && (
           <button type="button" className="button" onClick={cancelLoad}>
             Cancel loading
@@ -39,7 +45,7 @@ export function LoadControls() {
           The selection differs from the loaded trio; runs use the loaded one until you load again.
         </p>
       )}
-      {error && (
+      {error && status !== 'error' && (
         <p className="message message--error" role="alert">
           {error}
         </p>

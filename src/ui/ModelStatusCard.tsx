@@ -1,8 +1,7 @@
 import type { ModelRole } from '../core/presets';
 import { totalBytes } from '../state/loadView';
 import { useApp } from '../state/store';
-import { FileProgressList } from './FileProgressList';
-import { formatBytes, formatMs } from './format';
+import { formatMs } from './format';
 
 const PHASES = {
   waiting: 'waiting',
@@ -13,13 +12,11 @@ const PHASES = {
 } as const;
 const ROLE_LABEL: Record<ModelRole, string> = { base: 'Base', expert: 'Expert', amateur: 'Amateur' };
 
-/** One model: phase, bytes downloaded per file, backend and why. */
+/** One model: phase, download bar, backend and why (files are listed by the load progress). */
 export function ModelStatusCard({ role }: { role: ModelRole }) {
   const model = useApp((s) => s.load.models[role]);
-  const loading = useApp((s) => s.load.status === 'loading');
   const info = model.info;
   const bytes = totalBytes(model);
-  const fileCount = Object.keys(model.files).length;
   return (
     <li className="model-card" aria-label={`${ROLE_LABEL[role]} model`}>
       <div className="model-card__head">
@@ -48,15 +45,6 @@ export function ModelStatusCard({ role }: { role: ModelRole }) {
             aria-label={`${ROLE_LABEL[role]} download`}
           />
         )
-      )}
-      {fileCount > 0 && (
-        <details className="files" key={loading ? 'open' : 'closed'} open={loading}>
-          <summary>
-            {fileCount} file{fileCount === 1 ? '' : 's'} · {formatBytes(bytes.loaded)}
-            {bytes.total > 0 && bytes.total !== bytes.loaded ? ` of ${formatBytes(bytes.total)}` : ''}
-          </summary>
-          <FileProgressList role={role} files={model.files} />
-        </details>
       )}
     </li>
   );

@@ -5,6 +5,7 @@ import { AlphaTimeline } from './AlphaTimeline';
 import { BehaviourCounters } from './BehaviourCounters';
 import { MarkdownView } from './MarkdownView';
 import { PaneStats } from './PaneStats';
+import { PaneVision } from './PaneVision';
 import { PaneViewToggle } from './PaneViewToggle';
 import { StrengthToggle } from './StrengthToggle';
 import { TokenView } from './TokenView';
@@ -33,6 +34,7 @@ export function OutputPane({ stream }: { stream: StreamName }) {
         <PaneViewToggle stream={stream} title={title} />
       </header>
       <PaneStats stream={stream} />
+      <PaneVision stream={stream} />
       <BehaviourCounters text={text} />
       {stream === 'guided' && <AlphaTimeline />}
       {s?.error && (

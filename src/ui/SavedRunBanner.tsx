@@ -1,4 +1,5 @@
 import { MODE_LABELS } from '../core/history';
+import { RESOLUTION_LABELS } from '../core/runVision';
 import { useApp } from '../state/store';
 import { formatAlpha, formatDate } from './format';
 
@@ -17,6 +18,7 @@ export function SavedRunBanner() {
         <p className="saved-banner__question">{e.question}</p>
         <p className="hint">
           {MODE_LABELS[e.settings.mode]} · α {formatAlpha(e.settings.alpha)} ·{' '}
+          <span data-testid="saved-resolution">{RESOLUTION_LABELS[e.settings.resolution]}</span> ·{' '}
           {e.settings.trioLabel || e.settings.presetId}
           {e.settings.backend && ` · ${e.settings.backend}`}
         </p>

@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { guidanceFlipped, guidanceShift, strengthLevel } from '../core/guidance';
 import type { StreamName } from '../core/protocol';
 import type { AlphaMarker, TokenRecord } from '../core/runRecord';
+import { escalationLabel, type Escalation } from '../core/runVision';
 import { flowingTokenText } from '../core/tokenText';
 import { formatAlpha } from './format';
 
@@ -13,10 +14,19 @@ interface Props {
   selected: boolean;
   colour: boolean;
   marker: AlphaMarker | undefined;
+  /** Set on the token after which the stream saw the full-resolution image. */
+  escalation: Escalation | undefined;
 }
 
 /** One token of the token view. Re-renders only when its own props change. */
-export const TokenSpan = memo(function TokenSpan({ token, stream, selected, colour, marker }: Props) {
+export const TokenSpan = memo(function TokenSpan({
+  token,
+  stream,
+  selected,
+  colour,
+  marker,
+  escalation,
+}: Props) {
   const inspect = token.inspect;
   const flipped = inspect ? guidanceFlipped(inspect) : false;
   const level = colour && inspect ? strengthLevel(guidanceShift(inspect, token.id).shift) : 0;
@@ -42,6 +52,19 @@ export const TokenSpan = memo(function TokenSpan({ token, stream, selected, colo
       )}
       {token.text === '' ? '∅' : flowingTokenText(token.text)}
       {flipped && <span className="visually-hidden"> (guidance changed the base model&rsquo;s choice)</span>}
+      {escalation && (
+        // Inside an option only text reaches assistive technology: the label is hidden text, the badge decoration.
+        <span
+          className="escalation-mark"
+          data-at-index={escalation.atIndex}
+          title={escalationLabel(escalation)}
+        >
+          <span aria-hidden="true">
+            image {escalation.image.low.join('×')}→{escalation.image.full.join('×')}
+          </span>
+          <span className="visually-hidden"> ({escalationLabel(escalation)})</span>
+        </span>
+      )}
     </span>
   );
 });

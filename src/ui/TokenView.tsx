@@ -15,7 +15,8 @@ function indexAt(target: EventTarget): number | null {
 
 /**
  * One span per token (a listbox: click or arrow keys select, hover previews). Guided tokens whose
- * top choice guidance changed are marked; α changes are marked at their first token.
+ * top choice guidance changed are marked; α changes are marked at their first token, and a VisionThink
+ * escalation after the token that closed the resize_image call.
  */
 export function TokenView({ stream, label }: { stream: StreamName; label: string }) {
   const tokens = useApp((s) => s.run.view.byName[stream]?.tokens ?? NO_TOKENS);
@@ -23,6 +24,7 @@ export function TokenView({ stream, label }: { stream: StreamName; label: string
   const colour = useApp((s) => s.ui.colourByStrength);
   const initial = useApp((s) => s.run.view.initialAlpha);
   const changes = useApp((s) => s.run.view.alphaChanges);
+  const escalation = useApp((s) => (s.run.view.escalation?.stream === stream ? s.run.view.escalation : null));
   const markers = useMemo(
     () =>
       new Map<number, AlphaMarker>(
@@ -93,6 +95,7 @@ export function TokenView({ stream, label }: { stream: StreamName; label: string
           selected={selected === t.index}
           colour={colour}
           marker={markers.get(t.index)}
+          escalation={escalation?.atIndex === t.index ? escalation : undefined}
         />
       ))}
     </div>

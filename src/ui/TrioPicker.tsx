@@ -1,20 +1,12 @@
 import { findPreset, LOCAL_DTYPES, PRESETS, type LocalDtype } from '../core/presets';
-import type { BackendChoice } from '../core/protocol';
-import { presetBlocker } from '../state/modelActions';
+import { presetBlocker, setDownloadPlan } from '../state/modelActions';
 import { setSetting } from '../state/settingsActions';
 import { useApp } from '../state/store';
 
-const BACKENDS: { value: BackendChoice; label: string }[] = [
-  { value: 'auto', label: 'Auto' },
-  { value: 'webgpu', label: 'WebGPU' },
-  { value: 'wasm', label: 'WASM' },
-];
-
-/** Which trio, precision and backend the Load button will load. */
+/** Which preset trio, and at which precision, the Load button will load. */
 export function TrioPicker() {
   const presetId = useApp((s) => s.settings.presetId);
   const dtype = useApp((s) => s.settings.dtype);
-  const backend = useApp((s) => s.settings.backend);
   const locked = useApp((s) => s.load.status === 'loading' || s.run.status !== 'idle');
   const preset = findPreset(presetId);
   const blocker = presetBlocker(preset);
@@ -26,7 +18,10 @@ export function TrioPicker() {
           id="preset"
           value={presetId}
           disabled={locked}
-          onChange={(e) => setSetting('presetId', e.target.value)}
+          onChange={(e) => {
+            setSetting('presetId', e.target.value);
+            setDownloadPlan(null);
+          }}
         >
           {PRESETS.map((p) => (
             <option key={p.id} value={p.id}>
@@ -51,7 +46,10 @@ export function TrioPicker() {
                 name="dtype"
                 value={d}
                 checked={dtype === d}
-                onChange={() => setSetting('dtype', d)}
+                onChange={() => {
+                  setSetting('dtype', d);
+                  setDownloadPlan(null);
+                }}
               />
               <span>{d}</span>
             </label>
@@ -63,21 +61,6 @@ export function TrioPicker() {
           shader-f16).
         </p>
       )}
-      <fieldset className="segmented" disabled={locked}>
-        <legend>Backend</legend>
-        {BACKENDS.map((b) => (
-          <label key={b.value}>
-            <input
-              type="radio"
-              name="backend"
-              value={b.value}
-              checked={backend === b.value}
-              onChange={() => setSetting('backend', b.value)}
-            />
-            <span>{b.label}</span>
-          </label>
-        ))}
-      </fieldset>
     </div>
   );
 }

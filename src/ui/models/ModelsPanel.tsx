@@ -20,7 +20,8 @@ export interface ModelsPanelProps {
 /**
  * Everything about models in one place, loading through the page's coordinator: a custom trio from
  * any sources with its download size, load progress with retry, and the model cache. Used by the
- * standalone model page; the app can mount the parts instead.
+ * standalone model page (kept for the models-*.spec.ts tests and direct links); the main page's
+ * Models section mounts the same parts over the app's store (src/ui/ModelsSection.tsx).
  */
 export function ModelsPanel({ backend: initialBackend = 'auto', onLoaded }: ModelsPanelProps) {
   const [backend, setBackend] = useState<BackendChoice>(initialBackend);

@@ -1,5 +1,6 @@
 /**
- * Model sources and storage for the app's UI. Mount them where the app shows its models:
+ * Model sources and storage for the app's UI; the main page's Models section (src/ui/ModelsSection.tsx)
+ * and the standalone model page both mount these:
  * - `CustomTrioPicker`: a trio from hub repos (any host or mirror), folders on this server or on
  *   disk, with the download size and saved trios; `onLoad(models, label)` hands over ModelSpecifiers.
  * - `LoadProgress`: bytes per file and overall, failures naming the file, and a Retry button.
