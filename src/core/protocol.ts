@@ -314,7 +314,8 @@ export type RunEvent =
   | { type: 'tool-call-ignored'; runId: number; stream: StreamName; atIndex: number; reason: string }
   | { type: 'stream-done'; runId: number; stream: StreamName; reason: StopReason; text: string }
   | { type: 'done'; runId: number; ms: number; loop: LoopStats }
-  | { type: 'error'; runId: number; error: WireError; stream?: StreamName };
+  /** A run's error, or one stream's (`stream`); `role` names the model whose failure ended it. */
+  | { type: 'error'; runId: number; error: WireError; stream?: StreamName; role?: ModelRole };
 
 export type LoadEvent =
   /** Bytes of one file; with `failure` set, the file failed (see FileProgress.failure). */

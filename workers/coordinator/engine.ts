@@ -328,7 +328,7 @@ export class Engine implements CoordinatorApi {
           // The streams that need this model end with its error; the others go on.
           for (const s of streams) {
             if (s.done || s.feed.rows[r] === undefined) continue;
-            events.push({ type: 'error', runId, stream: s.feed.stream, error: toWireError(res.reason) });
+            events.push({ type: 'error', runId, stream: s.feed.stream, role: r, error: toWireError(res.reason) });
             this.finish(s, 'error', runId, events, []);
           }
         }

@@ -227,7 +227,7 @@ describe('engine: live α, sampling, prefill reuse, cancel, errors', () => {
     await failing.loadTrio(tinyTrio(), { backend: 'wasm' }, () => undefined);
     const { streams, events } = await collect(failing, request({ mode: 'side-by-side', maxNewTokens: 10 }));
     const error = events.find((e) => e.type === 'error');
-    expect(error).toMatchObject({ stream: 'guided', error: { name: 'GpuDeviceLostError', message: 'the GPU device was lost' } });
+    expect(error).toMatchObject({ stream: 'guided', role: 'expert', error: { name: 'GpuDeviceLostError', message: 'the GPU device was lost' } });
     expect(streams['guided']?.reason).toBe('error');
     expect(streams['guided']?.ids.length).toBe(4);
     expect(streams['guided']?.text.length).toBeGreaterThan(0);
