@@ -63,7 +63,8 @@ export interface HistoryEntry {
 export type HistoryTokens = Partial<Record<StreamName, TokenRecord[]>>;
 
 export const STREAM_ORDER: readonly StreamName[] = ['base', 'guided', 'expert'];
-const RUN_MODES: readonly RunMode[] = ['guided', 'base', 'expert', 'base+expert', 'side-by-side'];
+/** Every run mode, in the order the page lists them. */
+export const RUN_MODES: readonly RunMode[] = ['side-by-side', 'guided', 'base', 'expert', 'base+expert'];
 const STOP_REASONS: readonly StopReason[] = ['eos', 'max_tokens', 'stop_string', 'cancelled', 'error'];
 const DATA_IMAGE = /^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/]+=*$/;
 

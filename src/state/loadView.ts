@@ -12,17 +12,25 @@ export interface FileBytes {
   failure?: FileFailureInfo;
 }
 
+/** A loaded model that can no longer run: its worker died or its GPU device was lost. */
+export interface StoppedModel {
+  name: string;
+  message: string;
+}
+
 export interface ModelLoadView {
   phase: LoadPhase | 'waiting';
   files: Record<string, FileBytes>;
   info: ModelInfo | null;
+  /** Set when the model stopped during a run; cleared by loading the trio again. */
+  stopped: StoppedModel | null;
 }
 
 export type ModelsView = Record<ModelRole, ModelLoadView>;
 
 export function emptyModelsView(): ModelsView {
   const v = {} as ModelsView;
-  for (const r of MODEL_ROLES) v[r] = { phase: 'waiting', files: {}, info: null };
+  for (const r of MODEL_ROLES) v[r] = { phase: 'waiting', files: {}, info: null, stopped: null };
   return v;
 }
 

@@ -10,6 +10,7 @@ import { saveRun } from './historyActions';
 import { buildRequest, historySettings } from './request';
 import { applyRunEvents, emptyRunView, type TimedEvent } from './runView';
 import { INSPECT_TOP_K, patch, useApp, type RunRecipe } from './store';
+import { applyStoppedModels, stoppedBlocker } from './stoppedModels';
 
 function refuse(formError: string): void {
   patch('run', { formError });
@@ -20,6 +21,9 @@ export async function startRun(): Promise<void> {
   if (s.run.status !== 'idle') return;
   if (s.load.status !== 'loaded') return refuse('Load the models first (Models → Load models).');
   if (s.image.decoding) return refuse('The image is still being decoded; run again in a moment.');
+  // A model that stopped in an earlier run is refused here, before the engine would refuse it.
+  const blocked = stoppedBlocker(s.settings.mode, s.load.models);
+  if (blocked) return refuse(blocked);
   const built = buildRequest(s.settings, s.question, s.image.current?.payload ?? null, INSPECT_TOP_K);
   if (!built.ok) return refuse(built.error);
   const img = s.image.current;
@@ -37,6 +41,8 @@ export async function regenerate(): Promise<void> {
   const s = useApp.getState();
   if (s.run.status !== 'idle' || !s.run.last) return;
   if (s.load.status !== 'loaded') return refuse('Load the models first (Models → Load models).');
+  const blocked = stoppedBlocker(s.run.last.request.mode, s.load.models);
+  if (blocked) return refuse(blocked);
   // The slider shows the α the run starts with.
   patch('settings', { alpha: s.run.last.request.alpha });
   await execute(s.run.last);
@@ -73,9 +79,16 @@ async function execute(recipe: RunRecipe): Promise<void> {
   });
   patch('ui', { selected: null, hovered: null });
 
-  const events = createFrameBatcher<TimedEvent>((batch) =>
-    patch('run', { view: applyRunEvents(useApp.getState().run.view, batch) }),
-  );
+  const events = createFrameBatcher<TimedEvent>((batch) => {
+    const s = useApp.getState();
+    patch('run', { view: applyRunEvents(s.run.view, batch) });
+    // A model that stopped (its worker died, its GPU device was lost) is shown on its card.
+    const models = applyStoppedModels(
+      s.load.models,
+      batch.map((t) => t.event),
+    );
+    if (models !== s.load.models) patch('load', { models });
+  });
   // run() settles only after the page has handled the last event batch (the engine drains them).
   let resolved = false;
   try {

@@ -1,9 +1,6 @@
-import { MODE_LABELS } from '../core/history';
-import type { RunMode } from '../core/protocol';
+import { MODE_LABELS, RUN_MODES } from '../core/history';
 import { setSetting } from '../state/settingsActions';
 import { useApp } from '../state/store';
-
-const MODES: RunMode[] = ['side-by-side', 'guided', 'base', 'expert', 'base+expert'];
 
 export function ModeSelect() {
   const mode = useApp((s) => s.settings.mode);
@@ -15,9 +12,12 @@ export function ModeSelect() {
         id="mode"
         value={mode}
         disabled={running}
-        onChange={(e) => setSetting('mode', e.target.value as RunMode)}
+        onChange={(e) => {
+          const next = RUN_MODES.find((m) => m === e.target.value);
+          if (next) setSetting('mode', next);
+        }}
       >
-        {MODES.map((m) => (
+        {RUN_MODES.map((m) => (
           <option key={m} value={m}>
             {MODE_LABELS[m]}
           </option>

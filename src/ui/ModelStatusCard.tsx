@@ -2,6 +2,7 @@ import type { ModelRole } from '../core/presets';
 import { totalBytes } from '../state/loadView';
 import { useApp } from '../state/store';
 import { formatMs } from './format';
+import { ModelStoppedNotice } from './ModelStoppedNotice';
 
 const PHASES = {
   waiting: 'waiting',
@@ -17,17 +18,19 @@ export function ModelStatusCard({ role }: { role: ModelRole }) {
   const model = useApp((s) => s.load.models[role]);
   const info = model.info;
   const bytes = totalBytes(model);
+  const phase = model.stopped ? 'stopped' : model.phase;
   return (
-    <li className="model-card" aria-label={`${ROLE_LABEL[role]} model`}>
+    <li className="model-card" aria-label={`${ROLE_LABEL[role]} model`} data-phase={phase}>
       <div className="model-card__head">
         <strong>{ROLE_LABEL[role]}</strong>
-        <span className={`phase phase--${model.phase}`}>{PHASES[model.phase]}</span>
+        <span className={`phase phase--${phase}`}>{model.stopped ? 'stopped' : PHASES[model.phase]}</span>
         {info && (
           <span className={`badge badge--${info.backend}`} title={info.backendReason}>
             {info.backend === 'webgpu' ? 'WebGPU' : 'WASM'}
           </span>
         )}
       </div>
+      {model.stopped && <ModelStoppedNotice stopped={model.stopped} label={ROLE_LABEL[role]} />}
       {info ? (
         <p className="hint">
           <code>{info.name}</code> ·{' '}

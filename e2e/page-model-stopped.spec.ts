@@ -1,0 +1,127 @@
+/**
+ * A model whose worker dies mid-run: the page shows it stopped, keeps the run's outputs and history,
+ * refuses modes that need it with a clear message, still runs base-only, and loads it again.
+ * The crash is real: an uncaught error thrown inside the expert's model worker.
+ */
+import type { Page, Worker } from '@playwright/test';
+import { test, expect } from './fixtures';
+import {
+  LOAD_TIMEOUT,
+  expectRunning,
+  loadTinyTrio,
+  openApp,
+  pane,
+  pickSample,
+  runButton,
+  runControls,
+  savedRuns,
+  setMaxTokens,
+  setQuestion,
+  tokenCount,
+  waitIdle,
+} from './page-helpers';
+
+/** The dedicated worker of one model (nested in the coordinator's worker), found by its name. */
+async function modelWorker(page: Page, role: 'base' | 'expert' | 'amateur'): Promise<Worker> {
+  for (const w of page.workers()) {
+    if ((await w.evaluate(() => self.name)) === `model-${role}`) return w;
+  }
+  throw new Error(
+    `no model-${role} worker among ${page
+      .workers()
+      .map((w) => w.url())
+      .join(', ')}`,
+  );
+}
+
+test('a model worker that crashes mid-run is shown stopped; outputs and history stay; Load again brings it back', async ({
+  page,
+}) => {
+  test.slow(); // a 600-token run, a base-only run, a reload and a guided run on a shared CPU
+  const question = 'How much did revenue grow from Q1 to Q4?';
+  await openApp(page);
+  // The bar chart goes 600 tokens without EOS: the run is still going when the expert crashes.
+  await pickSample(page, 'Bar chart');
+  await setQuestion(page, question);
+  await loadTinyTrio(page);
+  await setMaxTokens(page, 600);
+  await runButton(page).click();
+  await expectRunning(page);
+  await expect.poll(() => tokenCount(page, 'guided'), { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+
+  const expert = await modelWorker(page, 'expert');
+  await expert.evaluate(() => {
+    setTimeout(() => {
+      throw new Error('test crash');
+    });
+  });
+
+  // The guided stream ends with the crash and keeps what it had written.
+  const guided = pane(page, 'guided');
+  await expect(guided.getByRole('alert')).toContainText(
+    "WorkerCrashedError: the expert model's worker stopped",
+  );
+  await expect(guided).toHaveAttribute('data-reason', 'error');
+  const guidedTokens = await tokenCount(page, 'guided');
+  expect(guidedTokens).toBeGreaterThanOrEqual(3);
+  expect(guidedTokens).toBeLessThan(600);
+  const guidedText = (await guided.getByRole('region', { name: /text$/ }).textContent()) ?? '';
+  expect(guidedText.trim().length).toBeGreaterThan(0);
+
+  // The card and the top bar say so while the base stream goes on to its token limit.
+  const card = page.getByRole('listitem', { name: 'Expert model' });
+  await expect(card.getByText('stopped', { exact: true })).toBeVisible();
+  await expect(card.getByRole('alert')).toContainText("Stopped — the expert model's worker stopped");
+  await expect(card.getByRole('button', { name: 'Load again' })).toBeDisabled(); // the run still goes on
+  await expect(page.getByRole('banner').getByRole('status')).toContainText('the expert model stopped');
+  await waitIdle(page);
+  await expect(pane(page, 'base')).toHaveAttribute('data-reason', 'max_tokens');
+  expect(await tokenCount(page, 'base')).toBe(600);
+  // Nothing of the run was lost: same guided tokens, and the run is in the history.
+  expect(await tokenCount(page, 'guided')).toBe(guidedTokens);
+  const history = page.getByRole('list', { name: 'Saved runs' }).getByRole('listitem');
+  await expect(history).toHaveCount(1);
+  await expect(history).toContainText(question);
+  const [saved] = await savedRuns(page);
+  expect(saved?.outputs.guided?.reason).toBe('error');
+  expect(saved?.outputs.guided?.text.length).toBeGreaterThan(0);
+  expect(saved?.outputs.base?.reason).toBe('max_tokens');
+
+  // A mode that needs the expert is refused before anything is sent, and the outputs stay.
+  await runButton(page).click();
+  await expect(runControls(page).getByRole('alert')).toContainText(
+    'The expert model (tiny-expert) stopped during an earlier run',
+  );
+  await expect(runControls(page).getByRole('alert')).toContainText('Load again');
+  await expect(runControls(page)).toHaveAttribute('data-run-status', 'idle');
+  expect(await tokenCount(page, 'guided')).toBe(guidedTokens);
+  await page.getByLabel('Mode', { exact: true }).selectOption('guided');
+  await runButton(page).click();
+  await expect(runControls(page).getByRole('alert')).toContainText(
+    '“Guided: base + α·(expert − amateur)” needs it',
+  );
+
+  // Base-only still runs.
+  await page.getByLabel('Mode', { exact: true }).selectOption('base');
+  await expect(runControls(page).getByRole('alert')).toHaveCount(0);
+  await setMaxTokens(page, 5);
+  await runButton(page).click();
+  await waitIdle(page);
+  await expect(pane(page, 'base')).toHaveAttribute('data-reason', 'max_tokens');
+  expect(await tokenCount(page, 'base')).toBe(5);
+
+  // Load again: the same trio, every model ready, and a guided run works.
+  await card.getByRole('button', { name: 'Load again' }).click();
+  await expect(card.getByText('ready', { exact: true })).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await expect(card.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByRole('banner').getByRole('status')).not.toContainText('stopped');
+  await page.getByLabel('Mode', { exact: true }).selectOption('side-by-side');
+  await setMaxTokens(page, 8);
+  await runButton(page).click();
+  await waitIdle(page);
+  await expect(guided).toHaveAttribute('data-reason', 'max_tokens');
+  await expect(guided.getByRole('alert')).toHaveCount(0);
+  expect(await tokenCount(page, 'guided')).toBe(8);
+  await expect(history).toHaveCount(3);
+  await expect(history.last()).toContainText(question);
+});
