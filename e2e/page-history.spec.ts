@@ -145,3 +145,41 @@ test('model output containing HTML renders as text, never as markup', async ({ p
   // The token view of the same output is text too.
   expect(dialogs).toEqual([]);
 });
+
+test('the settings and the typed question are as the user left them after a reload', async ({ page }) => {
+  await openApp(page);
+  await page.getByLabel('Mode', { exact: true }).selectOption('guided');
+  const slider = page.getByRole('slider', { name: /α/ });
+  await slider.focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+  await expect(slider).toHaveValue('0.65');
+  await page.getByRole('radio', { name: 'Smart' }).check();
+  await page.getByRole('radio', { name: 'Sample' }).check();
+  await page.getByLabel('Temperature').fill('0.9');
+  await setMaxTokens(page, 48);
+  await setQuestion(page, 'What is the tallest bar?\nAnswer in one word.');
+
+  await page.reload();
+  await openApp(page);
+  await expect(page.getByLabel('Mode', { exact: true })).toHaveValue('guided');
+  await expect(page.getByRole('slider', { name: /α/ })).toHaveValue('0.65');
+  await expect(page.getByRole('radio', { name: 'Smart' })).toBeChecked();
+  await expect(page.getByRole('radio', { name: 'Sample' })).toBeChecked();
+  await expect(page.getByLabel('Temperature')).toHaveValue('0.9');
+  await expect(page.getByLabel('Max new tokens')).toHaveValue('48');
+  await expect(page.getByLabel('Question')).toHaveValue('What is the tallest bar?\nAnswer in one word.');
+
+  // A stored copy with bad fields: those take their defaults, the good ones stay, the page works.
+  await page.evaluate(() =>
+    localStorage.setItem(
+      'proxythinker-web:settings',
+      JSON.stringify({ settings: { mode: 'warp', alpha: 'lots', resolution: 'low' }, question: 42 }),
+    ),
+  );
+  await page.reload();
+  await openApp(page);
+  await expect(page.getByLabel('Mode', { exact: true })).toHaveValue('side-by-side');
+  await expect(page.getByRole('slider', { name: /α/ })).toHaveValue('0.5');
+  await expect(page.getByRole('radio', { name: 'Low only' })).toBeChecked();
+  await expect(page.getByLabel('Question')).toHaveValue('');
+});

@@ -21,6 +21,9 @@ import { emptyModelsView, type ModelsView } from './loadView';
 import { emptyRunView, type RunView } from './runView';
 
 export const DEFAULT_ALPHA = 0.5;
+/** The α slider's range. */
+export const ALPHA_MIN = 0;
+export const ALPHA_MAX = 2;
 export const INSPECT_TOP_K = 5;
 
 /** What the settings controls hold. Numbers stay as typed (strings) until a run parses them. */

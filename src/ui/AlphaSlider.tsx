@@ -1,5 +1,5 @@
 import { changeAlpha } from '../state/runActions';
-import { useApp } from '../state/store';
+import { ALPHA_MAX, ALPHA_MIN, useApp } from '../state/store';
 import { formatAlpha } from './format';
 
 /** α, the guidance strength. Live: moving it during a run changes the guided stream from the next token. */
@@ -16,8 +16,8 @@ export function AlphaSlider() {
       <input
         id="alpha"
         type="range"
-        min={0}
-        max={2}
+        min={ALPHA_MIN}
+        max={ALPHA_MAX}
         step={0.05}
         value={alpha}
         aria-valuetext={`${formatAlpha(alpha)}${running ? ', live' : ''}`}
@@ -28,7 +28,7 @@ export function AlphaSlider() {
         {formatAlpha(alpha)}
       </output>
       <span id="alpha-hint" className={`alpha__hint${running && !unused ? ' alpha__hint--live' : ''}`}>
-        {unused ? 'not used in this mode' : running ? 'live' : '0–2'}
+        {unused ? 'not used in this mode' : running ? 'live' : `${ALPHA_MIN}–${ALPHA_MAX}`}
       </span>
     </div>
   );
