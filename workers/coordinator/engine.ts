@@ -145,12 +145,26 @@ export class Engine implements CoordinatorApi {
       const loop = await this.decode(req, plan, roles, trio, tokenizer, sampling, runId, events);
       events.push({ type: 'done', runId, ms: performance.now() - t0, loop });
     } catch (e) {
-      events.push({ type: 'error', runId, error: toWireError(e) });
+      const role = e instanceof Error ? this.failedRole.get(e) : undefined;
+      events.push({ type: 'error', runId, error: toWireError(e), ...(role ? { role } : {}) });
       throw e;
     } finally {
       this.active = null;
       await events.drain();
     }
+  }
+
+  /** Which model a run-ending error came from, for the page's per-model status. */
+  private readonly failedRole = new WeakMap<Error, ModelRole>();
+
+  /** A model call failed outside a step (prefill, extension): a fatal error marks the model dead. */
+  private modelFailed(trio: LoadedTrio, role: ModelRole, e: unknown): never {
+    if (e instanceof Error) {
+      this.failedRole.set(e, role);
+      const m = trio.models.get(role);
+      if (m && FATAL_MODEL_ERRORS.includes(e.name)) m.dead = e;
+    }
+    throw e;
   }
 
   private async decode(
@@ -189,7 +203,9 @@ export class Engine implements CoordinatorApi {
       roles.map((r) => {
         const buffer = this.buffers.get(r);
         if (!buffer) throw new Error('no logits buffer');
-        return api(r).handle.api.prefill({ turns, image, streams: plan.batch[r], logits: buffer });
+        return api(r)
+          .handle.api.prefill({ turns, image, streams: plan.batch[r], logits: buffer })
+          .catch((e: unknown) => this.modelFailed(trio, r, e));
       }),
     );
     loop.prefillMs = performance.now() - tPrefill;
@@ -291,7 +307,9 @@ export class Engine implements CoordinatorApi {
         const ext = await Promise.all(
           roles.map((r) => {
             const rows = (owners.get(r) ?? []).flatMap((owner, row) => (owner === primary ? [row] : []));
-            return api(r).handle.api.extend({ rows, pending: tokensIn.get(r) ?? new Int32Array(0), text: TOOL_RESPONSE_TURN, image: fullImage });
+            return api(r)
+              .handle.api.extend({ rows, pending: tokensIn.get(r) ?? new Int32Array(0), text: TOOL_RESPONSE_TURN, image: fullImage })
+              .catch((e: unknown) => this.modelFailed(trio, r, e));
           }),
         );
         const visualTokens: Partial<Record<ModelRole, { low: number; full: number }>> = {};

@@ -6,7 +6,7 @@ import { Engine } from '../coordinator/engine';
 import { collect, newEngine, request, testImage, tinyTrio } from './trio';
 import { generateGreedy } from './reference';
 import type { ModelRole } from '../../src/core/presets';
-import type { ModelWorkerApi } from '../../src/core/protocol';
+import type { ModelWorkerApi, RunEvent } from '../../src/core/protocol';
 
 const MAX = 24;
 const favouredCount = (text: string) => FAVOURED_WORDS.reduce((n, w) => n + text.split(w).length - 1, 0);
@@ -236,6 +236,41 @@ describe('engine: live α, sampling, prefill reuse, cancel, errors', () => {
     // A lost device is fatal for that model: the next run that needs it says so; base-only still runs.
     await expect(collect(failing, request({ mode: 'guided' }))).rejects.toThrow(/expert model .* stopped during an earlier run .*load the trio again/);
     expect((await collect(failing, request({ mode: 'base', maxNewTokens: 3 }))).streams['base']?.ids.length).toBe(3);
+    await failing.dispose();
+  });
+});
+
+describe('engine: a model that dies during prefill', () => {
+  it('the run fails naming the model (role on the error event); later runs that need it are refused', async () => {
+    const failing = new Engine((role) => {
+      const host = new ModelHost();
+      const api: ModelWorkerApi = {
+        load: (spec, options, onProgress) => host.load(spec, options, onProgress),
+        prefill: async (r) => {
+          if (role === 'amateur') {
+            const e = new Error("the amateur model's worker stopped: out of memory");
+            e.name = 'WorkerCrashedError';
+            throw e;
+          }
+          return host.prefill(r);
+        },
+        step: (t) => host.step(t),
+        extend: (r) => host.extend(r),
+        prefillRaw: (r) => host.prefillRaw(r),
+        reset: () => host.reset(),
+        stats: () => host.stats(),
+        decode: (ids) => host.decode(ids),
+        dispose: () => host.dispose(),
+        injectFault: (n, kind) => host.injectFault(n, kind),
+      };
+      return { api, terminate: () => undefined };
+    });
+    await failing.loadTrio(tinyTrio(), { backend: 'wasm' }, () => undefined);
+    const events: RunEvent[] = [];
+    await expect(failing.run(request({ mode: 'guided' }), (b) => void events.push(...b))).rejects.toThrow(/out of memory/);
+    expect(events.at(-1)).toMatchObject({ type: 'error', role: 'amateur', error: { name: 'WorkerCrashedError' } });
+    await expect(collect(failing, request({ mode: 'guided' }))).rejects.toThrow(/amateur model .* stopped during an earlier run/);
+    expect((await collect(failing, request({ mode: 'base', maxNewTokens: 2 }))).streams['base']?.ids.length).toBe(2);
     await failing.dispose();
   });
 });
