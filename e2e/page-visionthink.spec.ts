@@ -184,9 +184,10 @@ test('a saved smart run reopened after a reload shows its resolution, sizes and 
   const atIndex = (await savedVision(page))[0]?.vision?.escalation?.atIndex;
   expect(typeof atIndex).toBe('number');
 
+  // The live setting moves on; the saved run keeps its own.
+  await page.getByRole('radio', { name: 'Full' }).check();
   await page.reload();
   await openApp(page);
-  // A fresh page starts at full resolution; the saved run keeps its own setting.
   await expect(page.getByRole('radio', { name: 'Full' })).toBeChecked();
   const item = page.getByRole('list', { name: 'Saved runs' }).getByRole('listitem');
   await expect(item).toHaveCount(1);
