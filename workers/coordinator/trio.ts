@@ -58,6 +58,15 @@ export async function loadTrio(
       parked.delete(role);
     }
   }
+  // In-thread models share one onnxruntime instance, whose WebGPU set-up crashes ("memory access out
+  // of bounds") when three sessions are created at once: they load one after another.
+  let queue: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(f: () => Promise<T>): Promise<T> => {
+    if (options.placement !== 'single-thread') return f();
+    const p = queue.then(f);
+    queue = p.catch(() => undefined);
+    return p;
+  };
   const settled = await Promise.allSettled(
     specs.map(async (spec) => {
       const kept = parked.get(spec.role);
@@ -70,9 +79,11 @@ export async function loadTrio(
       const own = optionsFor(spec.role, options);
       const handle = spawn(spec.role, own);
       try {
-        const info = await handle.api.load(spec, own, (p) =>
-          onEvent(
-            'phase' in p ? { type: 'phase', role: p.role, phase: p.phase } : { type: 'progress', ...p },
+        const info = await inTurn(() =>
+          handle.api.load(spec, own, (p) =>
+            onEvent(
+              'phase' in p ? { type: 'phase', role: p.role, phase: p.phase } : { type: 'progress', ...p },
+            ),
           ),
         );
         onEvent({ type: 'loaded', info });
