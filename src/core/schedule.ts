@@ -1,11 +1,13 @@
 /**
  * How the three models share the CPU on WASM when the caller does not say (see docs/bench.md, G4).
  *
- * On 2 cores onnxruntime's WASM kernels scale almost perfectly from 1 to 2 threads (base step 288 →
- * 143 ms), so no schedule beats total work / cores: three concurrent 1-thread workers wait for the
- * base model on one core while the other core idles, and stepping the models one after another,
- * each with every core, reaches the bound. With more cores the models step concurrently and the
- * cores are split, the base model (the largest) getting half.
+ * On 2 cores onnxruntime's WASM kernels scale almost perfectly from 1 to 2 threads (base step 311 →
+ * 150 ms), so three concurrent 1-thread workers wait for the base model on one core while the other
+ * idles (313 ms per token in the bench); stepping the workers one after another, each with every
+ * core, was the fastest worker schedule measured (282 ms), though still above the naive single-pool
+ * loop (212 ms, on the 210 ms bound): three thread pools cost more than one. With more cores the
+ * models step concurrently and the cores are split, the base model (the largest) getting half —
+ * untested here (the project machine has 2 cores).
  */
 import type { ModelRole } from './presets';
 
