@@ -13,10 +13,12 @@ export interface BackendPlan {
   /** Consecutive short generations for the heap-growth check. */
   growth: number;
   growthTokens: number;
-  /** onnxruntime WASM threads per model worker (the workers placement). */
-  threads: number;
+  /** onnxruntime WASM threads per model worker; null: the engine's own schedule (src/core/schedule.ts). */
+  threads: number | null;
   /** Threads of the naive single-thread placement (one worker holds all three models). */
   naiveThreads: number;
+  /** G5: pairs of cold first-token runs (low and full resolution); 0 skips G5. */
+  g5Runs: number;
 }
 
 export interface BenchOptions {
@@ -39,7 +41,8 @@ Measures the real engine in headless Chromium and writes bench/results.json and 
   --growth G                   consecutive generations for the heap-growth check (default wasm 100, webgpu 20; quick 20 / 5)
   --wasm-trio ID               default bench
   --webgpu-trio ID             default tiny (the bench trio takes ~50 s per guided token on SwiftShader)
-  --threads T                  WASM threads per model worker (default 1: three workers already share 2 cores)
+  --g5-runs N                  pairs of cold first-token runs at low/full resolution for G5 (default wasm 5, webgpu 3; quick 2)
+  --threads T                  WASM threads per model worker, stepping concurrently (default: the engine's own choice)
   --naive-threads T            WASM threads of the naive loop (default: all cores)
   --question TEXT              the prompt (default: "Describe the image.")
   --out DIR                    default bench/
@@ -70,6 +73,7 @@ export function parseBenchArgs(argv: readonly string[], cores: number): BenchOpt
     'webgpu-trio',
     'threads',
     'naive-threads',
+    'g5-runs',
     'question',
     'out',
     'chromium',
@@ -103,7 +107,8 @@ export function parseBenchArgs(argv: readonly string[], cores: number): BenchOpt
   const tokens = int('tokens', v.get('tokens'), 2);
   const runs = int('runs', v.get('runs'), 1);
   const growth = int('growth', v.get('growth'), 2);
-  const threads = int('threads', v.get('threads'), 1) ?? 1;
+  const g5Runs = int('g5-runs', v.get('g5-runs'), 0);
+  const threads = int('threads', v.get('threads'), 1) ?? null;
   const naiveThreads = int('naive-threads', v.get('naive-threads'), 1) ?? Math.max(1, cores);
   const plans = backends.map<BackendPlan>((b) => ({
     backend: b,
@@ -115,6 +120,7 @@ export function parseBenchArgs(argv: readonly string[], cores: number): BenchOpt
     growthTokens: 4,
     threads,
     naiveThreads,
+    g5Runs: g5Runs ?? (quick ? 2 : b === 'wasm' ? 5 : 3),
   }));
   return {
     plans,

@@ -27,10 +27,11 @@ const LABELS: Record<string, string> = {
   base: 'base alone',
   expert: 'expert alone',
   amateur: 'amateur alone',
-  guided: 'guided (3 models)',
+  guided: 'guided (engine schedule)',
   side_by_side: 'side-by-side',
   naive: 'naive loop (all cores)',
-  naive_same_threads: 'naive loop (same threads)',
+  naive_same_threads: 'naive loop (1 thread)',
+  guided_concurrent_1t: 'guided, concurrent 1-thread',
   reference: 'transformers.js generate()',
   guided_top_p: 'guided, top-p 0.9',
 };
@@ -42,7 +43,7 @@ const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x
 export function renderChart(doc: Doc): string {
   const backends = Object.entries(doc.backends) as [string, BackendDoc][];
   const W = 980;
-  const panelH = 330;
+  const panelH = 380;
   const H = 70 + Math.max(1, backends.length) * panelH;
   const out: string[] = [];
   out.push(

@@ -18,8 +18,10 @@ import { dtypeSuffix } from '../cli/inputs';
 import { ensureBuild, MODELS, openSession, ROOT, type Session } from '../cli/runner';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BackendPlan, type BenchOptions } from './args';
 import { renderChart } from './chart';
+import { g4Analysis } from './g4';
 import { IMAGE_URL, load, reference, run, stats, TOP_P, type BenchLoad, type RunFigures } from './measure';
 import { Cdp, pageMemory, processMemory, targetMemory, type TargetMemory } from './memory';
+import { G5_IMAGE_URL, maxSide, measureG5, writeDetailedImage, type G5Figures } from './visionthink';
 
 const T0 = performance.now();
 const elapsed = () => `${((performance.now() - T0) / 1000).toFixed(0).padStart(4)} s`;
@@ -36,6 +38,7 @@ const CONFIGS = [
   'side_by_side',
   'naive',
   'naive_same_threads',
+  'guided_concurrent_1t',
   'reference',
   'guided_top_p',
 ] as const;
@@ -173,7 +176,8 @@ async function benchBackend(
     folders[role] = { name: m.name, folder: join(MODELS, m.name), dtype };
   }
   const dtypeOpt = plan.dtype ? { dtype: plan.dtype } : {};
-  const threadsOpt = backend === 'wasm' ? { wasmThreads: plan.threads } : {};
+  // No threads given: the engine picks its own schedule (on 2 cores: 2 threads each, one model after another).
+  const threadsOpt = backend === 'wasm' && plan.threads !== null ? { wasmThreads: plan.threads } : {};
   const N = plan.tokens + 1;
   const q = opts.question;
 
@@ -202,11 +206,13 @@ async function benchBackend(
   const memLoaded = await snapshot(cdp, contextId, main);
 
   // 2. The reference: transformers.js generate() on the base model, in its own worker of the same page.
+  // The reference gets the base model's own thread count (the engine's schedule may have chosen it).
+  const baseThreads = loadMain.infos.find((i) => i.role === 'base')?.wasmThreads;
   const refReq = {
     modelUrl: urls.base,
     backend,
     ...dtypeOpt,
-    ...threadsOpt,
+    ...(backend === 'wasm' && baseThreads ? { wasmThreads: baseThreads } : threadsOpt),
     question: q,
     imageUrl: IMAGE_URL,
   };
@@ -222,7 +228,7 @@ async function benchBackend(
   //    pages. Either may fail (the naive placement is not supported everywhere): the bench goes on.
   const unavailable: Record<string, string> = {};
   const side = async (
-    what: 'amateur' | 'naive' | 'naive_same_threads',
+    what: 'amateur' | 'naive' | 'naive_same_threads' | 'concurrent_1t',
     opts2: BenchLoad,
   ): Promise<{ page: Page; ms: number } | null> => {
     const page = await session.openPage();
@@ -250,8 +256,11 @@ async function benchBackend(
   };
   // The naive loop gets every core for each model in turn (as a sequential implementation would); on
   // WASM it is also measured with the workers' own thread count, so that only the placement differs.
-  const sameThreads = backend === 'wasm' && plan.naiveThreads !== plan.threads;
-  const [am, naive, naiveSame] = await Promise.all([
+  // Also on WASM: the three workers stepping concurrently with 1 thread each (the former default), and
+  // the naive loop with that same 1 thread, so that G4c compares the placements alone.
+  const sameThreads = backend === 'wasm' && plan.naiveThreads !== 1;
+  const concurrent = backend === 'wasm' && plan.threads === null;
+  const [am, naive, naiveSame, conc] = await Promise.all([
     side('amateur', {
       trio: { base: urls.amateur, expert: urls.amateur, amateur: urls.amateur },
       backend,
@@ -271,7 +280,16 @@ async function benchBackend(
           backend,
           ...dtypeOpt,
           placement: 'single-thread',
-          wasmThreads: plan.threads,
+          wasmThreads: 1,
+        })
+      : Promise.resolve(null),
+    concurrent
+      ? side('concurrent_1t', {
+          trio: plan.trio,
+          backend,
+          ...dtypeOpt,
+          wasmThreads: 1,
+          stepping: 'concurrent',
         })
       : Promise.resolve(null),
   ]);
@@ -307,11 +325,15 @@ async function benchBackend(
       await one('naive_same_threads', () =>
         run(naiveSame.page, { mode: 'guided', tokens: N, question: q, label: 'naive' }),
       );
+    if (conc)
+      await one('guided_concurrent_1t', () =>
+        run(conc.page, { mode: 'guided', tokens: N, question: q, label: 'guided' }),
+      );
     await one('reference', () => reference(main, { ...refReq, maxNewTokens: N }));
     if (r >= 0) rounds.push(round);
     const f = (c: Config) => round[c]?.per_token_ms.toFixed(0) ?? '—';
     say(
-      `${backend} ${label}: ms/token base ${f('base')} expert ${f('expert')} amateur ${f('amateur')} guided ${f('guided')} side-by-side ${f('side_by_side')} naive ${f('naive')}${naiveSame ? ` naive@${plan.threads}t ${f('naive_same_threads')}` : ''} reference ${f('reference')}`,
+      `${backend} ${label}: ms/token base ${f('base')} expert ${f('expert')} amateur ${f('amateur')} guided ${f('guided')} side-by-side ${f('side_by_side')} naive ${f('naive')}${naiveSame ? ` naive@1t ${f('naive_same_threads')}` : ''}${conc ? ` concurrent@1t ${f('guided_concurrent_1t')}` : ''} reference ${f('reference')}`,
     );
   }
   // Top-p sampling once (the coordinator's cost with a nucleus over the whole vocabulary).
@@ -332,10 +354,26 @@ async function benchBackend(
     ttft.push({ first_token_ms: f.first_token_ms, prefill_ms: f.prefill_ms });
   }
 
+  // 5b. G5 (VisionThink): cold time to first token at low vs full resolution, image at max_pixels.
+  say(`${backend}: G5, ${plan.g5Runs} pairs of cold first-token runs at low and full resolution…`);
+  const g5: G5Figures | null =
+    plan.g5Runs > 0
+      ? await within(
+          RUN_TIMEOUT_MS * 2,
+          'G5 runs',
+          measureG5(main, q, plan.g5Runs, `${G5_IMAGE_URL}-${plan.trio}`),
+        )
+      : null;
+  if (g5)
+    say(
+      `${backend}: G5 ttft low ${r2(g5.ttft_low_ms.median, 0)} ms / full ${r2(g5.ttft_full_ms.median, 0)} ms = ${r2(g5.ratio, 3)}; visual tokens ${JSON.stringify(g5.visual_tokens.base)}`,
+    );
+
   await Promise.all([
     am?.page.context().close(),
     naive?.page.context().close(),
     naiveSame?.page.context().close(),
+    conc?.page.context().close(),
   ]);
   await main.evaluate(() => window.proxyThinker.referenceDispose());
 
@@ -437,7 +475,7 @@ async function benchBackend(
     G4: ratio(
       perRound((x) => tk(x, 'guided') / tk(x, 'naive')),
       0.9,
-      't_guided / t_naive (single-thread placement, all cores per model)',
+      "t_guided (engine's schedule) / t_naive (single-thread placement, all cores per model)",
     ),
     G4b: ratio(
       perRound((x) => (x.guided?.coordinator_ms_per_step ?? NaN) / tk(x, 'guided')),
@@ -445,11 +483,13 @@ async function benchBackend(
       'coordinator ms per token / t_guided',
     ),
     G4c: ratio(
-      perRound((x) => tk(x, 'guided') / tk(x, 'naive_same_threads')),
+      perRound((x) => tk(x, concurrent ? 'guided_concurrent_1t' : 'guided') / tk(x, 'naive_same_threads')),
       0.9,
-      "t_guided / t_naive with the workers' thread count (placement alone)",
+      't_guided / t_naive, both with 1 WASM thread per model, workers stepping concurrently (placement alone)',
     ),
-    G5: null,
+    G5: g5
+      ? ratio(g5.ratio, 0.35, 'time to first token (new prompt) at low resolution / at full resolution')
+      : null,
     G6: ratio(
       growthRatio,
       1.05,
@@ -469,6 +509,13 @@ async function benchBackend(
     decode_steps_per_run: plan.tokens,
     runs: plan.runs,
     wasm_threads_per_worker: backend === 'wasm' ? plan.threads : null,
+    schedule: Object.fromEntries(
+      loadMain.infos.map((i) => [
+        i.role,
+        { wasm_threads: i.wasmThreads ?? null, stepping: i.stepping ?? null },
+      ]),
+    ),
+    g4_analysis: g4Analysis(rounds, plan, cpus().length),
     naive_wasm_threads: backend === 'wasm' ? plan.naiveThreads : null,
     webgpu_adapter: adapter,
     models: loadMain.infos.map((i) => ({
@@ -485,6 +532,7 @@ async function benchBackend(
       amateur_trio: r2(am?.ms, 0),
       naive_trio: r2(naive?.ms, 0),
       naive_same_threads_trio: r2(naiveSame?.ms, 0),
+      concurrent_1t_trio: r2(conc?.ms, 0),
       reference: r2(refWarm.load_ms, 0),
     },
     unavailable,
@@ -497,6 +545,7 @@ async function benchBackend(
       base: r2(coord('base'), 3),
       naive: r2(coord('naive'), 3),
       naive_same_threads: r2(coord('naive_same_threads'), 3),
+      guided_concurrent_1t: r2(coord('guided_concurrent_1t'), 3),
     },
     time_to_first_token_ms: {
       cold: {
@@ -506,6 +555,7 @@ async function benchBackend(
       warm_prefill_reused: stats(rounds.map((x) => x.guided?.first_token_ms ?? NaN)),
       reference_cold: stats(rounds.map((x) => x.reference?.first_token_ms ?? NaN)),
     },
+    visionthink: g5,
     parity: {
       equal: mismatch < 0 && engineIds.length === refIds.length,
       first_mismatch: mismatch,
@@ -539,6 +589,7 @@ async function benchBackend(
             tokens: f.tokens,
             coordinator_ms_per_step: r2(f.coordinator_ms_per_step, 3),
             model_step_ms: Object.fromEntries(Object.entries(f.model_step_ms).map(([k, v]) => [k, r2(v)])),
+            cpu_ms_per_token: r2(f.cpu_ms_per_token, 0),
           },
         ]),
       ),
@@ -555,7 +606,7 @@ function table(results: Record<string, Record<string, unknown>>): string {
   lines.push(head.join('  '));
   for (const id of rows) {
     const any = first?.ratios?.[id];
-    const what = id === 'G5' ? 'VisionThink (reserved)' : (any?.what ?? '');
+    const what = any?.what ?? '';
     const cells = backends.map((b) => {
       const r = (results[b] as { ratios: Record<string, Ratio | null> }).ratios[id];
       if (!r || r.value === null) return '—'.padStart(12);
@@ -590,10 +641,16 @@ async function main(): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   const imagePath = join(outDir, '.bench-image.png');
   writeImage(imagePath);
+  // G5's image: the largest square each trio's processor keeps (max_pixels), one per trio.
+  const g5Mounts = [...new Set(opts.plans.map((p) => p.trio))].map((trio) => {
+    const file = join(outDir, `.bench-image-max-${trio}.png`);
+    writeDetailedImage(file, maxSide(join(MODELS, findPreset(trio).models.base.name)));
+    return { urlPath: `${G5_IMAGE_URL}-${trio}`, file, contentType: 'image/png' };
+  });
   await ensureBuild('auto', say, say);
   const loadStart = loadavg();
   const session = await openSession({
-    mounts: [{ urlPath: IMAGE_URL, file: imagePath, contentType: 'image/png' }],
+    mounts: [{ urlPath: IMAGE_URL, file: imagePath, contentType: 'image/png' }, ...g5Mounts],
     chromium: opts.chromium,
     // Precise performance.memory; measureUserAgentSpecificMemory() without waiting for a natural GC.
     extraArgs: ['--enable-precise-memory-info', '--enable-blink-features=ForceEagerMeasureMemory'],

@@ -1,10 +1,11 @@
 /** One engine run or one reference generate() in the page, reduced to the figures the benchmark needs. */
 import type { Page } from 'playwright-core';
-import type { AutomationLoad, AutomationResult } from '../../src/client/automation';
+import type { AutomationLoad, AutomationResult, ResolutionOutcome } from '../../src/client/automation';
 import type { ReferenceRequest, ReferenceResult } from '../../src/client/reference';
-import type { ModelInfo, RunMode } from '../../src/core/protocol';
+import type { ModelInfo, Resolution, RunMode } from '../../src/core/protocol';
 import type { ModelRole } from '../../src/core/presets';
 import { median } from '../cli/generate';
+import { chromiumCpuMs } from './cpu';
 
 export const GREEDY = { temperature: 0, topK: 0, topP: 1, seed: 0 };
 export const TOP_P = { temperature: 0.7, topK: 0, topP: 0.9, seed: 1 };
@@ -25,6 +26,12 @@ export interface RunFigures {
   prefill_reused: boolean;
   first_token_ms: number | null;
   token_ids: number[];
+  /** VisionThink outcome (visual tokens per model at each resolution). */
+  resolution: ResolutionOutcome | null;
+  /** CPU time of all of Chromium's processes during the run, per decode step (see cpu.ts). */
+  cpu_ms_per_token: number | null;
+  /** The base model's prompt length in tokens (text + visual), when it ran. */
+  prompt_tokens: number | null;
 }
 
 /** A load the bench can send to the page (presets and folder URLs; picked folders are not serialisable). */
@@ -44,16 +51,22 @@ export interface RunSpec {
   question?: string;
   sampling?: typeof GREEDY;
   label?: RunFigures['mode'];
+  /** Default IMAGE_URL. */
+  imageUrl?: string;
+  /** VisionThink's first look (default full). */
+  resolution?: Resolution;
 }
 
 export async function run(page: Page, spec: RunSpec): Promise<RunFigures> {
+  const cpu0 = chromiumCpuMs();
   const r: AutomationResult = await page.evaluate((o) => window.proxyThinker.run(o), {
     mode: spec.mode,
     alpha: 0.5,
     sampling: spec.sampling ?? GREEDY,
     maxNewTokens: spec.tokens,
     question: spec.question ?? QUESTION,
-    imageUrl: IMAGE_URL,
+    imageUrl: spec.imageUrl ?? IMAGE_URL,
+    ...(spec.resolution ? { resolution: spec.resolution } : {}),
   });
   const errors = Object.entries(r.streams).filter(([, s]) => s?.error);
   if (errors.length)
@@ -67,6 +80,7 @@ export async function run(page: Page, spec: RunSpec): Promise<RunFigures> {
     if (m !== null) model_step_ms[role] = m;
   }
   const first = r.streams.guided ?? r.streams.base ?? r.streams.expert;
+  const cpu1 = chromiumCpuMs();
   return {
     mode: spec.label ?? spec.mode,
     tokens: Object.values(r.streams).map((s) => s?.token_ids.length ?? 0),
@@ -77,6 +91,9 @@ export async function run(page: Page, spec: RunSpec): Promise<RunFigures> {
     prefill_reused: r.prefill_reused,
     first_token_ms: r.first_token_ms,
     token_ids: first?.token_ids ?? [],
+    resolution: r.resolution,
+    cpu_ms_per_token: cpu0 !== null && cpu1 !== null && loop.steps > 0 ? (cpu1 - cpu0) / loop.steps : null,
+    prompt_tokens: r.prompt_ids.base?.length ?? null,
   };
 }
 
@@ -97,6 +114,9 @@ export async function reference(
     prefill_reused: false,
     first_token_ms: r.first_token_ms,
     token_ids: r.token_ids,
+    resolution: null,
+    cpu_ms_per_token: null,
+    prompt_tokens: null,
     load_ms: r.load_ms,
     step_median_ms: median(r.step_ms),
     backend: r.backend,

@@ -115,6 +115,10 @@ async function measureTarget(send: Send): Promise<{ js_heap: number }> {
   return { js_heap: heap.usedSize };
 }
 
+function isPthread(t: TargetInfo): boolean {
+  return t.title.startsWith('em-pthread') || /\/ort\/ort-wasm/.test(t.url);
+}
+
 /**
  * Every worker of one browser context (through the browser session) and the page itself (through
  * Playwright's own session for it): JS heap after a forced GC.
@@ -133,8 +137,10 @@ export async function targetMemory(cdp: Cdp, contextId: string, page: Page): Pro
   } finally {
     await s.detach().catch(() => undefined);
   }
+  // onnxruntime's own thread-pool workers (Emscripten pthreads, blocked in Atomics.wait between
+  // runs) never answer DevTools calls; their memory is the model worker's shared WebAssembly memory.
   const workers = (await cdp.targets()).filter(
-    (t) => t.browserContextId === contextId && t.type === 'worker',
+    (t) => t.browserContextId === contextId && t.type === 'worker' && !isPthread(t),
   );
   for (const t of workers) {
     try {

@@ -92,7 +92,7 @@ Decoding:
 Runtime:
   --backend B               ${BACKENDS.join(' | ')} (default wasm)
   --dtype D                 ${LOCAL_DTYPES.join(' | ')} (default: the preset's, q4 for folders)
-  --threads N               onnxruntime WASM threads per model worker (default: onnxruntime's choice)
+  --threads N               onnxruntime WASM threads per model worker (default: the engine's schedule, docs/bench.md G4)
   --placement P             ${PLACEMENTS.join(' | ')} (default workers)
   --timeout SEC             give up after SEC seconds (default 900)
   --chromium PATH           browser binary (default $CHROME_PATH, else /usr/bin/chromium)

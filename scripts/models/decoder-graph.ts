@@ -21,23 +21,43 @@ function ones(g: GraphBuilder, name: string, n: number): string {
 }
 
 /** The lm_head's additive term: padding rows are pushed far down, the expert's favoured tokens up. */
-export function lmHeadBias(spec: ModelSpec, tokenizerSize: number, idOf: (t: string) => number): Float32Array {
+export function lmHeadBias(
+  spec: ModelSpec,
+  tokenizerSize: number,
+  idOf: (t: string) => number,
+): Float32Array {
   const bias = new Float32Array(spec.text.vocabRows);
   for (let i = tokenizerSize; i < bias.length; i++) bias[i] = -100;
   for (const tok of spec.logitBias?.tokens ?? []) bias[idOf(tok)] = spec.logitBias?.value ?? 0;
   return bias;
 }
 
-export function buildDecoder(spec: ModelSpec, format: WeightFormat, bias: Float32Array, bigram: Float32Array | null = null): Uint8Array {
+/** x [B, S, …] sliced to its last k positions along S (all of them when k is 0). */
+function keepLast(g: GraphBuilder, x: string, k: string): string {
+  const seq = g.op1('Gather', [g.op1('Shape', [x]), g.constI([1])], { axis: 0 }); // [1]
+  const k1 = g.op1('Reshape', [k, g.constI([1])]);
+  const fromEnd = g.op1('Max', [g.op1('Sub', [seq, k1]), g.constI([0])]);
+  const start = g.op1('Where', [g.op1('Equal', [k1, g.constI([0])]), g.constI([0]), fromEnd]);
+  return g.op1('Slice', [x, start, seq, g.constI([1])]);
+}
+
+export function buildDecoder(
+  spec: ModelSpec,
+  format: WeightFormat,
+  bias: Float32Array,
+  bigram: Float32Array | null = null,
+): Uint8Array {
   const t = spec.text;
   const { hidden: H, heads: nh, kvHeads: kvh, headDim: hd } = t;
   const groups = nh / kvh;
   const g = new GraphBuilder('decoder_model_merged', format);
-  const w = (name: string, count: number, std: number) => randomWeights(count, std, seedOf(spec.weightSeed, name));
+  const w = (name: string, count: number, std: number) =>
+    randomWeights(count, std, seedOf(spec.weightSeed, name));
 
   const embeds = g.input('inputs_embeds', 'float', ['batch_size', 'sequence_length', H]);
   const mask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
   const posIds = g.input('position_ids', 'int64', [3, 'batch_size', 'sequence_length']);
+  const logitsToKeep = g.input('num_logits_to_keep', 'int64', []);
   const past: { key: string; value: string }[] = [];
   for (let l = 0; l < t.layers; l++) {
     past.push({
@@ -86,8 +106,14 @@ export function buildDecoder(spec: ModelSpec, format: WeightFormat, bias: Float3
     const p = `model.layers.${l}`;
     const xn = rmsNorm(g, x, ones(g, `${p}.input_layernorm.weight`, H));
     const proj = (name: string, outDim: number, withBias: boolean) =>
-      g.linear(xn, `${p}.self_attn.${name}.weight`, w(`${p}.${name}`, H * outDim, 1 / Math.sqrt(H)), H, outDim,
-        withBias ? w(`${p}.${name}.bias`, outDim, 0.02) : undefined);
+      g.linear(
+        xn,
+        `${p}.self_attn.${name}.weight`,
+        w(`${p}.${name}`, H * outDim, 1 / Math.sqrt(H)),
+        H,
+        outDim,
+        withBias ? w(`${p}.${name}.bias`, outDim, 0.02) : undefined,
+      );
     const heads = (v: string, n: number) =>
       g.op1('Transpose', [g.op1('Reshape', [v, g.constI([0, 0, n, hd])])], { perm: [0, 2, 1, 3] });
     const q = rope(heads(proj('q_proj', nh * hd, true), nh));
@@ -113,7 +139,13 @@ export function buildDecoder(spec: ModelSpec, format: WeightFormat, bias: Float3
       g.op1('Transpose', [g.op1('Reshape', [ctx, g.constI([0, nh, -1, hd])])], { perm: [0, 2, 1, 3] }),
       g.constI([0, 0, nh * hd]),
     ]);
-    const o = g.linear(merged, `${p}.self_attn.o_proj.weight`, w(`${p}.o_proj`, nh * hd * H, 1 / Math.sqrt(nh * hd)), nh * hd, H);
+    const o = g.linear(
+      merged,
+      `${p}.self_attn.o_proj.weight`,
+      w(`${p}.o_proj`, nh * hd * H, 1 / Math.sqrt(nh * hd)),
+      nh * hd,
+      H,
+    );
     x = g.op1('Add', [x, o]);
 
     const xn2 = rmsNorm(g, x, ones(g, `${p}.post_attention_layernorm.weight`, H));
@@ -125,25 +157,31 @@ export function buildDecoder(spec: ModelSpec, format: WeightFormat, bias: Float3
     x = g.op1('Add', [x, down]);
   }
 
-  const xf = rmsNorm(g, x, ones(g, 'model.norm.weight', H));
+  // num_logits_to_keep (the convention transformers.js reads): k > 0 keeps the last k positions, 0 all.
+  // A prompt prefill needs one row of logits, not one per prompt token: with a 152k vocabulary the
+  // lm_head over every image token would cost more than the rest of the decoder.
+  const xf = keepLast(g, rmsNorm(g, x, ones(g, 'model.norm.weight', H)), logitsToKeep);
   const lm = w('lm_head', H * t.vocabRows, t.logitScale / Math.sqrt(H));
   if (!bigram) {
     g.linear(xf, 'lm_head.weight', lm, H, t.vocabRows, bias, 'logits');
   } else {
     const head = g.linear(xf, 'lm_head.weight', lm, H, t.vocabRows, bias);
     const w2 = g.initializer('bigram_head.weight', 'float', [H, t.vocabRows], bigram);
-    g.op1('Add', [head, g.op1('MatMul', [embeds, w2])], {}, 'logits');
+    g.op1('Add', [head, g.op1('MatMul', [keepLast(g, embeds, logitsToKeep), w2])], {}, 'logits');
   }
-  g.output('logits', 'float', ['batch_size', 'sequence_length', t.vocabRows]);
+  g.output('logits', 'float', ['batch_size', 'num_logits', t.vocabRows]);
   return g.encode();
 }
-
 
 /**
  * W [H, rows] with e_from @ W = value · onehot(to) for every pair, exactly (least-norm solution
  * W = Eᵀ (E Eᵀ)⁻¹ T over the `from` embeddings E); other inputs get a small projection of it.
  */
-export function bigramHead(spec: ModelSpec, table: Float32Array, idOf: (t: string) => number): Float32Array | null {
+export function bigramHead(
+  spec: ModelSpec,
+  table: Float32Array,
+  idOf: (t: string) => number,
+): Float32Array | null {
   const b = spec.bigram;
   if (!b) return null;
   const H = spec.text.hidden;

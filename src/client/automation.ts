@@ -28,6 +28,8 @@ export interface AutomationLoad {
   placement?: LoadOptions['placement'];
   /** onnxruntime WASM threads per model worker. */
   wasmThreads?: number;
+  wasmThreadsByRole?: LoadOptions['wasmThreadsByRole'];
+  stepping?: LoadOptions['stepping'];
 }
 
 export interface AutomationRun extends Omit<RunRequest, 'image'> {
@@ -123,6 +125,8 @@ export const automation = {
       ...(opts.dtype ? { dtype: opts.dtype } : {}),
       ...(opts.placement ? { placement: opts.placement } : {}),
       ...(opts.wasmThreads ? { wasmThreads: opts.wasmThreads } : {}),
+      ...(opts.wasmThreadsByRole ? { wasmThreadsByRole: opts.wasmThreadsByRole } : {}),
+      ...(opts.stepping ? { stepping: opts.stepping } : {}),
     };
     return coordinator().loadTrio(trioSpecifiers(opts.trio, opts.dtype), options, (e) => {
       events.push(e);

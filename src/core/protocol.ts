@@ -78,6 +78,13 @@ export interface LoadOptions {
   placement?: 'workers' | 'single-thread';
   /** onnxruntime WASM threads per model worker (default: its own choice). */
   wasmThreads?: number;
+  /** Per-role override of wasmThreads (e.g. more threads for the large base model). */
+  wasmThreadsByRole?: Partial<Record<ModelRole, number>>;
+  /**
+   * 'concurrent' (default for 'workers'): the models of a step run at the same time. 'sequential':
+   * one after another, each free to use every core (what wins on a small CPU; see docs/bench.md).
+   */
+  stepping?: 'concurrent' | 'sequential';
 }
 
 /** Where a model file's bytes came from: downloaded, browser storage (Cache API), or the user's disk. */
@@ -158,6 +165,10 @@ export interface ModelInfo {
   loadMs: number;
   /** Where the warm-up forward left the KV cache: 'gpu-buffer' proves the WebGPU provider ran it. */
   kvLocation: string;
+  /** Set by the coordinator: the WASM threads this model was given (null: onnxruntime's default). */
+  wasmThreads?: number | null;
+  /** Set by the coordinator: whether the trio steps its models concurrently or one after another. */
+  stepping?: 'concurrent' | 'sequential';
 }
 
 /** Counters a model worker keeps, so tests and the bench can see what work really ran. */
@@ -220,7 +231,11 @@ export interface RawPrefillRequest {
 
 /** The model worker's API (one VLM per worker). */
 export interface ModelWorkerApi {
-  load(spec: ModelSpecifier, options: LoadOptions, onProgress: (p: FileProgress | { role: ModelRole; phase: LoadPhase }) => void): Promise<ModelInfo>;
+  load(
+    spec: ModelSpecifier,
+    options: LoadOptions,
+    onProgress: (p: FileProgress | { role: ModelRole; phase: LoadPhase }) => void,
+  ): Promise<ModelInfo>;
   /** Encodes image + prompt (or reuses the cached prefill) and writes the last position's logits for every stream. */
   prefill(req: PrefillRequest): Promise<PrefillResult>;
   /** Appends one token per stream and writes the next logits. */
@@ -326,7 +341,11 @@ export type LoadEvent =
 /** The coordinator worker's API, as the page sees it. */
 export interface CoordinatorApi {
   /** Resolves after the page has handled the last load event. */
-  loadTrio(models: ModelSpecifier[], options: LoadOptions, onEvent: (e: LoadEvent) => void | Promise<void>): Promise<ModelInfo[]>;
+  loadTrio(
+    models: ModelSpecifier[],
+    options: LoadOptions,
+    onEvent: (e: LoadEvent) => void | Promise<void>,
+  ): Promise<ModelInfo[]>;
   /**
    * Starts a run; events arrive through onEvent in batches; resolves when the run has finished and
    * the page has handled its last batch (the promise returned by onEvent).

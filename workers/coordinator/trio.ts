@@ -1,8 +1,15 @@
 /** Loading a trio: all three models at once, then the checks that make their logits mergeable. */
 import { sharedVocabSize, assertSameTokenizer } from '../../src/core/vocab';
-import type { LoadEvent, LoadOptions, ModelInfo, ModelSpecifier, ModelWorkerApi } from '../../src/core/protocol';
+import type {
+  LoadEvent,
+  LoadOptions,
+  ModelInfo,
+  ModelSpecifier,
+  ModelWorkerApi,
+} from '../../src/core/protocol';
 import type { ModelRole } from '../../src/core/presets';
 import { loadKey } from '../model/sources/shared';
+import { autoWasmSchedule, type WasmSchedule } from '../../src/core/schedule';
 
 export interface ModelHandle {
   api: ModelWorkerApi;
@@ -37,9 +44,12 @@ export async function loadTrio(
   spawn: (role: ModelRole, options: LoadOptions) => ModelHandle,
   onEvent: (e: LoadEvent) => void,
 ): Promise<LoadedTrio> {
+  const schedule = autoSchedule(options);
+  if (schedule) options = { ...options, wasmThreadsByRole: schedule.threads };
   const roles = new Set(specs.map((s) => s.role));
-  if (roles.size !== specs.length) throw new Error('each role (base, expert, amateur) may appear once in a trio');
-  const keys = new Map(specs.map((s) => [s.role, loadKey(s, options)]));
+  if (roles.size !== specs.length)
+    throw new Error('each role (base, expert, amateur) may appear once in a trio');
+  const keys = new Map(specs.map((s) => [s.role, loadKey(s, optionsFor(s.role, options))]));
   const parked: Parked = parkedBySpawner.get(spawn) ?? new Map();
   parkedBySpawner.set(spawn, parked);
   for (const [role, p] of parked) {
@@ -48,6 +58,15 @@ export async function loadTrio(
       parked.delete(role);
     }
   }
+  // In-thread models share one onnxruntime instance, whose WebGPU set-up crashes ("memory access out
+  // of bounds") when three sessions are created at once: they load one after another.
+  let queue: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(f: () => Promise<T>): Promise<T> => {
+    if (options.placement !== 'single-thread') return f();
+    const p = queue.then(f);
+    queue = p.catch(() => undefined);
+    return p;
+  };
   const settled = await Promise.allSettled(
     specs.map(async (spec) => {
       const kept = parked.get(spec.role);
@@ -57,10 +76,15 @@ export async function loadTrio(
         onEvent({ type: 'loaded', info: kept.info });
         return { spec, handle: kept.handle, info: kept.info };
       }
-      const handle = spawn(spec.role, options);
+      const own = optionsFor(spec.role, options);
+      const handle = spawn(spec.role, own);
       try {
-        const info = await handle.api.load(spec, options, (p) =>
-          onEvent('phase' in p ? { type: 'phase', role: p.role, phase: p.phase } : { type: 'progress', ...p }),
+        const info = await inTurn(() =>
+          handle.api.load(spec, own, (p) =>
+            onEvent(
+              'phase' in p ? { type: 'phase', role: p.role, phase: p.phase } : { type: 'progress', ...p },
+            ),
+          ),
         );
         onEvent({ type: 'loaded', info });
         return { spec, handle, info };
@@ -73,7 +97,8 @@ export async function loadTrio(
   const models: LoadedTrio['models'] = new Map();
   const failures: Error[] = [];
   for (const s of settled) {
-    if (s.status === 'fulfilled') models.set(s.value.spec.role, { handle: s.value.handle, info: s.value.info });
+    if (s.status === 'fulfilled')
+      models.set(s.value.spec.role, { handle: s.value.handle, info: s.value.info });
     else failures.push(s.reason instanceof Error ? s.reason : new Error(String(s.reason)));
   }
   const release = () => {
@@ -81,7 +106,8 @@ export async function loadTrio(
   };
   if (failures.length > 0) {
     // The models that did load stay loaded for a retry of the same trio.
-    for (const [role, m] of models) parked.set(role, { key: keys.get(role) ?? '', handle: m.handle, info: m.info });
+    for (const [role, m] of models)
+      parked.set(role, { key: keys.get(role) ?? '', handle: m.handle, info: m.info });
     const [first] = failures;
     if (failures.length === 1 && first) throw first;
     const e = new Error(failures.map((f) => `${f.name}: ${f.message}`).join('; '));
@@ -90,20 +116,53 @@ export async function loadTrio(
   }
   const infos = [...models.values()].map((m) => m.info);
   try {
-    assertSameTokenizer(infos.map((i) => ({ name: i.name, fingerprint: i.tokenizerFingerprint, size: i.tokenizerSize })));
+    assertSameTokenizer(
+      infos.map((i) => ({ name: i.name, fingerprint: i.tokenizerFingerprint, size: i.tokenizerSize })),
+    );
     const size = infos[0]?.tokenizerSize ?? 0;
-    const vocab = sharedVocabSize(size, infos.map((i) => ({ name: i.name, rows: i.vocabRows })));
-    return { models, vocab, sequential: options.placement === 'single-thread' };
+    const vocab = sharedVocabSize(
+      size,
+      infos.map((i) => ({ name: i.name, rows: i.vocabRows })),
+    );
+    // The automatic schedule steps one after another only when every model really runs on WASM.
+    const sequential =
+      options.placement === 'single-thread' ||
+      options.stepping === 'sequential' ||
+      (schedule?.sequential === true && infos.every((i) => i.backend === 'wasm'));
+    for (const [role, m] of models) {
+      const wasmThreads = optionsFor(role, options).wasmThreads ?? null;
+      m.info = { ...m.info, wasmThreads, stepping: sequential ? 'sequential' : 'concurrent' };
+    }
+    return { models, vocab, sequential };
   } catch (e) {
     release();
     throw e;
   }
 }
 
+/**
+ * The engine's own CPU schedule (src/core/schedule.ts) when the caller set none: model workers in a
+ * browser that may run on WASM, and no threads or stepping given.
+ */
+function autoSchedule(options: LoadOptions): WasmSchedule | null {
+  if (options.placement === 'single-thread' || options.backend === 'webgpu') return null;
+  if (options.wasmThreads || options.wasmThreadsByRole || options.stepping) return null;
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+    ?.hardwareConcurrency;
+  return typeof cores === 'number' ? autoWasmSchedule(cores) : null;
+}
+
+/** One model's load options: its own WASM thread count when the trio's options give one per role. */
+export function optionsFor(role: ModelRole, options: LoadOptions): LoadOptions {
+  const threads = options.wasmThreadsByRole?.[role];
+  return threads ? { ...options, wasmThreads: threads } : options;
+}
+
 /** Prefixes an error's message with the model it came from; keeps its name. */
 function named(e: unknown, who: string): Error {
   const err = new Error(`${who}: ${e instanceof Error ? e.message : String(e)}`);
   err.name = e instanceof Error ? e.name : 'Error';
-  if (e instanceof Error && e.stack) err.stack = `${err.name}: ${err.message}\n${e.stack.split('\n').slice(1).join('\n')}`;
+  if (e instanceof Error && e.stack)
+    err.stack = `${err.name}: ${err.message}\n${e.stack.split('\n').slice(1).join('\n')}`;
   return err;
 }

@@ -3,7 +3,14 @@
  * decoder step per token for all of its streams. Runs in a model worker, or in-thread in Node tests.
  * It knows nothing of ProxyThinker: it only turns tokens into logits.
  */
-import { RawImage, Tensor, cat, ones, type Processor, type Qwen2VLForConditionalGeneration } from '@huggingface/transformers';
+import {
+  RawImage,
+  Tensor,
+  cat,
+  ones,
+  type Processor,
+  type Qwen2VLForConditionalGeneration,
+} from '@huggingface/transformers';
 import { copyLogits } from '../../src/core/half';
 import { tokenizerFingerprint } from '../../src/core/vocab';
 import type {
@@ -147,17 +154,30 @@ export class ModelHost implements ModelWorkerApi {
   }
 
   /** The prompt given as ids and images; not cached for reuse (used to check extensions are exact). */
-  async prefillRaw(req: { ids: number[]; images: PrefillRequest['image'][]; logits: SharedArrayBuffer }): Promise<PrefillResult> {
+  async prefillRaw(req: {
+    ids: number[];
+    images: PrefillRequest['image'][];
+    logits: SharedArrayBuffer;
+  }): Promise<PrefillResult> {
     const t0 = performance.now();
     const { processor } = this.need();
     const pixels = [];
     const imageProcessor = processor.image_processor;
     if (!imageProcessor) throw new Error('this model has no image processor');
     for (const img of req.images) if (img) pixels.push(await imageProcessor(toRawImage(img)));
-    const input_ids = new Tensor('int64', BigInt64Array.from(req.ids, (x) => BigInt(x)), [1, req.ids.length]);
+    const input_ids = new Tensor(
+      'int64',
+      BigInt64Array.from(req.ids, (x) => BigInt(x)),
+      [1, req.ids.length],
+    );
     this.prompt = await this.runPrompt(`raw:${performance.now()}`, input_ids, pixels);
     this.startStreams(this.prompt, 1, req.logits);
-    return { promptIds: req.ids, reused: false, ms: performance.now() - t0, visionTokens: this.prompt.visionTokens };
+    return {
+      promptIds: req.ids,
+      reused: false,
+      ms: performance.now() - t0,
+      visionTokens: this.prompt.visionTokens,
+    };
   }
 
   private startStreams(p: PromptCache, rows: number, buffer: SharedArrayBuffer): void {
@@ -168,7 +188,12 @@ export class ModelHost implements ModelWorkerApi {
     const logits = new Float32Array(buffer, 0, rows * info.vocabRows);
     for (let r = 0; r < rows; r++) logits.set(p.lastLogits, r * info.vocabRows);
     this.streams = {
-      rows: Array.from({ length: rows }, () => ({ ids: [...p.ids], grids: p.grids.map((g) => [...g]), mask: new Array<number>(p.length).fill(1), nextPosition: p.nextPosition })),
+      rows: Array.from({ length: rows }, () => ({
+        ids: [...p.ids],
+        grids: p.grids.map((g) => [...g]),
+        mask: new Array<number>(p.length).fill(1),
+        nextPosition: p.nextPosition,
+      })),
       cache,
       pastLength: p.length,
       logits,
@@ -188,12 +213,17 @@ export class ModelHost implements ModelWorkerApi {
     const text = processor.apply_chat_template(messages, { add_generation_prompt: true });
     if (typeof text !== 'string') throw new Error('chat template did not render text');
     const inputs = req.image ? await processor(text, toRawImage(req.image)) : await processor(text);
-    const pixels = req.image ? [{ pixel_values: inputs.pixel_values, image_grid_thw: inputs.image_grid_thw }] : [];
+    const pixels = req.image
+      ? [{ pixel_values: inputs.pixel_values, image_grid_thw: inputs.image_grid_thw }]
+      : [];
     return this.runPrompt(key, inputs.input_ids, pixels);
   }
 
   /** Embeds ids (image placeholders replaced by the images' features), in order. */
-  private async embed(input_ids: Tensor, pixels: { pixel_values: Tensor; image_grid_thw: Tensor }[]): Promise<Encoded> {
+  private async embed(
+    input_ids: Tensor,
+    pixels: { pixel_values: Tensor; image_grid_thw: Tensor }[],
+  ): Promise<Encoded> {
     const { model } = this.need();
     let inputs_embeds: Tensor = await model.encode_text({ input_ids });
     let visionTokens = 0;
@@ -208,7 +238,12 @@ export class ModelHost implements ModelWorkerApi {
       this.counters.visionTokens += visionTokens;
       const image_features = features.length === 1 && features[0] ? features[0] : cat(features, 0);
       const attention_mask = ones([input_ids.dims[0] ?? 1, input_ids.dims[1] ?? 0]);
-      ({ inputs_embeds } = model._merge_input_ids_with_image_features({ image_features, inputs_embeds, input_ids, attention_mask }));
+      ({ inputs_embeds } = model._merge_input_ids_with_image_features({
+        image_features,
+        inputs_embeds,
+        input_ids,
+        attention_mask,
+      }));
     }
     return { inputs_embeds, visionTokens };
   }
@@ -216,16 +251,32 @@ export class ModelHost implements ModelWorkerApi {
   /** M-RoPE positions of every id of a row, given its images' grids. */
   private ropePositions(ids: number[], grids: bigint[][]): { positions: BigInt64Array; next: number } {
     const { model } = this.need();
-    const input_ids = new Tensor('int64', BigInt64Array.from(ids, (x) => BigInt(x)), [1, ids.length]);
+    const input_ids = new Tensor(
+      'int64',
+      BigInt64Array.from(ids, (x) => BigInt(x)),
+      [1, ids.length],
+    );
     const mask = ones([1, ids.length]);
     const [position_ids, deltas] =
       grids.length > 0
-        ? model.get_rope_index(input_ids, new Tensor('int64', BigInt64Array.from(grids.flat()), [grids.length, 3]), NO_VIDEOS, mask)
+        ? model.get_rope_index(
+            input_ids,
+            new Tensor('int64', BigInt64Array.from(grids.flat()), [grids.length, 3]),
+            NO_VIDEOS,
+            mask,
+          )
         : model._get_text_only_rope_index(input_ids, mask);
-    return { positions: BigInt64Array.from(position_ids.data), next: ids.length + Number(deltas.data[0] ?? 0) };
+    return {
+      positions: BigInt64Array.from(position_ids.data),
+      next: ids.length + Number(deltas.data[0] ?? 0),
+    };
   }
 
-  private async runPrompt(key: string, input_ids: Tensor, pixels: { pixel_values: Tensor; image_grid_thw: Tensor }[]): Promise<PromptCache> {
+  private async runPrompt(
+    key: string,
+    input_ids: Tensor,
+    pixels: { pixel_values: Tensor; image_grid_thw: Tensor }[],
+  ): Promise<PromptCache> {
     const { model } = this.need();
     const ids = Array.from(input_ids.data, Number);
     const grids = pixels.map((p) => Array.from(p.image_grid_thw.data, toBig));
@@ -236,17 +287,19 @@ export class ModelHost implements ModelWorkerApi {
       attention_mask: ones([1, ids.length]),
       position_ids: new Tensor('int64', positions, [3, 1, ids.length]),
       past_key_values: null,
+      ...lastLogitsOnly(model),
     });
     this.counters.promptPrefills += 1;
     const logits = readLogits(out);
-    const [, seq = 0, vocab = 0] = logits.dims;
+    // One row with num_logits_to_keep, else one per prompt position: the last row is the prompt's.
+    const [, rows = 0, vocab = 0] = logits.dims;
     const lastLogits = new Float32Array(vocab);
-    copyLogits(logitsData(logits), (seq - 1) * vocab, vocab, lastLogits, 0);
+    copyLogits(logitsData(logits), (rows - 1) * vocab, vocab, lastLogits, 0);
     const presents = new Map<string, HostTensor>();
     for (const [name, t] of Object.entries(out)) {
       if (name.startsWith('present') && t instanceof Tensor) presents.set(name, await toHost(t));
     }
-    return { key, ids, grids, presents, nextPosition: next, length: seq, lastLogits, visionTokens };
+    return { key, ids, grids, presents, nextPosition: next, length: ids.length, lastLogits, visionTokens };
   }
 
   async step(tokens: Int32Array): Promise<StepResult> {
@@ -256,7 +309,11 @@ export class ModelHost implements ModelWorkerApi {
     if (!s) throw new Error('step() before prefill()');
     const n = s.rows.length;
     if (tokens.length !== n) throw new Error(`step() got ${tokens.length} tokens for ${n} streams`);
-    const input_ids = new Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [n, 1]);
+    const input_ids = new Tensor(
+      'int64',
+      BigInt64Array.from(tokens, (t) => BigInt(t)),
+      [n, 1],
+    );
     const inputs_embeds = await model.encode_text({ input_ids });
     const total = s.pastLength + 1;
     const mask = new BigInt64Array(n * total);
@@ -313,12 +370,14 @@ export class ModelHost implements ModelWorkerApi {
         const { positions: all, next } = this.ropePositions(row.ids, row.grids);
         const len = row.ids.length;
         for (let axis = 0; axis < 3; axis++) {
-          for (let j = 0; j < L; j++) positions[(axis * n + r) * L + j] = all[axis * len + (len - L + j)] ?? 0n;
+          for (let j = 0; j < L; j++)
+            positions[(axis * n + r) * L + j] = all[axis * len + (len - L + j)] ?? 0n;
         }
         row.nextPosition = next;
         row.mask.push(...new Array<number>(L).fill(1));
       } else {
-        for (let axis = 0; axis < 3; axis++) for (let j = 0; j < L; j++) positions[(axis * n + r) * L + j] = BigInt(row.nextPosition);
+        for (let axis = 0; axis < 3; axis++)
+          for (let j = 0; j < L; j++) positions[(axis * n + r) * L + j] = BigInt(row.nextPosition);
         row.ids.push(pending);
         row.nextPosition += 1;
         row.mask.push(1, ...new Array<number>(L - 1).fill(0));
@@ -326,7 +385,12 @@ export class ModelHost implements ModelWorkerApi {
       row.mask.forEach((m, j) => (mask[r * total + j] = BigInt(m)));
     });
     // Image features replace the placeholders of the escalating rows only.
-    const { inputs_embeds, visionTokens } = await this.embedExtension(new Tensor('int64', ids, [n, L]), req.rows, inputs.pixel_values, inputs.image_grid_thw);
+    const { inputs_embeds, visionTokens } = await this.embedExtension(
+      new Tensor('int64', ids, [n, L]),
+      req.rows,
+      inputs.pixel_values,
+      inputs.image_grid_thw,
+    );
     const out = await model.forward({
       inputs_embeds,
       attention_mask: new Tensor('int64', mask, [n, total]),
@@ -346,28 +410,47 @@ export class ModelHost implements ModelWorkerApi {
     return { ms: performance.now() - t0, visionTokens, ids: extIds };
   }
 
-  private async embedExtension(ids: Tensor, rows: number[], pixel_values: Tensor, image_grid_thw: Tensor): Promise<Encoded> {
+  private async embedExtension(
+    ids: Tensor,
+    rows: number[],
+    pixel_values: Tensor,
+    image_grid_thw: Tensor,
+  ): Promise<Encoded> {
     const { model } = this.need();
     const [n = 1, L = 0] = ids.dims;
     const imageId = BigInt(imageTokenId(model.config));
     // Rows that do not escalate carry image-token ids nowhere: only escalating rows hold placeholders.
     const escalating = new Set(rows);
-    const textIds = BigInt64Array.from(ids.data, (x, i) => (!escalating.has(Math.floor(i / L)) && x === imageId ? 0n : toBig(x)));
+    const textIds = BigInt64Array.from(ids.data, (x, i) =>
+      !escalating.has(Math.floor(i / L)) && x === imageId ? 0n : toBig(x),
+    );
     const inputIds = new Tensor('int64', textIds, [n, L]);
     let inputs_embeds: Tensor = await model.encode_text({ input_ids: inputIds });
     const f: Tensor = await model.encode_image({ pixel_values, image_grid_thw });
     this.counters.visionEncoderRuns += 1;
     const perRow = f.dims[0] ?? 0;
     this.counters.visionTokens += perRow;
-    const features = rows.length === 1 ? f : cat(rows.map(() => f), 0);
-    ({ inputs_embeds } = model._merge_input_ids_with_image_features({ image_features: features, inputs_embeds, input_ids: inputIds, attention_mask: ones([n, L]) }));
+    const features =
+      rows.length === 1
+        ? f
+        : cat(
+            rows.map(() => f),
+            0,
+          );
+    ({ inputs_embeds } = model._merge_input_ids_with_image_features({
+      image_features: features,
+      inputs_embeds,
+      input_ids: inputIds,
+      attention_mask: ones([n, L]),
+    }));
     return { inputs_embeds, visionTokens: perRow };
   }
 
   private takeCache(s: Streams, out: Record<string, unknown>, total: number): void {
     const next: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(out)) {
-      if (name.startsWith('present') && t instanceof Tensor) next[name.replace('present', 'past_key_values')] = t;
+      if (name.startsWith('present') && t instanceof Tensor)
+        next[name.replace('present', 'past_key_values')] = t;
     }
     disposeReplaced(s.cache, next);
     s.cache = next;
@@ -420,8 +503,26 @@ export class ModelHost implements ModelWorkerApi {
 const toBig = (x: unknown): bigint => (typeof x === 'bigint' ? x : BigInt(Number(x)));
 
 function imageTokenId(config: unknown): number {
-  if (typeof config === 'object' && config !== null && 'image_token_id' in config && typeof config.image_token_id === 'number') return config.image_token_id;
+  if (
+    typeof config === 'object' &&
+    config !== null &&
+    'image_token_id' in config &&
+    typeof config.image_token_id === 'number'
+  )
+    return config.image_token_id;
   throw new Error('config.json has no image_token_id');
+}
+
+/**
+ * Only the last prompt position's logits, when the decoder takes num_logits_to_keep: the lm_head
+ * over every prompt token (image tokens included) is wasted work, and with a large vocabulary it is
+ * most of a prefill's cost.
+ */
+function lastLogitsOnly(model: Qwen2VLForConditionalGeneration): { num_logits_to_keep?: Tensor } {
+  const decoder = model.sessions['decoder_model_merged'] as { inputNames?: string[] } | undefined;
+  return decoder?.inputNames?.includes('num_logits_to_keep')
+    ? { num_logits_to_keep: new Tensor('int64', [1n], []) }
+    : {};
 }
 
 const NO_VIDEOS = new Tensor('int64', new BigInt64Array(0), [0, 3]);
@@ -440,7 +541,13 @@ function readLogits(out: Record<string, unknown>): Tensor {
 function logitsData(t: Tensor): Float32Array | Uint16Array {
   const d: unknown = t.data;
   if (d instanceof Float32Array || d instanceof Uint16Array) return d;
-  if (t.type === 'float16' && typeof d === 'object' && d !== null && 'buffer' in d && d.buffer instanceof ArrayBuffer) {
+  if (
+    t.type === 'float16' &&
+    typeof d === 'object' &&
+    d !== null &&
+    'buffer' in d &&
+    d.buffer instanceof ArrayBuffer
+  ) {
     return new Uint16Array(d.buffer);
   }
   throw new Error(`unsupported logits type ${t.type}`);

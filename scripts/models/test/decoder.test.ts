@@ -25,16 +25,26 @@ function positions(from: number, to: number, swapHW = false): ort.Tensor {
   return new ort.Tensor('int64', data, [3, 1, n]);
 }
 
-function feeds(name: string, embeds: Float32Array, from: number, to: number, past: Feeds | null, swapHW = false): Feeds {
+function feeds(
+  name: string,
+  embeds: Float32Array,
+  from: number,
+  to: number,
+  past: Feeds | null,
+  swapHW = false,
+): Feeds {
   const { hidden: H, layers, kvHeads, headDim } = specNamed(name).text;
   const f: Feeds = {
     inputs_embeds: new ort.Tensor('float32', embeds.slice(from * H, to * H), [1, to - from, H]),
     attention_mask: new ort.Tensor('int64', new BigInt64Array(to).fill(1n), [1, to]),
     position_ids: positions(from, to, swapHW),
+    num_logits_to_keep: new ort.Tensor('int64', new BigInt64Array([0n]), []),
   };
   for (let l = 0; l < layers; l++) {
     for (const kv of ['key', 'value']) {
-      f[`past_key_values.${l}.${kv}`] = past?.[`present.${l}.${kv}`] ?? new ort.Tensor('float32', new Float32Array(0), [1, kvHeads, 0, headDim]);
+      f[`past_key_values.${l}.${kv}`] =
+        past?.[`present.${l}.${kv}`] ??
+        new ort.Tensor('float32', new Float32Array(0), [1, kvHeads, 0, headDim]);
     }
   }
   return f;
@@ -44,7 +54,8 @@ const rowOf = (logits: ort.Tensor, pos: number): Float32Array => {
   const v = logits.dims[2] ?? 0;
   return (logits.data as Float32Array).slice(pos * v, (pos + 1) * v);
 };
-const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - (b[i] ?? NaN))), 0);
+const maxDiff = (a: Float32Array, b: Float32Array) =>
+  a.reduce((m, x, i) => Math.max(m, Math.abs(x - (b[i] ?? NaN))), 0);
 
 describe.each([
   ['tiny-base', ''],
@@ -59,7 +70,9 @@ describe.each([
     const s = await decoder(name, sfx);
     const full = await s.run(feeds(name, embeds, 0, S, null));
     let out = await s.run(feeds(name, embeds, 0, 8, null));
-    expect(maxDiff(rowOf(out['logits'] as ort.Tensor, 7), rowOf(full['logits'] as ort.Tensor, 7))).toBeLessThanOrEqual(1e-4);
+    expect(
+      maxDiff(rowOf(out['logits'] as ort.Tensor, 7), rowOf(full['logits'] as ort.Tensor, 7)),
+    ).toBeLessThanOrEqual(1e-4);
     for (let p = 8; p < S; p++) {
       out = await s.run(feeds(name, embeds, p, p + 1, out));
       expect((out['present.0.key'] as ort.Tensor).dims[2]).toBe(p + 1);
@@ -73,7 +86,9 @@ describe.each([
     const s = await decoder(name, sfx);
     const a = await s.run(feeds(name, embeds, 0, S, null));
     const b = await s.run(feeds(name, embeds, 0, S, null, true));
-    expect(maxDiff(rowOf(a['logits'] as ort.Tensor, S - 1), rowOf(b['logits'] as ort.Tensor, S - 1))).toBeGreaterThan(1e-3);
+    expect(
+      maxDiff(rowOf(a['logits'] as ort.Tensor, S - 1), rowOf(b['logits'] as ort.Tensor, S - 1)),
+    ).toBeGreaterThan(1e-3);
     await s.release();
   });
 });

@@ -9,13 +9,19 @@ import { writeModel } from '../factory';
 import { parseCustomSpec } from '../custom-spec';
 import { specNamed, tmp } from './helpers';
 
-const read = (dir: string, f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>;
+const read = (dir: string, f: string) =>
+  JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>;
 const hashDir = (dir: string) =>
   Object.fromEntries(
     [...readdirSync(dir), ...readdirSync(join(dir, 'onnx')).map((f) => `onnx/${f}`)]
       .filter((f) => f !== 'onnx')
       .sort()
-      .map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]),
+      .map((f) => [
+        f,
+        createHash('sha256')
+          .update(readFileSync(join(dir, f)))
+          .digest('hex'),
+      ]),
   );
 
 describe('model factory layout', () => {
@@ -48,14 +54,26 @@ describe('model factory layout', () => {
     expect(c['model_type']).toBe('qwen2_5_vl');
     const t = c['text_config'] as Record<string, unknown>;
     expect(t['model_type']).toBe('qwen2_5_vl_text');
-    for (const k of ['hidden_size', 'num_hidden_layers', 'num_attention_heads', 'num_key_value_heads', 'head_dim', 'vocab_size', 'rope_theta']) {
+    for (const k of [
+      'hidden_size',
+      'num_hidden_layers',
+      'num_attention_heads',
+      'num_key_value_heads',
+      'head_dim',
+      'vocab_size',
+      'rope_theta',
+    ]) {
       expect(typeof t[k], k).toBe('number');
     }
     expect((t['rope_scaling'] as Record<string, unknown>)['mrope_section']).toEqual([4, 6, 6]);
     const v = c['vision_config'] as Record<string, unknown>;
     expect([v['patch_size'], v['temporal_patch_size'], v['spatial_merge_size']]).toEqual([14, 2, 2]);
     // Special ids sit right after the 1024 regular ids, in Qwen's order.
-    expect([c['vision_start_token_id'], c['image_token_id'], c['video_token_id']]).toEqual([1024 + 9, 1024 + 12, 1024 + 13]);
+    expect([c['vision_start_token_id'], c['image_token_id'], c['video_token_id']]).toEqual([
+      1024 + 9,
+      1024 + 12,
+      1024 + 13,
+    ]);
     const g = read(dir, 'generation_config.json');
     expect(g['eos_token_id']).toEqual([1024 + 2, 1024]);
     const p = read(dir, 'preprocessor_config.json');
@@ -67,7 +85,18 @@ describe('model factory layout', () => {
   it('tokenizer files carry Qwen special tokens and chat template', () => {
     const tj = read(dir, 'tokenizer.json');
     const added = (tj['added_tokens'] as { content: string; id: number }[]).map((a) => a.content);
-    for (const s of ['<|im_start|>', '<|im_end|>', '<|endoftext|>', '<|vision_start|>', '<|vision_end|>', '<|image_pad|>', '<tool_call>', '</tool_call>', '<think>', '</think>']) {
+    for (const s of [
+      '<|im_start|>',
+      '<|im_end|>',
+      '<|endoftext|>',
+      '<|vision_start|>',
+      '<|vision_end|>',
+      '<|image_pad|>',
+      '<tool_call>',
+      '</tool_call>',
+      '<think>',
+      '</think>',
+    ]) {
       expect(added, s).toContain(s);
     }
     expect((tj['model'] as Record<string, unknown>)['type']).toBe('BPE');
@@ -84,16 +113,29 @@ describe('model factory layout', () => {
     expect(embed.inputNames).toEqual(['input_ids']);
     expect(embed.outputNames).toEqual(['inputs_embeds']);
     const dec = await session('decoder_model_merged');
-    const pkv = Array.from({ length: 4 }, (_, i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`]).flat();
-    expect(dec.inputNames).toEqual(['inputs_embeds', 'attention_mask', 'position_ids', ...pkv]);
-    expect([...dec.outputNames].sort()).toEqual(['logits', ...pkv.map((n) => n.replace('past_key_values', 'present'))].sort());
+    const pkv = Array.from({ length: 4 }, (_, i) => [
+      `past_key_values.${i}.key`,
+      `past_key_values.${i}.value`,
+    ]).flat();
+    expect(dec.inputNames).toEqual([
+      'inputs_embeds',
+      'attention_mask',
+      'position_ids',
+      'num_logits_to_keep',
+      ...pkv,
+    ]);
+    expect([...dec.outputNames].sort()).toEqual(
+      ['logits', ...pkv.map((n) => n.replace('past_key_values', 'present'))].sort(),
+    );
     await Promise.all([vision.release(), embed.release(), dec.release()]);
   });
 
   it('q4 files use 4-bit MatMulNBits weights', () => {
     const bytes = readFileSync(join(dir, 'onnx', 'decoder_model_merged_q4.onnx'));
     expect(bytes.includes(Buffer.from('MatMulNBits'))).toBe(true);
-    expect(bytes.length).toBeLessThan(readFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx')).length / 3);
+    expect(bytes.length).toBeLessThan(
+      readFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx')).length / 3,
+    );
   });
 
   it('two runs give identical bytes', () => {
@@ -108,8 +150,26 @@ describe('model factory layout', () => {
 });
 
 describe('model factory: bad input', () => {
-  const base = { name: 'x', weightSeed: 1, regularVocab: 1024, visionDim: 32, minPixels: 3136, maxPixels: 50176,
-    text: { hidden: 64, layers: 1, heads: 2, kvHeads: 1, headDim: 32, intermediate: 64, ropeTheta: 1e6, mropeSection: [4, 6, 6], vocabRows: 1088, logitScale: 3 } };
+  const base = {
+    name: 'x',
+    weightSeed: 1,
+    regularVocab: 1024,
+    visionDim: 32,
+    minPixels: 3136,
+    maxPixels: 50176,
+    text: {
+      hidden: 64,
+      layers: 1,
+      heads: 2,
+      kvHeads: 1,
+      headDim: 32,
+      intermediate: 64,
+      ropeTheta: 1e6,
+      mropeSection: [4, 6, 6],
+      vocabRows: 1088,
+      logitScale: 3,
+    },
+  };
   const withText = (t: Record<string, unknown>) => JSON.stringify({ ...base, text: { ...base.text, ...t } });
 
   it('accepts a valid custom spec', () => {
