@@ -23,6 +23,7 @@ const benchSmall = {
   visionDim: 64,
   ...BENCH_PIXELS,
   formats: ['q4'] as const,
+  logitsToKeep: true,
 };
 
 export const CATALOG: readonly ModelSpec[] = [
@@ -65,6 +66,7 @@ export const CATALOG: readonly ModelSpec[] = [
     visionDim: 128,
     ...BENCH_PIXELS,
     formats: ['q4'],
+    logitsToKeep: true,
     description: 'benchmark base: real Qwen vocabulary, about 4x the small models',
   },
   { name: 'bench-amateur', ...benchSmall, description: 'benchmark amateur' },

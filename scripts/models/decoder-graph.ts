@@ -57,7 +57,7 @@ export function buildDecoder(
   const embeds = g.input('inputs_embeds', 'float', ['batch_size', 'sequence_length', H]);
   const mask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
   const posIds = g.input('position_ids', 'int64', [3, 'batch_size', 'sequence_length']);
-  const logitsToKeep = g.input('num_logits_to_keep', 'int64', []);
+  const logitsToKeep = spec.logitsToKeep ? g.input('num_logits_to_keep', 'int64', []) : null;
   const past: { key: string; value: string }[] = [];
   for (let l = 0; l < t.layers; l++) {
     past.push({
@@ -160,16 +160,17 @@ export function buildDecoder(
   // num_logits_to_keep (the convention transformers.js reads): k > 0 keeps the last k positions, 0 all.
   // A prompt prefill needs one row of logits, not one per prompt token: with a 152k vocabulary the
   // lm_head over every image token would cost more than the rest of the decoder.
-  const xf = keepLast(g, rmsNorm(g, x, ones(g, 'model.norm.weight', H)), logitsToKeep);
+  const last = (v: string) => (logitsToKeep ? keepLast(g, v, logitsToKeep) : v);
+  const xf = last(rmsNorm(g, x, ones(g, 'model.norm.weight', H)));
   const lm = w('lm_head', H * t.vocabRows, t.logitScale / Math.sqrt(H));
   if (!bigram) {
     g.linear(xf, 'lm_head.weight', lm, H, t.vocabRows, bias, 'logits');
   } else {
     const head = g.linear(xf, 'lm_head.weight', lm, H, t.vocabRows, bias);
     const w2 = g.initializer('bigram_head.weight', 'float', [H, t.vocabRows], bigram);
-    g.op1('Add', [head, g.op1('MatMul', [keepLast(g, embeds, logitsToKeep), w2])], {}, 'logits');
+    g.op1('Add', [head, g.op1('MatMul', [last(embeds), w2])], {}, 'logits');
   }
-  g.output('logits', 'float', ['batch_size', 'num_logits', t.vocabRows]);
+  g.output('logits', 'float', ['batch_size', logitsToKeep ? 'num_logits' : 'sequence_length', t.vocabRows]);
   return g.encode();
 }
 

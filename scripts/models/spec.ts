@@ -34,6 +34,14 @@ export interface ModelSpec {
    */
   bigram?: { pairs: readonly (readonly [string, string])[]; value: number };
   formats: readonly WeightFormat[];
+  /**
+   * The decoder also takes `num_logits_to_keep` (as newer exports do; transformers.js passes it when
+   * declared): a prefill computes the lm_head for the last position only. Off by default: the
+   * Qwen2.5-VL exports this project mirrors take inputs_embeds, attention_mask, position_ids and the
+   * cache only. The bench models turn it on, because their 512-wide decoder would otherwise spend
+   * most of a prefill in a 152k-row lm_head — a proportion no real 3–7B model has.
+   */
+  logitsToKeep?: boolean;
   description: string;
 }
 

@@ -1,13 +1,13 @@
 /**
- * How the three models share the CPU on WASM when the caller does not say (see docs/bench.md, G4).
+ * How the three models share the CPU on WASM when the caller does not say (see docs/bench.md, G1/G4).
  *
- * On 2 cores onnxruntime's WASM kernels scale almost perfectly from 1 to 2 threads (base step 311 →
- * 150 ms), so three concurrent 1-thread workers wait for the base model on one core while the other
- * idles (313 ms per token in the bench); stepping the workers one after another, each with every
- * core, was the fastest worker schedule measured (282 ms), though still above the naive single-pool
- * loop (212 ms, on the 210 ms bound): three thread pools cost more than one. With more cores the
- * models step concurrently and the cores are split, the base model (the largest) getting half —
- * untested here (the project machine has 2 cores).
+ * The models step concurrently, each in its own worker, and the cores are split: the base model
+ * (the largest, the critical path of every step) gets the most threads. On 2 cores that is one
+ * thread per worker — measured on the bench trio: 313 ms per guided token, 0.75× the three models'
+ * own step times added up (G1). Stepping them one after another with every core each
+ * (`stepping: 'sequential'` in LoadOptions) measured 282 ms on the same machine, but then a guided
+ * token costs 1.24× the three models alone (three thread pools contend) and the models no longer
+ * overlap; the gap is within the machine's load noise, so concurrency stays the default.
  */
 import type { ModelRole } from './presets';
 
@@ -19,7 +19,7 @@ export interface WasmSchedule {
 
 export function autoWasmSchedule(cores: number): WasmSchedule {
   const c = Math.max(1, Math.floor(cores));
-  if (c <= 2) return { threads: { base: c, expert: c, amateur: c }, sequential: true };
+  if (c <= 3) return { threads: { base: 1, expert: 1, amateur: 1 }, sequential: false };
   const small = Math.max(1, Math.floor(c / 4));
   return { threads: { base: Math.max(1, c - 2 * small), expert: small, amateur: small }, sequential: false };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { randomWeights } from '../rng';
+import { buildDecoder } from '../decoder-graph';
 import { MODELS_DIR, specNamed } from './helpers';
 
 type Feeds = Record<string, ort.Tensor>;
@@ -38,7 +39,6 @@ function feeds(
     inputs_embeds: new ort.Tensor('float32', embeds.slice(from * H, to * H), [1, to - from, H]),
     attention_mask: new ort.Tensor('int64', new BigInt64Array(to).fill(1n), [1, to]),
     position_ids: positions(from, to, swapHW),
-    num_logits_to_keep: new ort.Tensor('int64', new BigInt64Array([0n]), []),
   };
   for (let l = 0; l < layers; l++) {
     for (const kv of ['key', 'value']) {
@@ -90,5 +90,26 @@ describe.each([
       maxDiff(rowOf(a['logits'] as ort.Tensor, S - 1), rowOf(b['logits'] as ort.Tensor, S - 1)),
     ).toBeGreaterThan(1e-3);
     await s.release();
+  });
+});
+
+describe('num_logits_to_keep (declared by the bench models only)', () => {
+  it('k = 1 gives exactly the last row of k = 0 (all rows); the tiny models do not declare it', async () => {
+    const spec = { ...specNamed('tiny-base'), logitsToKeep: true };
+    const bias = new Float32Array(spec.text.vocabRows);
+    const s = await ort.InferenceSession.create(buildDecoder(spec, 'fp32', bias));
+    expect(s.inputNames).toContain('num_logits_to_keep');
+    const S = 9;
+    const embeds = randomWeights(S * spec.text.hidden, 1, 78);
+    const keep = (k: bigint) => ({ ...feeds('tiny-base', embeds, 0, S, null), num_logits_to_keep: new ort.Tensor('int64', new BigInt64Array([k]), []) });
+    const all = (await s.run(keep(0n)))['logits'] as ort.Tensor;
+    const one = (await s.run(keep(1n)))['logits'] as ort.Tensor;
+    expect(all.dims[1]).toBe(S);
+    expect(one.dims[1]).toBe(1);
+    expect(maxDiff(rowOf(one, 0), rowOf(all, S - 1))).toBeLessThanOrEqual(1e-5);
+    await s.release();
+    const tiny = await decoder('tiny-base', '');
+    expect(tiny.inputNames).not.toContain('num_logits_to_keep');
+    await tiny.release();
   });
 });

@@ -121,7 +121,6 @@ describe('model factory layout', () => {
       'inputs_embeds',
       'attention_mask',
       'position_ids',
-      'num_logits_to_keep',
       ...pkv,
     ]);
     expect([...dec.outputNames].sort()).toEqual(
