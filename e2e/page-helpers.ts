@@ -75,13 +75,16 @@ export async function tokenIds(page: Page, stream: 'base' | 'guided'): Promise<n
     .evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.tokenId)));
 }
 
-/** The raw history records, straight from IndexedDB. */
-export async function savedRuns(
-  page: Page,
-): Promise<{ id: string; outputs: Record<string, { text: string; reason: string | null }> }[]> {
+export interface SavedRunOutputs {
+  id: string;
+  outputs: Record<string, { text: string; reason: string | null }>;
+}
+
+/** The raw history records, straight from IndexedDB, typed as the caller reads them. */
+export async function savedRuns<T = SavedRunOutputs>(page: Page): Promise<T[]> {
   return page.evaluate(
     () =>
-      new Promise((resolve, reject) => {
+      new Promise<T[]>((resolve, reject) => {
         const open = indexedDB.open('proxythinker-web');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {

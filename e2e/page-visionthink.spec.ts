@@ -9,6 +9,7 @@ import {
   openApp,
   pane,
   runButton,
+  savedRuns,
   setMaxTokens,
   setQuestion,
   showTokens,
@@ -51,24 +52,7 @@ interface SavedVision {
   } | null;
 }
 
-async function savedVision(page: Page): Promise<SavedVision[]> {
-  return page.evaluate(
-    () =>
-      new Promise<SavedVision[]>((resolve, reject) => {
-        const open = indexedDB.open('proxythinker-web');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const req = db.transaction('runs').objectStore('runs').getAll();
-          req.onsuccess = () => {
-            resolve(req.result);
-            db.close();
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-  );
-}
+const savedVision = (page: Page) => savedRuns<SavedVision>(page);
 
 test('smart resolution with the escalating expert: one escalation, marked at its token, both sizes and token counts shown and saved', async ({
   page,

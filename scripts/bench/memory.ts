@@ -8,8 +8,9 @@
  * - per Chromium process (Linux /proc): PSS of the renderer and the GPU process (where WebGPU
  *   buffers live on SwiftShader).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Browser, CDPSession, Page } from 'playwright-core';
+import { descendantProcesses } from './proc';
 
 interface TargetInfo {
   targetId: string;
@@ -210,33 +211,16 @@ export interface ProcessMemory {
 export function processMemory(): ProcessMemory {
   const out: ProcessMemory = { pss_kb: {}, renderer_max_kb: 0 };
   if (!existsSync('/proc/self/smaps_rollup')) return out;
-  const procs: { pid: number; ppid: number; cmd: string }[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
+  const procs: { pid: number; cmd: string }[] = [];
+  for (const { pid } of descendantProcesses()) {
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      procs.push({
-        pid: Number(name),
-        ppid,
-        cmd: readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' '),
-      });
+      procs.push({ pid, cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') });
     } catch {
       // gone
     }
   }
-  const mine = new Set([process.pid]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const p of procs) {
-      if (!mine.has(p.pid) && mine.has(p.ppid)) {
-        mine.add(p.pid);
-        grew = true;
-      }
-    }
-  }
   for (const p of procs) {
-    if (p.pid === process.pid || !mine.has(p.pid) || !/chrom/.test(p.cmd)) continue;
+    if (!/chrom/.test(p.cmd)) continue;
     let pss: number;
     try {
       pss = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${p.pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);

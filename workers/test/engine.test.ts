@@ -3,10 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FAVOURED_WORDS } from '../../scripts/models/tokenizer';
 import { ModelHost } from '../model/host';
 import { Engine } from '../coordinator/engine';
-import { collect, newEngine, request, testImage, tinyTrio } from './trio';
+import { collect, hostApi, newEngine, request, testImage, tinyTrio } from './trio';
 import { generateGreedy } from './reference';
 import type { ModelRole } from '../../src/core/presets';
-import type { ModelWorkerApi, RunEvent } from '../../src/core/protocol';
+import type { RunEvent } from '../../src/core/protocol';
 
 const MAX = 24;
 const favouredCount = (text: string) => FAVOURED_WORDS.reduce((n, w) => n + text.split(w).length - 1, 0);
@@ -203,9 +203,7 @@ describe('engine: live α, sampling, prefill reuse, cancel, errors', () => {
     const failing = new Engine((role) => {
       const host = new ModelHost();
       let steps = 0;
-      const api: ModelWorkerApi = {
-        load: (spec, options, onProgress) => host.load(spec, options, onProgress),
-        prefill: (r) => host.prefill(r),
+      const api = hostApi(host, {
         step: async (t) => {
           if (role === 'expert' && ++steps === 4) {
             const e = new Error('the GPU device was lost');
@@ -214,14 +212,7 @@ describe('engine: live α, sampling, prefill reuse, cancel, errors', () => {
           }
           return host.step(t);
         },
-        extend: (r) => host.extend(r),
-        prefillRaw: (r) => host.prefillRaw(r),
-        reset: () => host.reset(),
-        stats: () => host.stats(),
-        decode: (ids) => host.decode(ids),
-        dispose: () => host.dispose(),
-        injectFault: (n, kind) => host.injectFault(n, kind),
-      };
+      });
       return { api, terminate: () => undefined };
     });
     await failing.loadTrio(tinyTrio(), { backend: 'wasm' }, () => undefined);
@@ -244,8 +235,7 @@ describe('engine: a model that dies during prefill', () => {
   it('the run fails naming the model (role on the error event); later runs that need it are refused', async () => {
     const failing = new Engine((role) => {
       const host = new ModelHost();
-      const api: ModelWorkerApi = {
-        load: (spec, options, onProgress) => host.load(spec, options, onProgress),
+      const api = hostApi(host, {
         prefill: async (r) => {
           if (role === 'amateur') {
             const e = new Error("the amateur model's worker stopped: out of memory");
@@ -254,15 +244,7 @@ describe('engine: a model that dies during prefill', () => {
           }
           return host.prefill(r);
         },
-        step: (t) => host.step(t),
-        extend: (r) => host.extend(r),
-        prefillRaw: (r) => host.prefillRaw(r),
-        reset: () => host.reset(),
-        stats: () => host.stats(),
-        decode: (ids) => host.decode(ids),
-        dispose: () => host.dispose(),
-        injectFault: (n, kind) => host.injectFault(n, kind),
-      };
+      });
       return { api, terminate: () => undefined };
     });
     await failing.loadTrio(tinyTrio(), { backend: 'wasm' }, () => undefined);

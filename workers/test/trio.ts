@@ -3,13 +3,23 @@ import { resolve } from 'node:path';
 import { Engine } from '../coordinator/engine';
 import { ModelHost } from '../model/host';
 import type { ModelRole } from '../../src/core/presets';
-import type { ImagePayload, ModelSpecifier, RunEvent, RunRequest } from '../../src/core/protocol';
+import type {
+  ImagePayload,
+  ModelSpecifier,
+  ModelWorkerApi,
+  RunEvent,
+  RunRequest,
+} from '../../src/core/protocol';
 import { GREEDY } from '../../src/core/sampling';
 
 const MODELS = resolve('public/models');
 
 export function tinyTrio(dtype: 'fp32' | 'q4' = 'fp32', expert = 'tiny-expert'): ModelSpecifier[] {
-  const spec = (role: ModelRole, name: string): ModelSpecifier => ({ role, name, source: { kind: 'url', baseUrl: `${MODELS}/${name}`, dtype } });
+  const spec = (role: ModelRole, name: string): ModelSpecifier => ({
+    role,
+    name,
+    source: { kind: 'url', baseUrl: `${MODELS}/${name}`, dtype },
+  });
   return [spec('base', 'tiny-base'), spec('expert', expert), spec('amateur', 'tiny-amateur')];
 }
 
@@ -23,7 +33,7 @@ export function newEngine(hosts: ModelHost[] = []): Engine {
 
 export function testImage(w = 90, h = 60, seed = 1): ImagePayload {
   const rgba = new Uint8ClampedArray(w * h * 4);
-  for (let i = 0; i < rgba.length; i++) rgba[i] = (i % 4 === 3 ? 255 : (i * 37 + seed * 101 + (i >> 9)) % 256);
+  for (let i = 0; i < rgba.length; i++) rgba[i] = i % 4 === 3 ? 255 : (i * 37 + seed * 101 + (i >> 9)) % 256;
   return { width: w, height: h, rgba, key: `test-${w}x${h}-${seed}` };
 }
 
@@ -47,7 +57,11 @@ export interface StreamResult {
 }
 
 /** Runs and collects per-stream ids, α per token, final text and stop reason. */
-export async function collect(engine: Engine, req: RunRequest, onToken?: (index: number) => void): Promise<{ streams: Record<string, StreamResult>; events: RunEvent[] }> {
+export async function collect(
+  engine: Engine,
+  req: RunRequest,
+  onToken?: (index: number) => void,
+): Promise<{ streams: Record<string, StreamResult>; events: RunEvent[] }> {
   const events: RunEvent[] = [];
   const streams: Record<string, StreamResult> = {};
   await engine.run(req, (batch) => {
@@ -66,4 +80,21 @@ export async function collect(engine: Engine, req: RunRequest, onToken?: (index:
     }
   });
   return { streams, events };
+}
+
+/** A real in-thread model whose calls can be replaced one by one (to make a model fail on cue). */
+export function hostApi(host: ModelHost, over: Partial<ModelWorkerApi> = {}): ModelWorkerApi {
+  return {
+    load: (spec, options, onProgress) => host.load(spec, options, onProgress),
+    prefill: (r) => host.prefill(r),
+    step: (t) => host.step(t),
+    extend: (r) => host.extend(r),
+    prefillRaw: (r) => host.prefillRaw(r),
+    reset: () => host.reset(),
+    stats: () => host.stats(),
+    decode: (ids) => host.decode(ids),
+    dispose: () => host.dispose(),
+    injectFault: (n, kind) => host.injectFault(n, kind),
+    ...over,
+  };
 }
