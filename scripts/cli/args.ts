@@ -2,9 +2,10 @@
  * Command-line parsing for `npm run cli -- generate …`: pure functions, no I/O, so every usage error
  * can be tested without a browser. Values are checked here; files and folders in inputs.ts.
  */
-import { GUIDANCE_MODES } from '../../src/core/merge';
+import { RUN_MODES } from '../../src/core/history';
 import { LOCAL_DTYPES, PRESETS, type LocalDtype } from '../../src/core/presets';
 import type { Resolution, RunMode } from '../../src/core/protocol';
+import { RESOLUTIONS } from '../../src/core/runVision';
 
 export const EXIT = Object.freeze({
   OK: 0,
@@ -26,11 +27,9 @@ export class InputError extends Error {
   readonly exitCode = EXIT.INPUT;
 }
 
-export const RUN_MODES: readonly RunMode[] = [...GUIDANCE_MODES, 'side-by-side'];
 export const BACKENDS = ['wasm', 'webgpu'] as const;
 export type CliBackend = (typeof BACKENDS)[number];
 export const PLACEMENTS = ['workers', 'single-thread'] as const;
-export const RESOLUTIONS: readonly Resolution[] = ['full', 'smart', 'low'];
 
 export interface GenerateOptions {
   command: 'generate';

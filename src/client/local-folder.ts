@@ -13,14 +13,18 @@ export interface LocalFolder {
   files: LocalModelFile[];
   bytes: number;
   /** The directory handle, when picked with the File System Access API (storable in IndexedDB). */
-  handle?: FileSystemDirectoryHandle;
+  handle?: DirectoryHandle;
 }
 
 /** The slice of the File System Access API used here (not in TypeScript's DOM library everywhere). */
-interface DirectoryHandleLike {
+/**
+ * The part of FileSystemDirectoryHandle we use, with the permission methods the DOM typings lack;
+ * real handles (picked, or read back from IndexedDB) satisfy it structurally.
+ */
+export interface DirectoryHandle {
   kind: 'directory';
   name: string;
-  values(): AsyncIterable<DirectoryHandleLike | FileHandleLike>;
+  values(): AsyncIterable<DirectoryHandle | FileHandleLike>;
   queryPermission?(d: { mode: 'read' }): Promise<PermissionState>;
   requestPermission?(d: { mode: 'read' }): Promise<PermissionState>;
 }
@@ -31,7 +35,7 @@ interface FileHandleLike {
 }
 
 type PickerWindow = Window & {
-  showDirectoryPicker?: (o?: { id?: string; mode?: 'read' }) => Promise<DirectoryHandleLike>;
+  showDirectoryPicker?: (o?: { id?: string; mode?: 'read' }) => Promise<DirectoryHandle>;
 };
 
 export class FolderError extends Error {
@@ -88,7 +92,7 @@ export function folderFromFiles(list: FileList | readonly File[]): LocalFolder {
 }
 
 async function walk(
-  dir: DirectoryHandleLike,
+  dir: DirectoryHandle,
   prefix: string,
   out: { path: string; file: File }[],
   depth: number,
@@ -106,28 +110,27 @@ async function walk(
  * Reads a directory handle (e.g. one remembered in IndexedDB). With `ask`, asks for read permission
  * when needed — that needs a user gesture (call it from a click handler).
  */
-export async function folderFromHandle(handle: FileSystemDirectoryHandle, ask = true): Promise<LocalFolder> {
-  const h = handle as unknown as DirectoryHandleLike;
+export async function folderFromHandle(h: DirectoryHandle, ask = true): Promise<LocalFolder> {
   let state = (await h.queryPermission?.({ mode: 'read' })) ?? 'granted';
   if (state !== 'granted' && ask) state = (await h.requestPermission?.({ mode: 'read' })) ?? 'denied';
   if (state !== 'granted') throw new FolderError(`no permission to read "${h.name}": pick the folder again`);
   const entries: { path: string; file: File }[] = [];
   await walk(h, '', entries, 0);
-  return { ...modelRoot(h.name, entries), handle };
+  return { ...modelRoot(h.name, entries), handle: h };
 }
 
 /** Opens the browser's folder picker (File System Access API); null when the user cancels. */
 export async function pickDirectory(): Promise<LocalFolder | null> {
   const picker = (window as PickerWindow).showDirectoryPicker;
   if (!picker) throw new FolderError('this browser cannot open folders directly; use the file input');
-  let handle: DirectoryHandleLike;
+  let handle: DirectoryHandle;
   try {
     handle = await picker.call(window, { id: 'proxythinker-model', mode: 'read' });
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') return null;
     throw e;
   }
-  return folderFromHandle(handle as unknown as FileSystemDirectoryHandle, false);
+  return folderFromHandle(handle, false);
 }
 
 /** A model source reading this folder. */

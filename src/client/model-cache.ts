@@ -11,8 +11,7 @@ import { registerSW } from 'virtual:pwa-register';
 import { MODEL_ROLES, type Dtype, type ModelRole } from '../core/presets';
 import type {
   BackendChoice,
-  FileFailureInfo,
-  FileSource,
+  FileProgress,
   LoadEvent,
   LoadPhase,
   ModelPlan,
@@ -317,15 +316,8 @@ export async function planDownload(
 // ---------------------------------------------------------------------------------------------
 // Load progress
 
-export interface FileState {
-  role: ModelRole;
-  file: string;
-  loaded: number;
-  /** 0 while unknown. */
-  total: number;
-  source?: FileSource;
-  failure?: FileFailureInfo;
-}
+/** One file's latest progress event (total 0 while unknown). */
+export type FileState = FileProgress;
 
 export interface ModelLoadState {
   role: ModelRole;

@@ -45,11 +45,13 @@ export type ToolCallCheck = { kind: 'resize' } | { kind: 'invalid'; reason: stri
  */
 export function checkToolCall(text: string): ToolCallCheck {
   const close = '</tool_call>';
-  const end = text.trimEnd();
-  if (!end.endsWith(close)) return null;
-  const open = end.lastIndexOf('<tool_call>', end.length - close.length);
+  // Called on every guided token with the whole text: look at its end without copying it.
+  let end = text.length;
+  while (end > 0 && /\s/.test(text.charAt(end - 1))) end--;
+  if (!text.startsWith(close, end - close.length) || end < close.length) return null;
+  const open = text.lastIndexOf('<tool_call>', end - close.length);
   if (open < 0) return { kind: 'invalid', reason: 'a </tool_call> without <tool_call>' };
-  const body = end.slice(open + '<tool_call>'.length, end.length - close.length).trim();
+  const body = text.slice(open + '<tool_call>'.length, end - close.length).trim();
   let call: unknown;
   try {
     call = JSON.parse(body);

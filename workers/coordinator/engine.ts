@@ -159,11 +159,8 @@ export class Engine implements CoordinatorApi {
 
   /** A model call failed outside a step (prefill, extension): a fatal error marks the model dead. */
   private modelFailed(trio: LoadedTrio, role: ModelRole, e: unknown): never {
-    if (e instanceof Error) {
-      this.failedRole.set(e, role);
-      const m = trio.models.get(role);
-      if (m && FATAL_MODEL_ERRORS.includes(e.name)) m.dead = e;
-    }
+    if (e instanceof Error) this.failedRole.set(e, role);
+    markIfFatal(trio, role, e);
     throw e;
   }
 
@@ -341,8 +338,7 @@ export class Engine implements CoordinatorApi {
         if (res?.status === 'fulfilled') timings[r] = res.value.ms;
         else if (res) {
           failed.push(r);
-          const m = trio.models.get(r);
-          if (m && res.reason instanceof Error && FATAL_MODEL_ERRORS.includes(res.reason.name)) m.dead = res.reason;
+          markIfFatal(trio, r, res.reason);
           // The streams that need this model end with its error; the others go on.
           for (const s of streams) {
             if (s.done || s.feed.rows[r] === undefined) continue;
@@ -401,6 +397,12 @@ export class Engine implements CoordinatorApi {
     this.scratch[i] = fresh;
     return fresh;
   }
+}
+
+/** After a fatal error (worker gone, GPU device lost) the model takes no further runs until reloaded. */
+function markIfFatal(trio: LoadedTrio, role: ModelRole, e: unknown): void {
+  const m = trio.models.get(role);
+  if (m && e instanceof Error && FATAL_MODEL_ERRORS.includes(e.name)) m.dead = e;
 }
 
 /** The naive schedule: each model's step starts when the previous one has finished. */

@@ -1,7 +1,12 @@
 import { useEffect, useState } from 'react';
 import { HUB_DTYPE, MODEL_ROLES, type Dtype, type ModelRole } from '../../core/presets';
 import type { BackendChoice, ModelSpecifier } from '../../core/protocol';
-import { folderFromHandle, folderSource, type LocalFolder } from '../../client/local-folder';
+import {
+  folderFromHandle,
+  folderSource,
+  type DirectoryHandle,
+  type LocalFolder,
+} from '../../client/local-folder';
 import {
   normalizeHost,
   planDownload,
@@ -10,6 +15,7 @@ import {
 } from '../../client/model-cache';
 import { DownloadPlanView } from './DownloadPlanView';
 import { LocalFolderPicker } from './LocalFolderPicker';
+import { TextField } from './TextField';
 import {
   deleteCustomTrio,
   getHubHost,
@@ -33,7 +39,7 @@ interface Row {
   baseUrl: string;
   folder: LocalFolder | null;
   /** A folder of a saved trio, reopened on load. */
-  savedFolder: { name: string; handle?: FileSystemDirectoryHandle } | null;
+  savedFolder: { name: string; handle?: DirectoryHandle } | null;
   dtype: DtypeChoice;
 }
 
@@ -306,37 +312,28 @@ export function CustomTrioPicker({ onLoad, backend, disabled, onPlan }: CustomTr
               </label>
               {r.kind === 'hub' && (
                 <>
-                  <label className="ptm-field">
-                    <span>Repo</span>
-                    <input
-                      type="text"
-                      aria-label={`${legend} repo`}
-                      value={r.repo}
-                      placeholder="org/name"
-                      onChange={(e) => update(role, { repo: e.target.value })}
-                    />
-                  </label>
-                  <label className="ptm-field">
-                    <span>Revision</span>
-                    <input
-                      type="text"
-                      aria-label={`${legend} revision`}
-                      value={r.revision}
-                      onChange={(e) => update(role, { revision: e.target.value })}
-                    />
-                  </label>
+                  <TextField
+                    label="Repo"
+                    ariaLabel={`${legend} repo`}
+                    value={r.repo}
+                    placeholder="org/name"
+                    onChange={(repo) => update(role, { repo })}
+                  />
+                  <TextField
+                    label="Revision"
+                    ariaLabel={`${legend} revision`}
+                    value={r.revision}
+                    onChange={(revision) => update(role, { revision })}
+                  />
                 </>
               )}
               {r.kind === 'url' && (
-                <label className="ptm-field">
-                  <span>Folder URL</span>
-                  <input
-                    type="text"
-                    aria-label={`${legend} URL`}
-                    value={r.baseUrl}
-                    onChange={(e) => update(role, { baseUrl: e.target.value })}
-                  />
-                </label>
+                <TextField
+                  label="Folder URL"
+                  ariaLabel={`${legend} URL`}
+                  value={r.baseUrl}
+                  onChange={(baseUrl) => update(role, { baseUrl })}
+                />
               )}
               <label className="ptm-field">
                 <span>Precision</span>
@@ -352,16 +349,13 @@ export function CustomTrioPicker({ onLoad, backend, disabled, onPlan }: CustomTr
                   ))}
                 </select>
               </label>
-              <label className="ptm-field">
-                <span>Name</span>
-                <input
-                  type="text"
-                  aria-label={`${legend} name`}
-                  value={r.name}
-                  placeholder={defaultName(r) || role}
-                  onChange={(e) => update(role, { name: e.target.value })}
-                />
-              </label>
+              <TextField
+                label="Name"
+                ariaLabel={`${legend} name`}
+                value={r.name}
+                placeholder={defaultName(r) || role}
+                onChange={(name) => update(role, { name })}
+              />
             </div>
             {r.kind === 'local-folder' && (
               <LocalFolderPicker

@@ -6,7 +6,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { MODEL_ROLES, type Dtype, type ModelRole, type PresetSource } from '../../core/presets';
 import type { ModelSpecifier } from '../../core/protocol';
-import { folderFromHandle, folderSource, FolderError, type LocalFolder } from '../../client/local-folder';
+import { folderFromHandle, folderSource, FolderError, type DirectoryHandle, type LocalFolder } from '../../client/local-folder';
 
 export type SavedSource =
   | PresetSource
@@ -14,7 +14,7 @@ export type SavedSource =
       kind: 'local-folder';
       folder: string;
       dtype: Dtype | Record<string, Dtype>;
-      handle?: FileSystemDirectoryHandle;
+      handle?: DirectoryHandle;
     };
 
 export interface SavedModel {
