@@ -10,6 +10,7 @@ test.describe('engine in the browser (WASM)', () => {
     const imageUrl = await canvasImageUrl(page, 120, 90);
     const base = { alpha: 0, sampling: GREEDY, maxNewTokens: 16, question: 'What is the tallest bar?', imageUrl };
 
+    const s0 = await page.evaluate(() => window.proxyThinker.stats());
     const sbs = await page.evaluate((r) => window.proxyThinker.run({ ...r, mode: 'side-by-side' }), base);
     expect(sbs.streams.guided?.token_ids).toEqual(sbs.streams.base?.token_ids);
     expect(sbs.streams.guided?.token_ids.length).toBeGreaterThan(0);
@@ -17,6 +18,9 @@ test.describe('engine in the browser (WASM)', () => {
 
     // Another α on the same image and question: no vision encoder, no prompt prefill.
     const before = await page.evaluate(() => window.proxyThinker.stats());
+    // The image processor ran once for all three workers (its pixels shared through shared memory).
+    const processed = (s: typeof before) => Object.values(s).reduce((n, x) => n + (x?.imagesProcessed ?? 0), 0);
+    expect(processed(before) - processed(s0)).toBe(1);
     const guided = await page.evaluate((r) => window.proxyThinker.run({ ...r, mode: 'side-by-side', alpha: 2 }), base);
     const after = await page.evaluate(() => window.proxyThinker.stats());
     expect(guided.prefill_reused).toBe(true);

@@ -41,6 +41,7 @@ const api: ModelWorkerApi = {
   step,
   extend: (req) => guarded(host.extend(req)),
   prefillRaw: (req) => guarded(host.prefillRaw(req)),
+  preprocess: (image) => guarded(host.preprocess(image)),
   reset: () => host.reset(),
   stats: () => host.stats(),
   decode: (ids) => host.decode(ids),

@@ -364,10 +364,20 @@ async function benchBackend(
           measureG5(main, q, plan.g5Runs, `${G5_IMAGE_URL}-${plan.trio}`),
         )
       : null;
-  if (g5)
-    say(
-      `${backend}: G5 ttft low ${r2(g5.ttft_low_ms.median, 0)} ms / full ${r2(g5.ttft_full_ms.median, 0)} ms = ${r2(g5.ratio, 3)}; visual tokens ${JSON.stringify(g5.visual_tokens.base)}`,
-    );
+  // The same at half the side (a quarter of the pixels): how G5 depends on the image's size.
+  const g5Half: G5Figures | null =
+    plan.g5Runs > 0
+      ? await within(
+          RUN_TIMEOUT_MS * 2,
+          'G5 runs (half-side image)',
+          measureG5(main, `${q} (half-side image)`, plan.g5Runs, `${G5_IMAGE_URL}-half-${plan.trio}`),
+        )
+      : null;
+  for (const f of [g5, g5Half])
+    if (f)
+      say(
+        `${backend}: G5 at ${f.image_px.join('×')}: ttft low ${r2(f.ttft_low_ms.median, 0)} ms / full ${r2(f.ttft_full_ms.median, 0)} ms = ${r2(f.ratio, 3)}; visual tokens ${JSON.stringify(f.visual_tokens.base)}`,
+      );
 
   await Promise.all([
     am?.page.context().close(),
@@ -556,6 +566,7 @@ async function benchBackend(
       reference_cold: stats(rounds.map((x) => x.reference?.first_token_ms ?? NaN)),
     },
     visionthink: g5,
+    visionthink_half_side_image: g5Half,
     parity: {
       equal: mismatch < 0 && engineIds.length === refIds.length,
       first_mismatch: mismatch,
@@ -641,11 +652,17 @@ async function main(): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   const imagePath = join(outDir, '.bench-image.png');
   writeImage(imagePath);
-  // G5's image: the largest square each trio's processor keeps (max_pixels), one per trio.
-  const g5Mounts = [...new Set(opts.plans.map((p) => p.trio))].map((trio) => {
-    const file = join(outDir, `.bench-image-max-${trio}.png`);
-    writeDetailedImage(file, maxSide(join(MODELS, findPreset(trio).models.base.name)));
-    return { urlPath: `${G5_IMAGE_URL}-${trio}`, file, contentType: 'image/png' };
+  // G5's images: the largest square each trio's processor keeps (max_pixels), and half its side.
+  const g5Mounts = [...new Set(opts.plans.map((p) => p.trio))].flatMap((trio) => {
+    const side = maxSide(join(MODELS, findPreset(trio).models.base.name));
+    return [
+      { name: trio, side },
+      { name: `half-${trio}`, side: Math.max(56, Math.floor(side / 56) * 28) },
+    ].map(({ name, side: px }) => {
+      const file = join(outDir, `.bench-image-max-${name}.png`);
+      writeDetailedImage(file, px);
+      return { urlPath: `${G5_IMAGE_URL}-${name}`, file, contentType: 'image/png' };
+    });
   });
   await ensureBuild('auto', say, say);
   const loadStart = loadavg();

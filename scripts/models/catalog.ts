@@ -5,7 +5,7 @@ import { FAVOURED_WORDS, RESIZE_CALL_BODY } from './tokenizer';
 const TINY_VOCAB = 1024; // regular ids; 26 added tokens follow, 1050 ids in all
 const BENCH_VOCAB = 151643; // Qwen2.5's regular ids; added tokens start at 151643 as in the real tokenizer
 const TINY_PIXELS = { minPixels: 56 * 56, maxPixels: 28 * 28 * 64 };
-const BENCH_PIXELS = { minPixels: 56 * 56, maxPixels: 28 * 28 * 256 };
+const BENCH_PIXELS = { minPixels: 56 * 56, maxPixels: 28 * 28 * 1024 };
 
 const tinySmall = {
   weightSeed: 2002,
@@ -20,7 +20,8 @@ const benchSmall = {
   weightSeed: 3002,
   regularVocab: BENCH_VOCAB,
   text: { hidden: 128, layers: 4, heads: 2, kvHeads: 1, headDim: 64, intermediate: 384, ropeTheta: 1e6, mropeSection: [8, 12, 12] as [number, number, number], vocabRows: 151936, logitScale: 3 },
-  visionDim: 64,
+  visionDim: 128,
+  visionBlocks: { layers: 1, heads: 2, intermediate: 352 },
   ...BENCH_PIXELS,
   formats: ['q4'] as const,
   logitsToKeep: true,
@@ -63,7 +64,8 @@ export const CATALOG: readonly ModelSpec[] = [
     weightSeed: 3001,
     regularVocab: BENCH_VOCAB,
     text: { hidden: 512, layers: 6, heads: 8, kvHeads: 2, headDim: 64, intermediate: 1536, ropeTheta: 1e6, mropeSection: [8, 12, 12], vocabRows: 152064, logitScale: 3 },
-    visionDim: 128,
+    visionDim: 256,
+    visionBlocks: { layers: 2, heads: 4, intermediate: 704 },
     ...BENCH_PIXELS,
     formats: ['q4'],
     logitsToKeep: true,

@@ -1,7 +1,7 @@
 /** A model spec from JSON (`npm run models -- --spec FILE`): only known keys, sizes validated. */
 import { validateSpec, type ModelSpec, type TextSpec } from './spec';
 
-const TOP_KEYS = new Set(['name', 'weightSeed', 'regularVocab', 'text', 'visionDim', 'minPixels', 'maxPixels', 'logitBias', 'formats', 'description']);
+const TOP_KEYS = new Set(['name', 'weightSeed', 'regularVocab', 'text', 'visionDim', 'visionBlocks', 'minPixels', 'maxPixels', 'logitBias', 'formats', 'description']);
 const TEXT_KEYS = new Set(['hidden', 'layers', 'heads', 'kvHeads', 'headDim', 'intermediate', 'ropeTheta', 'mropeSection', 'vocabRows', 'logitScale']);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -43,12 +43,23 @@ export function parseCustomSpec(text: string, where: string): ModelSpec {
   if (!Array.isArray(formats) || !formats.every((f) => f === 'fp32' || f === 'q4')) {
     throw new Error(`${where}: "formats" must list "fp32" and/or "q4"`);
   }
+  const blocks = raw['visionBlocks'];
+  if (blocks !== undefined && !isRecord(blocks)) throw new Error(`${where}: "visionBlocks" must be an object`);
   const spec: ModelSpec = {
     name,
     weightSeed: num(raw, 'weightSeed', where),
     regularVocab: num(raw, 'regularVocab', where),
     text: text2,
     visionDim: num(raw, 'visionDim', where),
+    ...(blocks
+      ? {
+          visionBlocks: {
+            layers: num(blocks, 'layers', `${where} visionBlocks`),
+            heads: num(blocks, 'heads', `${where} visionBlocks`),
+            intermediate: num(blocks, 'intermediate', `${where} visionBlocks`),
+          },
+        }
+      : {}),
     minPixels: num(raw, 'minPixels', where),
     maxPixels: num(raw, 'maxPixels', where),
     formats,

@@ -17,6 +17,13 @@ export interface TextSpec {
   logitScale: number;
 }
 
+/** Qwen2.5-VL's windowed vision blocks, scaled down: width is the spec's visionDim. */
+export interface VisionBlocks {
+  layers: number;
+  heads: number;
+  intermediate: number;
+}
+
 export interface ModelSpec {
   name: string;
   /** Weights come from this seed: an expert shares its amateur's seed and differs only in `logitBias`. */
@@ -24,6 +31,8 @@ export interface ModelSpec {
   regularVocab: number;
   text: TextSpec;
   visionDim: number;
+  /** ViT blocks between the patch embedding and the merger; none keeps the encoder one layer deep. */
+  visionBlocks?: VisionBlocks;
   minPixels: number;
   maxPixels: number;
   /** Added to the lm_head output for these tokens (the expert's "behaviour shift"). */
@@ -64,6 +73,15 @@ export function validateSpec(s: ModelSpec): void {
   positiveInt(t.headDim, 'headDim');
   positiveInt(t.intermediate, 'intermediate');
   positiveInt(s.visionDim, 'visionDim');
+  if (s.visionBlocks) {
+    const b = s.visionBlocks;
+    positiveInt(b.layers, 'visionBlocks.layers');
+    positiveInt(b.heads, 'visionBlocks.heads');
+    positiveInt(b.intermediate, 'visionBlocks.intermediate');
+    if (s.visionDim % 32 !== 0) fail(`visionDim (${s.visionDim}) must be a multiple of 32 for 4-bit blocks`);
+    if (s.visionDim % b.heads !== 0) fail(`visionDim (${s.visionDim}) must be a multiple of visionBlocks.heads (${b.heads})`);
+    if (b.intermediate % 32 !== 0) fail(`visionBlocks.intermediate (${b.intermediate}) must be a multiple of 32 for 4-bit blocks`);
+  }
   if (t.heads % t.kvHeads !== 0) fail(`heads (${t.heads}) must be a multiple of kvHeads (${t.kvHeads})`);
   if (t.headDim % 2 !== 0) fail(`headDim must be even, got ${t.headDim}`);
   if (t.mropeSection.reduce((a, b) => a + b, 0) !== t.headDim / 2) {

@@ -54,6 +54,22 @@ export interface ImagePayload {
   key: string;
 }
 
+/**
+ * An image already through the image processor (Qwen2-VL: patches × 3·2·14·14 floats), made once
+ * by one model worker and shared, in shared memory, with the models whose processors agree.
+ */
+export interface PixelPayload {
+  /** pixel_values, row-major [patches, patchDim], a view over a SharedArrayBuffer. */
+  values: Float32Array;
+  dims: [number, number];
+  /** image_grid_thw of the image: [t, h, w] in patches. */
+  grid: [number, number, number];
+  /** The image processor settings that made it (ModelInfo.imageProcessorKey). */
+  processorKey: string;
+  /** ImagePayload.key of the source image. */
+  imageKey: string;
+}
+
 export interface ChatTurn {
   role: 'system' | 'user' | 'assistant';
   text: string;
@@ -165,6 +181,8 @@ export interface ModelInfo {
   loadMs: number;
   /** Where the warm-up forward left the KV cache: 'gpu-buffer' proves the WebGPU provider ran it. */
   kvLocation: string;
+  /** The image processor's settings (stable JSON): models with equal keys can share preprocessed pixels. */
+  imageProcessorKey: string | null;
   /** Set by the coordinator: the WASM threads this model was given (null: onnxruntime's default). */
   wasmThreads?: number | null;
   /** Set by the coordinator: whether the trio steps its models concurrently or one after another. */
@@ -173,6 +191,8 @@ export interface ModelInfo {
 
 /** Counters a model worker keeps, so tests and the bench can see what work really ran. */
 export interface ModelStats {
+  /** Images this model put through its own image processor (shared pixels do not count). */
+  imagesProcessed: number;
   visionEncoderRuns: number;
   visionTokens: number;
   promptPrefills: number;
@@ -185,6 +205,8 @@ export interface ModelStats {
 export interface PrefillRequest {
   turns: ChatTurn[];
   image: ImagePayload | null;
+  /** The image already processed by a model with the same image processor (else the worker processes it). */
+  pixels?: PixelPayload;
   /** Rows of the decode batch (2 for the base model in side-by-side mode). */
   streams: number;
   /** Where the worker writes logits: streams × vocabRows float32. */
@@ -213,6 +235,7 @@ export interface ExtendRequest {
   pending: Int32Array;
   text: string;
   image: ImagePayload;
+  pixels?: PixelPayload;
 }
 
 export interface ExtendResult {
@@ -242,6 +265,8 @@ export interface ModelWorkerApi {
   step(tokens: Int32Array): Promise<StepResult>;
   extend(req: ExtendRequest): Promise<ExtendResult>;
   prefillRaw(req: RawPrefillRequest): Promise<PrefillResult>;
+  /** Runs the image processor once, into shared memory, for the models that share this processor. */
+  preprocess(image: ImagePayload): Promise<PixelPayload>;
   /** Forgets the cached prompt. */
   reset(): Promise<void>;
   stats(): Promise<ModelStats>;

@@ -15,6 +15,7 @@ const info: ModelInfo = {
   eosIds: [1],
   loadMs: 10,
   kvLocation: 'cpu',
+  imageProcessorKey: null,
 };
 
 describe('applyLoadEvents', () => {

@@ -15,6 +15,7 @@ function loadedTrio(): ModelsView {
     eosIds: [1],
     loadMs: 10,
     kvLocation: 'cpu',
+    imageProcessorKey: null,
   });
   return applyLoadEvents(emptyModelsView(), [
     { type: 'loaded', info: info('base') },

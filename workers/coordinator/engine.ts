@@ -28,6 +28,7 @@ import { TextStream } from '../../src/core/textStream';
 import { locate } from '../model/load';
 import { checkToolCall, halveImage, TOOL_RESPONSE_TURN, TOOL_SYSTEM_PROMPT } from '../../src/core/visionthink';
 import { EventBatcher, type EventSink } from './event-batcher';
+import { SharedPixels } from './shared-pixels';
 import { loadTrio, type LoadedTrio, type ModelHandle } from './trio';
 
 interface StreamState {
@@ -63,6 +64,7 @@ export class Engine implements CoordinatorApi {
   private cancelled = false;
   private active: { runId: number; events: EventBatcher } | null = null;
   private runCounter = 0;
+  private readonly pixels = new SharedPixels();
 
   constructor(
     private readonly spawn: (role: ModelRole, options: LoadOptions) => ModelHandle,
@@ -196,12 +198,15 @@ export class Engine implements CoordinatorApi {
     const image = fullImage && resolution !== 'full' ? lowResolution(fullImage) : fullImage;
     if (req.faultAt) await api(req.faultAt.role).handle.api.injectFault(req.faultAt.step, req.faultAt.kind ?? 'crash');
     const tPrefill = performance.now();
+    const pixelModels = roles.map((r) => ({ role: r, api: api(r).handle.api, processorKey: api(r).info.imageProcessorKey }));
+    const pixels = image ? await this.pixels.forModels(pixelModels, image) : {};
     const prefills = await Promise.all(
       roles.map((r) => {
         const buffer = this.buffers.get(r);
         if (!buffer) throw new Error('no logits buffer');
+        const shared = pixels[r];
         return api(r)
-          .handle.api.prefill({ turns, image, streams: plan.batch[r], logits: buffer })
+          .handle.api.prefill({ turns, image, ...(shared ? { pixels: shared } : {}), streams: plan.batch[r], logits: buffer })
           .catch((e: unknown) => this.modelFailed(trio, r, e));
       }),
     );
@@ -301,11 +306,19 @@ export class Engine implements CoordinatorApi {
       if (escalateNow && fullImage && image) {
         escalateNow = false;
         escalated = true;
+        const fullPixels = await this.pixels.forModels(pixelModels, fullImage);
         const ext = await Promise.all(
           roles.map((r) => {
             const rows = (owners.get(r) ?? []).flatMap((owner, row) => (owner === primary ? [row] : []));
+            const shared = fullPixels[r];
             return api(r)
-              .handle.api.extend({ rows, pending: tokensIn.get(r) ?? new Int32Array(0), text: TOOL_RESPONSE_TURN, image: fullImage })
+              .handle.api.extend({
+                rows,
+                pending: tokensIn.get(r) ?? new Int32Array(0),
+                text: TOOL_RESPONSE_TURN,
+                image: fullImage,
+                ...(shared ? { pixels: shared } : {}),
+              })
               .catch((e: unknown) => this.modelFailed(trio, r, e));
           }),
         );

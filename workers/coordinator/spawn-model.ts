@@ -29,6 +29,7 @@ export function spawnModelWorker(role: ModelRole, _options: LoadOptions): ModelH
     step: (tokens) => guard(remote.step(tokens)),
     extend: (req) => guard(remote.extend(req)),
     prefillRaw: (req) => guard(remote.prefillRaw(req)),
+    preprocess: (image) => guard(remote.preprocess(image)),
     reset: () => guard(remote.reset()),
     stats: () => guard(remote.stats()),
     decode: (ids) => guard(remote.decode(ids)),

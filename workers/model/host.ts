@@ -28,7 +28,9 @@ import type {
   ExtendRequest,
   ExtendResult,
   ImagePayload,
+  PixelPayload,
 } from '../../src/core/protocol';
+import { expandImagePads, IMAGE_PAD, stableJson } from '../../src/core/pixels';
 import { disposeReplaced, tile, toHost, type HostTensor } from './kv-cache';
 import { loadModel, type LoadedModel } from './load';
 
@@ -67,6 +69,7 @@ interface Encoded {
 }
 
 const emptyStats = (): ModelStats => ({
+  imagesProcessed: 0,
   visionEncoderRuns: 0,
   visionTokens: 0,
   promptPrefills: 0,
@@ -110,6 +113,7 @@ export class ModelHost implements ModelWorkerApi {
       eosIds: (Array.isArray(eos) ? eos : eos === undefined || eos === null ? [] : [eos]).map(Number),
       loadMs: performance.now() - t0,
       kvLocation,
+      imageProcessorKey: imageProcessorKey(loaded.processor, vocab),
     };
     onProgress({ role: spec.role, phase: 'ready' });
     return this.info;
@@ -164,7 +168,11 @@ export class ModelHost implements ModelWorkerApi {
     const pixels = [];
     const imageProcessor = processor.image_processor;
     if (!imageProcessor) throw new Error('this model has no image processor');
-    for (const img of req.images) if (img) pixels.push(await imageProcessor(toRawImage(img)));
+    for (const img of req.images) {
+      if (!img) continue;
+      pixels.push(await imageProcessor(toRawImage(img)));
+      this.counters.imagesProcessed += 1;
+    }
     const input_ids = new Tensor(
       'int64',
       BigInt64Array.from(req.ids, (x) => BigInt(x)),
@@ -212,11 +220,62 @@ export class ModelHost implements ModelWorkerApi {
     }));
     const text = processor.apply_chat_template(messages, { add_generation_prompt: true });
     if (typeof text !== 'string') throw new Error('chat template did not render text');
-    const inputs = req.image ? await processor(text, toRawImage(req.image)) : await processor(text);
-    const pixels = req.image
-      ? [{ pixel_values: inputs.pixel_values, image_grid_thw: inputs.image_grid_thw }]
-      : [];
-    return this.runPrompt(key, inputs.input_ids, pixels);
+    if (!req.image) {
+      const inputs = await processor(text);
+      return this.runPrompt(key, inputs.input_ids, []);
+    }
+    const { input_ids, ...pixels } = await this.withImage(text, req.image, req.pixels);
+    return this.runPrompt(key, input_ids, [pixels]);
+  }
+
+  /** Runs the image processor once, into shared memory, for the trio's models with the same processor. */
+  async preprocess(image: ImagePayload): Promise<PixelPayload> {
+    const { processor } = this.need();
+    const { name, imageProcessorKey: processorKey } = this.needInfo();
+    const imageProcessor = processor.image_processor;
+    if (!imageProcessor || processorKey === null)
+      throw new Error(`${name} cannot share its image preprocessing`);
+    const { pixel_values, image_grid_thw } = await imageProcessor(toRawImage(image));
+    this.counters.imagesProcessed += 1;
+    const src: unknown = pixel_values.data;
+    const [t = 0, h = 0, w = 0] = Array.from(image_grid_thw.data, Number);
+    const [patches = 0, dim = 0] = pixel_values.dims;
+    if (!(src instanceof Float32Array)) throw new Error(`pixel_values are ${pixel_values.type}, not float32`);
+    const values = new Float32Array(new SharedArrayBuffer(src.byteLength));
+    values.set(src);
+    return { values, dims: [patches, dim], grid: [t, h, w], processorKey, imageKey: image.key };
+  }
+
+  /**
+   * The prompt's ids with its image: from pixels another model made when its processor has this
+   * model's settings (the text side, one pad per merged patch, done here), else through this
+   * model's own processor.
+   */
+  private async withImage(
+    text: string,
+    image: ImagePayload,
+    shared: PixelPayload | undefined,
+  ): Promise<{ input_ids: Tensor; pixel_values: Tensor; image_grid_thw: Tensor }> {
+    const { processor } = this.need();
+    const key = this.needInfo().imageProcessorKey;
+    const tokenizer = processor.tokenizer;
+    if (shared && tokenizer && key !== null && shared.processorKey === key && shared.imageKey === image.key) {
+      const { input_ids } = tokenizer([expandImagePads(text, [shared.grid], mergeSizeOf(processor))]);
+      if (!(input_ids instanceof Tensor)) throw new Error('the tokenizer returned no tensor');
+      return {
+        input_ids,
+        // The library gets its own copy: the shared buffer is the other models' too.
+        pixel_values: new Tensor('float32', shared.values.slice(), shared.dims),
+        image_grid_thw: new Tensor('int64', BigInt64Array.from(shared.grid, BigInt), [1, 3]),
+      };
+    }
+    const inputs = await processor(text, toRawImage(image));
+    this.counters.imagesProcessed += 1;
+    return {
+      input_ids: inputs.input_ids,
+      pixel_values: inputs.pixel_values,
+      image_grid_thw: inputs.image_grid_thw,
+    };
   }
 
   /** Embeds ids (image placeholders replaced by the images' features), in order. */
@@ -347,11 +406,11 @@ export class ModelHost implements ModelWorkerApi {
    */
   async extend(req: ExtendRequest): Promise<ExtendResult> {
     const t0 = performance.now();
-    const { model, processor } = this.need();
+    const { model } = this.need();
     const s = this.streams;
     if (!s) throw new Error('extend() before prefill()');
     const n = s.rows.length;
-    const inputs = await processor(req.text, toRawImage(req.image));
+    const inputs = await this.withImage(req.text, req.image, req.pixels);
     const extIds = Array.from(inputs.input_ids.data, Number);
     const grid = Array.from(inputs.image_grid_thw.data, toBig);
     const L = 1 + extIds.length;
@@ -523,6 +582,29 @@ function lastLogitsOnly(model: Qwen2VLForConditionalGeneration): { num_logits_to
   return decoder?.inputNames?.includes('num_logits_to_keep')
     ? { num_logits_to_keep: new Tensor('int64', [1n], []) }
     : {};
+}
+
+/**
+ * What identifies this model's image preprocessing: its processor settings, when it is a Qwen2-VL
+ * style processor (merge_size, one `<|image_pad|>` per merged patch); null otherwise.
+ */
+function imageProcessorKey(processor: Processor, vocab: Map<string, number>): string | null {
+  const config: unknown = processor.image_processor?.config;
+  if (typeof config !== 'object' || config === null || !('merge_size' in config)) return null;
+  if (typeof config.merge_size !== 'number' || !vocab.has(IMAGE_PAD)) return null;
+  return stableJson(config);
+}
+
+function mergeSizeOf(processor: Processor): number {
+  const config: unknown = processor.image_processor?.config;
+  if (
+    typeof config === 'object' &&
+    config !== null &&
+    'merge_size' in config &&
+    typeof config.merge_size === 'number'
+  )
+    return config.merge_size;
+  throw new Error('the image processor has no merge_size');
 }
 
 const NO_VIDEOS = new Tensor('int64', new BigInt64Array(0), [0, 3]);

@@ -90,6 +90,7 @@ export function hostApi(host: ModelHost, over: Partial<ModelWorkerApi> = {}): Mo
     step: (t) => host.step(t),
     extend: (r) => host.extend(r),
     prefillRaw: (r) => host.prefillRaw(r),
+    preprocess: (image) => host.preprocess(image),
     reset: () => host.reset(),
     stats: () => host.stats(),
     decode: (ids) => host.decode(ids),

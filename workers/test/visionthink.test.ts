@@ -60,6 +60,9 @@ describe('VisionThink: the escalating expert', () => {
     if (!esc) throw new Error('no escalation');
     expect(esc.visualTokens).toEqual({ base: { low: 16, full: 64 }, expert: { low: 16, full: 64 }, amateur: { low: 16, full: 64 } });
     after.forEach((s, i) => expect(s.visionEncoderRuns - (before[i]?.visionEncoderRuns ?? 0)).toBe(2));
+    // The image processor ran once per resolution for all three models together (shared pixels).
+    const processed = (xs: typeof after) => xs.reduce((n, x) => n + x.imagesProcessed, 0);
+    expect(processed(after) - processed(before)).toBe(2);
     // A second resize call (the expert asks again after every new assistant turn) stays text.
     const ignored = run.events.filter((e) => e.type === 'tool-call-ignored');
     for (const e of ignored) expect(e.type === 'tool-call-ignored' && e.reason).toBe('at most one escalation per run');
