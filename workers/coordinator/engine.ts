@@ -118,6 +118,7 @@ export class Engine implements CoordinatorApi {
     }
     this.trio = null;
     this.tokenizer = null;
+    this.pixels.clear();
   }
 
   async run(req: RunRequest, onEvents: EventSink): Promise<void> {

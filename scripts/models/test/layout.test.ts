@@ -117,12 +117,7 @@ describe('model factory layout', () => {
       `past_key_values.${i}.key`,
       `past_key_values.${i}.value`,
     ]).flat();
-    expect(dec.inputNames).toEqual([
-      'inputs_embeds',
-      'attention_mask',
-      'position_ids',
-      ...pkv,
-    ]);
+    expect(dec.inputNames).toEqual(['inputs_embeds', 'attention_mask', 'position_ids', ...pkv]);
     expect([...dec.outputNames].sort()).toEqual(
       ['logits', ...pkv.map((n) => n.replace('past_key_values', 'present'))].sort(),
     );
@@ -171,8 +166,16 @@ describe('model factory: bad input', () => {
   };
   const withText = (t: Record<string, unknown>) => JSON.stringify({ ...base, text: { ...base.text, ...t } });
 
-  it('accepts a valid custom spec', () => {
+  const withBlocks = (b: Record<string, unknown>) =>
+    JSON.stringify({ ...base, visionBlocks: { layers: 1, heads: 2, intermediate: 64, ...b } });
+
+  it('accepts a valid custom spec, with or without vision blocks', () => {
     expect(parseCustomSpec(JSON.stringify(base), 'spec.json').name).toBe('x');
+    expect(parseCustomSpec(withBlocks({}), 'spec.json').visionBlocks).toEqual({
+      layers: 1,
+      heads: 2,
+      intermediate: 64,
+    });
   });
   it.each([
     [withText({ heads: 3, kvHeads: 2 }), /heads \(3\) must be a multiple of kvHeads/],
@@ -182,6 +185,9 @@ describe('model factory: bad input', () => {
     [withText({ layers: 0 }), /layers must be a positive integer/],
     [withText({ depth: 3 }), /unknown text option\(s\) depth/],
     [JSON.stringify({ ...base, colour: 'red' }), /unknown option\(s\) colour/],
+    [withBlocks({ heads: 3 }), /visionDim \(32\) must be a multiple of visionBlocks.heads \(3\)/],
+    [withBlocks({ intermediate: 50 }), /visionBlocks.intermediate \(50\) must be a multiple of 32/],
+    [withBlocks({ layers: 'two' }), /"layers" must be a number/],
   ])('rejects %s', (json, message) => {
     expect(() => parseCustomSpec(json, 'spec.json')).toThrow(message);
   });
