@@ -2,21 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../core/protocol';
 import type { LoadEvent } from '../core/protocol';
 import { applyLoadEvents, emptyModelsView, loadEventsOf, totalBytes } from './loadView';
+import { modelInfo } from './modelInfo.fixture';
 
-const info: ModelInfo = {
-  role: 'expert',
-  name: 'tiny-expert',
-  backend: 'wasm',
-  backendReason: 'WASM was requested',
-  dtype: 'fp32',
-  vocabRows: 1088,
-  tokenizerSize: 1030,
-  tokenizerFingerprint: 'f',
-  eosIds: [1],
-  loadMs: 10,
-  kvLocation: 'cpu',
-  imageProcessorKey: null,
-};
+const info: ModelInfo = modelInfo('expert', { backendReason: 'WASM was requested' });
 
 describe('applyLoadEvents', () => {
   it('tracks bytes per file, phases and the final info', () => {

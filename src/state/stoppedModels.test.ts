@@ -1,26 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelInfo, RunEvent } from '../core/protocol';
+import type { RunEvent } from '../core/protocol';
 import { applyLoadEvents, emptyModelsView, type ModelsView } from './loadView';
+import { modelInfo } from './modelInfo.fixture';
 import { applyStoppedModels, stoppedBlocker, stoppedRoles } from './stoppedModels';
 
 function loadedTrio(): ModelsView {
-  const info = (role: ModelInfo['role']): ModelInfo => ({
-    role,
-    name: `tiny-${role}`,
-    backend: 'wasm',
-    dtype: 'fp32',
-    vocabRows: 1088,
-    tokenizerSize: 1030,
-    tokenizerFingerprint: 'f',
-    eosIds: [1],
-    loadMs: 10,
-    kvLocation: 'cpu',
-    imageProcessorKey: null,
-  });
   return applyLoadEvents(emptyModelsView(), [
-    { type: 'loaded', info: info('base') },
-    { type: 'loaded', info: info('expert') },
-    { type: 'loaded', info: info('amateur') },
+    { type: 'loaded', info: modelInfo('base') },
+    { type: 'loaded', info: modelInfo('expert') },
+    { type: 'loaded', info: modelInfo('amateur') },
   ]);
 }
 

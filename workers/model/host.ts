@@ -84,6 +84,8 @@ export class ModelHost implements ModelWorkerApi {
   private prompt: PromptCache | null = null;
   private streams: Streams | null = null;
   private counters = emptyStats();
+  /** How this model's image preprocessing can be shared; null when it cannot. */
+  private sharing: PixelSharing | null = null;
 
   async load(
     spec: ModelSpecifier,
@@ -101,6 +103,7 @@ export class ModelHost implements ModelWorkerApi {
     const byId: string[] = [];
     for (const [tok, id] of vocab) byId[id] = tok;
     const eos = loaded.model.generation_config?.eos_token_id;
+    this.sharing = pixelSharing(loaded.processor, vocab);
     this.info = {
       role: spec.role,
       name: spec.name,
@@ -113,7 +116,7 @@ export class ModelHost implements ModelWorkerApi {
       eosIds: (Array.isArray(eos) ? eos : eos === undefined || eos === null ? [] : [eos]).map(Number),
       loadMs: performance.now() - t0,
       kvLocation,
-      imageProcessorKey: imageProcessorKey(loaded.processor, vocab),
+      imageProcessorKey: this.sharing?.key ?? null,
     };
     onProgress({ role: spec.role, phase: 'ready' });
     return this.info;
@@ -231,10 +234,10 @@ export class ModelHost implements ModelWorkerApi {
   /** Runs the image processor once, into shared memory, for the trio's models with the same processor. */
   async preprocess(image: ImagePayload): Promise<PixelPayload> {
     const { processor } = this.need();
-    const { name, imageProcessorKey: processorKey } = this.needInfo();
+    const { name } = this.needInfo();
     const imageProcessor = processor.image_processor;
-    if (!imageProcessor || processorKey === null)
-      throw new Error(`${name} cannot share its image preprocessing`);
+    const sharing = this.sharing;
+    if (!imageProcessor || !sharing) throw new Error(`${name} cannot share its image preprocessing`);
     const { pixel_values, image_grid_thw } = await imageProcessor(toRawImage(image));
     this.counters.imagesProcessed += 1;
     const src: unknown = pixel_values.data;
@@ -243,7 +246,7 @@ export class ModelHost implements ModelWorkerApi {
     if (!(src instanceof Float32Array)) throw new Error(`pixel_values are ${pixel_values.type}, not float32`);
     const values = new Float32Array(new SharedArrayBuffer(src.byteLength));
     values.set(src);
-    return { values, dims: [patches, dim], grid: [t, h, w], processorKey, imageKey: image.key };
+    return { values, dims: [patches, dim], grid: [t, h, w], processorKey: sharing.key, imageKey: image.key };
   }
 
   /**
@@ -257,10 +260,16 @@ export class ModelHost implements ModelWorkerApi {
     shared: PixelPayload | undefined,
   ): Promise<{ input_ids: Tensor; pixel_values: Tensor; image_grid_thw: Tensor }> {
     const { processor } = this.need();
-    const key = this.needInfo().imageProcessorKey;
+    const sharing = this.sharing;
     const tokenizer = processor.tokenizer;
-    if (shared && tokenizer && key !== null && shared.processorKey === key && shared.imageKey === image.key) {
-      const { input_ids } = tokenizer([expandImagePads(text, [shared.grid], mergeSizeOf(processor))]);
+    if (
+      shared &&
+      tokenizer &&
+      sharing &&
+      shared.processorKey === sharing.key &&
+      shared.imageKey === image.key
+    ) {
+      const { input_ids } = tokenizer([expandImagePads(text, [shared.grid], sharing.mergeSize)]);
       if (!(input_ids instanceof Tensor)) throw new Error('the tokenizer returned no tensor');
       return {
         input_ids,
@@ -584,27 +593,18 @@ function lastLogitsOnly(model: Qwen2VLForConditionalGeneration): { num_logits_to
     : {};
 }
 
-/**
- * What identifies this model's image preprocessing: its processor settings, when it is a Qwen2-VL
- * style processor (merge_size, one `<|image_pad|>` per merged patch); null otherwise.
- */
-function imageProcessorKey(processor: Processor, vocab: Map<string, number>): string | null {
+interface PixelSharing {
+  /** The processor's settings as stable JSON: models with equal keys make equal pixels. */
+  key: string;
+  mergeSize: number;
+}
+
+/** A Qwen2-VL style processor (merge_size, one `<|image_pad|>` per merged patch) can share; others cannot. */
+function pixelSharing(processor: Processor, vocab: Map<string, number>): PixelSharing | null {
   const config: unknown = processor.image_processor?.config;
   if (typeof config !== 'object' || config === null || !('merge_size' in config)) return null;
   if (typeof config.merge_size !== 'number' || !vocab.has(IMAGE_PAD)) return null;
-  return stableJson(config);
-}
-
-function mergeSizeOf(processor: Processor): number {
-  const config: unknown = processor.image_processor?.config;
-  if (
-    typeof config === 'object' &&
-    config !== null &&
-    'merge_size' in config &&
-    typeof config.merge_size === 'number'
-  )
-    return config.merge_size;
-  throw new Error('the image processor has no merge_size');
+  return { key: stableJson(config), mergeSize: config.merge_size };
 }
 
 const NO_VIDEOS = new Tensor('int64', new BigInt64Array(0), [0, 3]);
