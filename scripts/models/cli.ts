@@ -18,14 +18,17 @@ const STAMP = '.factory-stamp';
 /** Hash of the spec and of the factory's own code: a change to either remakes the model. */
 function stampOf(spec: ModelSpec): string {
   const h = createHash('sha256').update(JSON.stringify(spec));
-  for (const f of readdirSync(here).sort()) {
-    if (f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'cli.ts') h.update(readFileSync(join(here, f)));
+  // The factory's own code and the converter's, which writes the graphs.
+  for (const d of [here, join(here, '../../src/convert'), join(here, '../../src/convert/graphs'), join(here, '../../src/convert/onnx')]) {
+    for (const f of readdirSync(d).sort()) {
+      if (f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'cli.ts') h.update(readFileSync(join(d, f)));
+    }
   }
   h.update(readFileSync(join(here, '../../src/core/sampling.ts'))); // the weights' PRNG
   return h.digest('hex');
 }
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -66,15 +69,13 @@ function main(argv: string[]): void {
       continue;
     }
     const t0 = performance.now();
-    const files = writeModel(spec, out);
+    const files = await writeModel(spec, out);
     writeFileSync(stampFile, stamp);
     console.log(`${spec.name}: ${files.length} files in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${join(out, spec.name)}`);
   }
 }
 
-try {
-  main(process.argv.slice(2));
-} catch (e) {
+main(process.argv.slice(2)).catch((e: unknown) => {
   console.error(`models: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(2);
-}
+});

@@ -3,7 +3,12 @@ import type { ModelSpec } from './spec';
 import { ADDED_TOKENS } from './tokenizer';
 
 export function specialIds(spec: ModelSpec): Record<string, number> {
-  return Object.fromEntries(ADDED_TOKENS.map((t, i) => [t.content, spec.regularVocab + i]));
+  return specialIdsFor(spec.regularVocab);
+}
+
+/** Special token → id: Qwen's added tokens follow the regular vocabulary in order. */
+export function specialIdsFor(regularVocab: number): Record<string, number> {
+  return Object.fromEntries(ADDED_TOKENS.map((t, i) => [t.content, regularVocab + i]));
 }
 
 function id(ids: Record<string, number>, token: string): number {

@@ -1,5 +1,5 @@
 /** What the factory builds: sizes of one generated Qwen2.5-VL-layout model. */
-import type { WeightFormat } from './onnx-builder';
+import type { Family, WeightFormat } from '../../src/convert/model-desc';
 
 export interface TextSpec {
   hidden: number;
@@ -17,7 +17,10 @@ export interface TextSpec {
   logitScale: number;
 }
 
-/** Qwen2.5-VL's windowed vision blocks, scaled down: width is the spec's visionDim. */
+/**
+ * The vision tower's blocks, scaled down (width is the spec's visionDim): Qwen2.5-VL's windowed
+ * blocks (112-px windows; none with full attention) or Qwen2-VL's full-attention blocks.
+ */
 export interface VisionBlocks {
   layers: number;
   heads: number;
@@ -26,6 +29,8 @@ export interface VisionBlocks {
 
 export interface ModelSpec {
   name: string;
+  /** Architecture of the generated model; Qwen2.5-VL unless said. */
+  family?: Family;
   /** Weights come from this seed: an expert shares its amateur's seed and differs only in `logitBias`. */
   weightSeed: number;
   regularVocab: number;

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { randomWeights } from '../rng';
-import { buildDecoder } from '../decoder-graph';
+import { buildDecoder } from '../../../src/convert/graphs/decoder';
+import { encodeGraph } from '../../../src/convert/onnx/write';
+import { descOf } from '../desc';
+import { randomSource } from '../random-source';
 import { MODELS_DIR, specNamed } from './helpers';
 
 type Feeds = Record<string, ort.Tensor>;
@@ -96,8 +99,9 @@ describe.each([
 describe('num_logits_to_keep (declared by the bench models only)', () => {
   it('k = 1 gives exactly the last row of k = 0 (all rows); the tiny models do not declare it', async () => {
     const spec = { ...specNamed('tiny-base'), logitsToKeep: true };
-    const bias = new Float32Array(spec.text.vocabRows);
-    const s = await ort.InferenceSession.create(buildDecoder(spec, 'fp32', bias));
+    const desc = descOf(spec);
+    const graph = buildDecoder(desc.text, 'fp32', randomSource(desc, spec.weightSeed), { logitsToKeep: true });
+    const s = await ort.InferenceSession.create(await encodeGraph(graph));
     expect(s.inputNames).toContain('num_logits_to_keep');
     const S = 9;
     const embeds = randomWeights(S * spec.text.hidden, 1, 78);

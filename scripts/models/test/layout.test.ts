@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { writeModel } from '../factory';
 import { parseCustomSpec } from '../custom-spec';
@@ -27,8 +27,11 @@ const hashDir = (dir: string) =>
 describe('model factory layout', () => {
   const out = tmp('ptw-models-');
   const spec = specNamed('tiny-base');
-  const files = writeModel(spec, out);
+  let files: string[] = [];
   const dir = join(out, spec.name);
+  beforeAll(async () => {
+    files = await writeModel(spec, out);
+  });
 
   it('writes the onnx-community Qwen2.5-VL file set', () => {
     expect(files.sort()).toEqual(
@@ -132,12 +135,12 @@ describe('model factory layout', () => {
     );
   });
 
-  it('two runs give identical bytes', () => {
+  it('two runs give identical bytes', async () => {
     const again = tmp('ptw-models-again-');
     for (const name of ['tiny-base', 'tiny-amateur', 'tiny-expert']) {
       const a = tmp('ptw-a-');
-      writeModel(specNamed(name), a);
-      writeModel(specNamed(name), again);
+      await writeModel(specNamed(name), a);
+      await writeModel(specNamed(name), again);
       expect(hashDir(join(again, name))).toEqual(hashDir(join(a, name)));
     }
   });

@@ -1,0 +1,56 @@
+/**
+ * embed_tokens: input_ids [B, S] → inputs_embeds [B, S, H] (float32). fp32/fp16 files gather rows
+ * of the table; q4/q4f16 files gather 4-bit rows (MatMulNBits' packing along H, block 32, with
+ * zero points) and dequantise them with standard ops, so they run on every backend.
+ */
+import { Graph } from '../onnx/graph';
+import type { TextDesc, WeightFormat } from '../model-desc';
+import { Q4_BLOCK } from '../quantize';
+import { Ctx, type WeightSource } from './weights';
+
+const TABLE = 'model.embed_tokens.weight';
+
+export function buildEmbedTokens(t: TextDesc, fmt: WeightFormat, src: WeightSource): Graph {
+  const g = new Graph('embed_tokens');
+  const c = new Ctx(g, fmt, src);
+  const { hidden: H, vocabRows: V } = t;
+  const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
+  g.output('inputs_embeds', 'float', ['batch_size', 'sequence_length', H]);
+  c.expect(TABLE, [V, H], 'text config vocab_size / hidden_size');
+
+  if (!c.quantized) {
+    const table = g.lazy(TABLE, c.ct, [V, H], async () => c.floatBytes(await src.read(TABLE)));
+    if (c.ct === 'float') g.op1('Gather', [table, ids], { axis: 0 }, 'inputs_embeds');
+    else g.op1('Cast', [g.op1('Gather', [table, ids], { axis: 0 })], { to: 1 }, 'inputs_embeds');
+    return g;
+  }
+
+  const blocks = Math.ceil(H / Q4_BLOCK);
+  const zeroBytes = Math.ceil(blocks / 2);
+  const q = c.q4(TABLE, V, H, 3);
+  const packed = g.lazy(`${TABLE}_Q4`, 'uint8', [V, blocks * (Q4_BLOCK / 2)], async () => (await q()).packed);
+  const scales = g.lazy(`${TABLE}_scales`, c.ct, [V, blocks], async () => c.floatBytes((await q()).scales));
+  const zeros = g.lazy(`${TABLE}_zp`, 'uint8', [V, zeroBytes], async () => {
+    const z = (await q()).zeros;
+    if (!z) throw new Error(`${TABLE}: no zero points`);
+    return z;
+  });
+
+  const last = g.constI([-1]);
+  const nibbles = (bytes: string) => {
+    const f = g.op1('Cast', [bytes], { to: 1 });
+    const hi = g.op1('Floor', [g.op1('Div', [f, g.constF([16], [])])]);
+    const lo = g.op1('Sub', [f, g.op1('Mul', [hi, g.constF([16], [])])]);
+    // [B, S, n] → [B, S, 2n] with each byte's low nibble first.
+    const pairs = g.op1('Concat', [g.op1('Unsqueeze', [lo, last]), g.op1('Unsqueeze', [hi, last])], { axis: -1 });
+    return g.op1('Reshape', [pairs, g.constI([0, 0, -1])]);
+  };
+  const values = g.op1('Reshape', [nibbles(g.op1('Gather', [packed, ids], { axis: 0 })), g.constI([0, 0, blocks, Q4_BLOCK])]);
+  const zp = g.op1('Slice', [nibbles(g.op1('Gather', [zeros, ids], { axis: 0 })), g.constI([0]), g.constI([blocks]), g.constI([2])]);
+  const scale = g.op1('Cast', [g.op1('Gather', [scales, ids], { axis: 0 })], { to: 1 });
+  const deq = g.op1('Mul', [g.op1('Sub', [values, g.op1('Unsqueeze', [zp, last])]), g.op1('Unsqueeze', [scale, last])]);
+  const flat = g.op1('Reshape', [deq, g.constI([0, 0, blocks * Q4_BLOCK])]);
+  if (blocks * Q4_BLOCK === H) g.op1('Identity', [flat], {}, 'inputs_embeds');
+  else g.op1('Slice', [flat, g.constI([0]), g.constI([H]), g.constI([2])], {}, 'inputs_embeds');
+  return g;
+}

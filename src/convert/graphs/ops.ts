@@ -1,0 +1,101 @@
+/** The layers every Qwen-VL graph is made of, over a Ctx (graph, weight format, weight source). */
+import { Q4_BLOCK } from '../quantize';
+import type { VisionAct } from '../model-desc';
+import type { Ctx } from './weights';
+
+export interface LinearOpts {
+  /** The checkpoint's `<name>.bias`, or bias values at hand (the factory's extras). */
+  bias?: 'checkpoint' | Float32Array;
+  out?: string;
+  /** What in the config implies the shape (for error messages). */
+  why: string;
+}
+
+/** x @ Wᵀ (+ b) for a PyTorch Linear weight W [n, k]: MatMul in fp32/fp16, MatMulNBits in q4/q4f16. */
+export function linear(c: Ctx, x: string, name: string, n: number, k: number, o: LinearOpts): string {
+  const { g } = c;
+  const wName = `${name}.weight`;
+  c.expect(wName, [n, k], o.why);
+  let bias: string | undefined;
+  if (o.bias === 'checkpoint') bias = c.vector(`${name}.bias`, n, o.why);
+  else if (o.bias) bias = c.data(`${name}.bias`, [n], o.bias);
+  if (!c.quantized) {
+    const w = c.matmulWeight(wName, n, k);
+    if (!bias) return g.op1('MatMul', [x, w], {}, o.out);
+    return g.op1('Add', [g.op1('MatMul', [x, w]), bias], {}, o.out);
+  }
+  const blocks = Math.ceil(k / Q4_BLOCK);
+  const q = c.q4(wName, n, k, 3);
+  const packed = g.lazy(`${wName}_Q4`, 'uint8', [n, blocks, Q4_BLOCK / 2], async () => (await q()).packed);
+  const scales = g.lazy(`${wName}_scales`, c.ct, [n * blocks], async () => c.floatBytes((await q()).scales));
+  const zeros = g.lazy(`${wName}_zp`, 'uint8', [n * Math.ceil(blocks / 2)], async () => {
+    const z = (await q()).zeros;
+    if (!z) throw new Error(`${wName}: no zero points`);
+    return z;
+  });
+  const ins = [x, packed, scales, zeros];
+  if (bias) ins.push('', bias);
+  return g.op1('MatMulNBits', ins, { K: k, N: n, bits: 4, block_size: Q4_BLOCK, accuracy_level: 0 }, o.out, 'com.microsoft');
+}
+
+/** Casts to float32 for numerically sensitive parts of float16 graphs (as transformers upcasts). */
+export function toFloat(c: Ctx, x: string): string {
+  return c.ct === 'float' ? x : c.g.op1('Cast', [x], { to: 1 });
+}
+
+export function toCompute(c: Ctx, x: string): string {
+  return c.ct === 'float' ? x : c.g.op1('Cast', [x], { to: 10 });
+}
+
+/** RMSNorm as transformers computes it: variance in float32, weight applied in the model's dtype. */
+export function rmsNorm(c: Ctx, x: string, weight: string, n: number, eps: number, why: string): string {
+  const { g } = c;
+  const w = c.vector(weight, n, why);
+  const xf = toFloat(c, x);
+  const ms = g.op1('ReduceMean', [g.op1('Mul', [xf, xf])], { axes: [-1], keepdims: 1 });
+  const normed = g.op1('Div', [xf, g.op1('Sqrt', [g.op1('Add', [ms, g.constF([eps], [])])])]);
+  return g.op1('Mul', [toCompute(c, normed), w]);
+}
+
+/** LayerNorm (weight and bias from the checkpoint), float32 statistics. */
+export function layerNorm(c: Ctx, x: string, prefix: string, n: number, eps: number, why: string): string {
+  const { g } = c;
+  const w = c.vector(`${prefix}.weight`, n, why);
+  const b = c.vector(`${prefix}.bias`, n, why);
+  return g.op1('LayerNormalization', [x, w, b], { axis: -1, epsilon: { float: eps }, stash_type: 1 });
+}
+
+export function activation(c: Ctx, x: string, act: VisionAct | 'silu'): string {
+  const { g } = c;
+  const k = (v: number) => g.constF([v], [], c.ct);
+  switch (act) {
+    case 'silu':
+      return g.op1('Mul', [x, g.op1('Sigmoid', [x])]);
+    case 'quick_gelu':
+      return g.op1('Mul', [x, g.op1('Sigmoid', [g.op1('Mul', [x, k(1.702)])])]);
+    case 'gelu': {
+      const erf = g.op1('Erf', [g.op1('Mul', [x, k(Math.SQRT1_2)])]);
+      return g.op1('Mul', [g.op1('Mul', [x, k(0.5)]), g.op1('Add', [erf, k(1)])]);
+    }
+    case 'gelu_pytorch_tanh': {
+      const cube = g.op1('Mul', [g.op1('Mul', [x, x]), x]);
+      const inner = g.op1('Mul', [g.op1('Add', [x, g.op1('Mul', [cube, k(0.044715)])]), k(Math.sqrt(2 / Math.PI))]);
+      return g.op1('Mul', [g.op1('Mul', [x, k(0.5)]), g.op1('Add', [g.op1('Tanh', [inner]), k(1)])]);
+    }
+  }
+}
+
+/** rotate_half(x)·sin + x·cos over the last axis of size d (cos/sin broadcast against x). */
+export function rotate(c: Ctx, x: string, cos: string, sin: string, d: number, axis: number): string {
+  const { g } = c;
+  const half = d / 2;
+  const x1 = g.op1('Slice', [x, g.constI([0]), g.constI([half]), g.constI([axis])]);
+  const x2 = g.op1('Slice', [x, g.constI([half]), g.constI([d]), g.constI([axis])]);
+  const rotated = g.op1('Concat', [g.op1('Neg', [x2]), x1], { axis });
+  return g.op1('Add', [g.op1('Mul', [x, cos]), g.op1('Mul', [rotated, sin])]);
+}
+
+/** Scalar int64 from a [1] tensor. */
+export function scalar(c: Ctx, v: string): string {
+  return c.g.op1('Squeeze', [v, c.g.constI([0])]);
+}

@@ -1,0 +1,72 @@
+/**
+ * What the graph builders build: the sizes and structure of one Qwen-VL-family model, read from a
+ * checkpoint's config.json (converter) or made up by the model factory. Tensor names used with a
+ * WeightSource are the published (older) checkpoint names: `visual.*`, `model.layers.N.*`,
+ * `model.embed_tokens.weight`, `model.norm.weight`, `lm_head.weight`.
+ */
+export type Family = 'qwen2_vl' | 'qwen2_5_vl';
+
+export const FAMILIES: readonly Family[] = ['qwen2_vl', 'qwen2_5_vl'];
+
+export interface TextDesc {
+  hidden: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  intermediate: number;
+  rmsEps: number;
+  ropeTheta: number;
+  /** Rotary frequencies per (t, h, w) row of M-RoPE; sums to headDim / 2. */
+  mropeSection: [number, number, number];
+  /** lm_head (and embedding) rows as in the checkpoint, padding rows included. */
+  vocabRows: number;
+  /** lm_head is the embedding matrix. */
+  tied: boolean;
+}
+
+export type VisionAct = 'silu' | 'quick_gelu' | 'gelu' | 'gelu_pytorch_tanh';
+
+export interface VisionDesc {
+  /** Width of the ViT (Qwen2.5-VL `hidden_size`, Qwen2-VL `embed_dim`). */
+  width: number;
+  depth: number;
+  heads: number;
+  /** Hidden size of a block's MLP. */
+  mlpHidden: number;
+  /** The merger's output: the language model's hidden size. */
+  outHidden: number;
+  patch: number;
+  temporalPatch: number;
+  merge: number;
+  inChans: number;
+  /** Qwen2.5-VL: RMSNorm and a gated (SwiGLU-style) MLP; Qwen2-VL: LayerNorm and fc1/fc2. */
+  norm: 'rms' | 'layer';
+  mlp: 'gated' | 'plain';
+  act: VisionAct;
+  /** Window side in pixels for windowed blocks (Qwen2.5-VL), null when every block sees whole frames. */
+  windowPx: number | null;
+  /** Blocks with full attention when windowPx is set. */
+  fullAttBlocks: number[];
+}
+
+export interface ModelDesc {
+  family: Family;
+  text: TextDesc;
+  vision: VisionDesc;
+}
+
+/** The vision encoder's grid input: transformers.js feeds `grid_thw` to Qwen2-VL, `image_grid_thw` to the others. */
+export const gridInputName = (f: Family): string => (f === 'qwen2_vl' ? 'grid_thw' : 'image_grid_thw');
+
+export const patchDim = (v: VisionDesc): number => v.inChans * v.temporalPatch * v.patch * v.patch;
+
+/** Weight formats of the written graphs, as transformers.js' dtypes name them. */
+export type WeightFormat = 'fp32' | 'fp16' | 'q4' | 'q4f16';
+
+export const WEIGHT_FORMATS: readonly WeightFormat[] = ['fp32', 'fp16', 'q4', 'q4f16'];
+
+/** transformers.js' file suffix per dtype. */
+export const FORMAT_SUFFIX: Record<WeightFormat, string> = { fp32: '', fp16: '_fp16', q4: '_q4', q4f16: '_q4f16' };
+
+export const computeType = (f: WeightFormat): 'float' | 'float16' => (f === 'fp16' || f === 'q4f16' ? 'float16' : 'float');
