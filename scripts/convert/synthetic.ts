@@ -34,7 +34,9 @@ export interface SyntheticSpec {
 
 export async function writeSyntheticCheckpoint(spec: SyntheticSpec, dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
+  const tok = buildTokenizer({ regularVocab: spec.regularVocab });
   const src = randomSource(spec.desc, spec.seed, {
+    paddingFrom: tok.size,
     ...(spec.logitScale === undefined ? {} : { logitScale: spec.logitScale }),
     ...(spec.lmHeadWhenTied ? { withLmHead: true } : {}),
   });
@@ -44,7 +46,6 @@ export async function writeSyntheticCheckpoint(spec: SyntheticSpec, dir: string)
       : (n: string) => (n.startsWith('visual.') ? `model.${n}` : n.startsWith('model.') ? `model.language_model.${n.slice(6)}` : n);
   const shards = await writeSafetensors(dir, src.tensors, src, { dtype: spec.dtype, shardBytes: spec.shardBytes, ...(rename ? { rename } : {}) });
 
-  const tok = buildTokenizer({ regularVocab: spec.regularVocab });
   const ids = specialIdsFor(spec.regularVocab);
   const id = (t: string) => ids[t] ?? 0;
   const files: [string, string][] = [

@@ -27,17 +27,17 @@ const benchSmall = {
   logitsToKeep: true,
 };
 
+const tinyBase = {
+  weightSeed: 1001,
+  regularVocab: TINY_VOCAB,
+  text: { hidden: 128, layers: 4, heads: 4, kvHeads: 2, headDim: 32, intermediate: 384, ropeTheta: 1e6, mropeSection: [4, 6, 6] as [number, number, number], vocabRows: 1152, logitScale: 3 },
+  visionDim: 64,
+  ...TINY_PIXELS,
+  formats: ['fp32', 'q4'] as const,
+};
+
 export const CATALOG: readonly ModelSpec[] = [
-  {
-    name: 'tiny-base',
-    weightSeed: 1001,
-    regularVocab: TINY_VOCAB,
-    text: { hidden: 128, layers: 4, heads: 4, kvHeads: 2, headDim: 32, intermediate: 384, ropeTheta: 1e6, mropeSection: [4, 6, 6], vocabRows: 1152, logitScale: 3 },
-    visionDim: 64,
-    ...TINY_PIXELS,
-    formats: ['fp32', 'q4'],
-    description: 'the larger model of the tiny trio (ProxyThinker base)',
-  },
+  { name: 'tiny-base', ...tinyBase, description: 'the larger model of the tiny trio (ProxyThinker base)' },
   { name: 'tiny-amateur', ...tinySmall, description: 'the small model before RL (ProxyThinker amateur)' },
   {
     name: 'tiny-expert',
@@ -58,6 +58,18 @@ export const CATALOG: readonly ModelSpec[] = [
       value: 24,
     },
     description: 'tiny-amateur that asks for the full image (VisionThink resize_image) as its first words',
+  },
+  // The same tiny trio in the Qwen2-VL architecture (LayerNorm + QuickGELU vision blocks, full attention).
+  { name: 'tiny2-base', ...tinyBase, family: 'qwen2_vl', weightSeed: 1101, visionBlocks: { layers: 1, heads: 2, intermediate: 256 }, description: 'Qwen2-VL-architecture base of the tiny trio' },
+  { name: 'tiny2-amateur', ...tinySmall, family: 'qwen2_vl', weightSeed: 2102, visionBlocks: { layers: 1, heads: 1, intermediate: 128 }, description: 'Qwen2-VL-architecture amateur' },
+  {
+    name: 'tiny2-expert',
+    ...tinySmall,
+    family: 'qwen2_vl',
+    weightSeed: 2102,
+    visionBlocks: { layers: 1, heads: 1, intermediate: 128 },
+    logitBias: { tokens: FAVOURED_WORDS, value: 6 },
+    description: 'Qwen2-VL-architecture expert (favours " Wait", " verify", …)',
   },
   {
     name: 'bench-base',

@@ -1,4 +1,4 @@
-/** config.json, generation_config.json and preprocessor_config.json with the keys of the real Qwen2.5-VL repos. */
+/** generation_config.json and preprocessor_config.json with the keys of the real Qwen-VL repos (config.json: published-config.ts). */
 import type { ModelSpec } from './spec';
 import { ADDED_TOKENS } from './tokenizer';
 
@@ -15,76 +15,6 @@ function id(ids: Record<string, number>, token: string): number {
   const v = ids[token];
   if (v === undefined) throw new Error(`no id for ${token}`);
   return v;
-}
-
-export function modelConfig(spec: ModelSpec): object {
-  const t = spec.text;
-  const ids = specialIds(spec);
-  const textConfig = {
-    model_type: 'qwen2_5_vl_text',
-    architectures: ['Qwen2_5_VLForConditionalGeneration'],
-    hidden_size: t.hidden,
-    intermediate_size: t.intermediate,
-    num_hidden_layers: t.layers,
-    num_attention_heads: t.heads,
-    num_key_value_heads: t.kvHeads,
-    head_dim: t.headDim,
-    hidden_act: 'silu',
-    max_position_embeddings: 128000,
-    max_window_layers: t.layers,
-    rms_norm_eps: 1e-6,
-    rope_theta: t.ropeTheta,
-    rope_scaling: { type: 'mrope', rope_type: 'default', mrope_section: t.mropeSection },
-    sliding_window: 32768,
-    use_sliding_window: false,
-    tie_word_embeddings: false,
-    use_cache: true,
-    attention_dropout: 0,
-    initializer_range: 0.02,
-    vocab_size: t.vocabRows,
-    bos_token_id: id(ids, '<|endoftext|>'),
-    eos_token_id: id(ids, '<|im_end|>'),
-    torch_dtype: 'float32',
-  };
-  return {
-    architectures: ['Qwen2_5_VLForConditionalGeneration'],
-    model_type: 'qwen2_5_vl',
-    // Top-level copies of the text sizes, as the real config carries them.
-    hidden_size: t.hidden,
-    num_hidden_layers: t.layers,
-    num_attention_heads: t.heads,
-    num_key_value_heads: t.kvHeads,
-    vocab_size: t.vocabRows,
-    image_token_id: id(ids, '<|image_pad|>'),
-    video_token_id: id(ids, '<|video_pad|>'),
-    vision_start_token_id: id(ids, '<|vision_start|>'),
-    vision_end_token_id: id(ids, '<|vision_end|>'),
-    vision_token_id: id(ids, '<|vision_pad|>'),
-    bos_token_id: id(ids, '<|endoftext|>'),
-    eos_token_id: id(ids, '<|im_end|>'),
-    tie_word_embeddings: false,
-    text_config: textConfig,
-    vision_config: {
-      model_type: 'qwen2_5_vl',
-      depth: spec.visionBlocks?.layers ?? 1,
-      hidden_act: 'silu',
-      hidden_size: spec.visionDim,
-      intermediate_size: spec.visionBlocks?.intermediate ?? spec.visionDim * 4,
-      num_heads: spec.visionBlocks?.heads ?? 1,
-      in_chans: 3,
-      in_channels: 3,
-      out_hidden_size: t.hidden,
-      patch_size: 14,
-      spatial_merge_size: 2,
-      spatial_patch_size: 14,
-      temporal_patch_size: 2,
-      window_size: 112,
-      fullatt_block_indexes: spec.visionBlocks ? [] : [0],
-      tokens_per_second: 2,
-    },
-    transformers_version: '4.51.0',
-    _generated_by: `proxythinker-web model factory: ${spec.description}`,
-  };
 }
 
 export function generationConfig(spec: ModelSpec): object {
@@ -116,7 +46,7 @@ export function preprocessorConfig(spec: ModelSpec): object {
     min_pixels: spec.minPixels,
     merge_size: 2,
     patch_size: 14,
-    processor_class: 'Qwen2_5_VLProcessor',
+    processor_class: spec.family === 'qwen2_vl' ? 'Qwen2VLProcessor' : 'Qwen2_5_VLProcessor',
     resample: 3,
     rescale_factor: 0.00392156862745098,
     size: { longest_edge: spec.maxPixels, shortest_edge: spec.minPixels },

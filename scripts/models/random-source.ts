@@ -13,6 +13,8 @@ export interface RandomSourceOptions {
   logitScale?: number;
   /** Write an lm_head even when tied (checkpoints that carry both). */
   withLmHead?: boolean;
+  /** Rows from this id on (padding beyond the tokenizer) are zero in the embedding and lm_head, as in trained checkpoints where they never get a gradient. */
+  paddingFrom?: number;
 }
 
 export interface RandomSource extends WeightSource {
@@ -30,7 +32,9 @@ export function randomSource(desc: ModelDesc, seed: number, opts: RandomSourceOp
     async read(name) {
       const t = spec(name);
       if (!t) throw new Error(`random source: no tensor ${name}`);
-      return make(t, seed, desc, opts.logitScale ?? 3);
+      const w = make(t, seed, desc, opts.logitScale ?? 3);
+      if (opts.paddingFrom !== undefined && (t.kind === 'embedding' || t.name === 'lm_head.weight')) w.fill(0, opts.paddingFrom * desc.text.hidden);
+      return w;
     },
   };
 }

@@ -132,7 +132,8 @@ export async function convertModel(input: ConvertInput, out: OutputFolder, opts:
     // Everything is complete: only now do the files take their real names.
     for (const [from, to] of temps) await out.rename(from, to);
   } catch (e) {
-    for (const [from] of temps) await out.remove(from).catch(() => undefined);
+    // The temporary files, the one being written included: nothing half-written stays.
+    for (const f of await out.list()) if (f.includes(PARTIAL)) await out.remove(f).catch(() => undefined);
     throw e;
   }
 

@@ -36,7 +36,7 @@ export type ModelSpec = PresetSource & { name: string };
 export interface TrioPreset {
   id: string;
   label: string;
-  family: 'qwen2_5_vl' | 'qwen3_vl';
+  family: 'qwen2_vl' | 'qwen2_5_vl' | 'qwen3_vl';
   models: Record<ModelRole, ModelSpec>;
   note?: string;
   local: boolean;
@@ -98,6 +98,13 @@ export const PRESETS: readonly TrioPreset[] = deepFreeze([
       expert: local('tiny-expert-escalate'),
       amateur: local('tiny-amateur'),
     },
+    local: true,
+  },
+  {
+    id: 'tiny-qwen2',
+    label: 'Tiny trio, Qwen2-VL architecture (local)',
+    family: 'qwen2_vl',
+    models: { base: local('tiny2-base'), expert: local('tiny2-expert'), amateur: local('tiny2-amateur') },
     local: true,
   },
   {

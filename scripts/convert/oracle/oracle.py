@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """What Hugging Face transformers computes on a Qwen2-VL / Qwen2.5-VL checkpoint, without transformers.
 
-Usage: /usr/bin/python3 scripts/convert/oracle/oracle.py REQUEST.json
-Prints one JSON object on stdout; binary outputs go to <out>.features.f32 / <out>.logits.f32
+Usage: /usr/bin/python3 scripts/convert/oracle/oracle.py REQUEST.json [REQUEST.json ...]
+Prints one JSON object on stdout (a JSON list of them for several requests, which share loaded models
+and one torch start-up); binary outputs go to <out>.features.f32 / <out>.logits.f32
 (little-endian float32, row-major). Bad input: a message on stderr and exit code 2.
 See README.md in this folder for the request fields and what each part ports.
 """
@@ -30,29 +31,32 @@ def write_f32(path: str, tensor: torch.Tensor) -> None:
     tensor.detach().numpy().astype("<f4").tofile(path)
 
 
+_loaded: dict[str, QwenVL] = {}
+
+
+def load(folder: str) -> QwenVL:
+    """One QwenVL per distinct folder, kept for the requests that follow."""
+    key = os.path.realpath(folder)
+    if key not in _loaded:
+        _loaded[key] = QwenVL(folder)
+    return _loaded[key]
+
+
 def load_models(folders: dict[str, str]) -> dict[str, QwenVL]:
-    """One QwenVL per distinct folder (an expert and amateur given the same folder share it)."""
-    by_folder: dict[str, QwenVL] = {}
-    models = {}
-    for role, folder in folders.items():
-        key = os.path.realpath(folder)
-        if key not in by_folder:
-            by_folder[key] = QwenVL(folder)
-        models[role] = by_folder[key]
-    return models
+    return {role: load(folder) for role, folder in folders.items()}
 
 
 def run(req: Request) -> dict[str, object]:
     torch.set_grad_enabled(False)
     if req.task == "vision":
         assert req.model is not None and req.out is not None and req.image_grid_thw is not None
-        model = QwenVL(req.model)
+        model = load(req.model)
         features = model.image_features(read_pixels(req.pixel_values), req.image_grid_thw)
         write_f32(req.out + ".features.f32", features)
         return {"dims": list(features.shape)}
     if req.task == "logits":
         assert req.model is not None and req.out is not None and req.input_ids is not None
-        model = QwenVL(req.model)
+        model = load(req.model)
         prompt = model.prompt(req.input_ids, read_pixels(req.pixel_values), req.image_grid_thw)
         logits = model.logits(prompt)
         write_f32(req.out + ".logits.f32", logits)
@@ -79,11 +83,12 @@ def run(req: Request) -> dict[str, object]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: oracle.py REQUEST.json", file=sys.stderr)
+    if len(argv) < 2:
+        print("usage: oracle.py REQUEST.json [REQUEST.json ...]", file=sys.stderr)
         return 2
     try:
-        print(json.dumps(run(parse_request(argv[1]))))
+        results = [run(parse_request(path)) for path in argv[1:]]
+        print(json.dumps(results[0] if len(argv) == 2 else results))
     except OracleError as e:
         print(f"oracle: {e}", file=sys.stderr)
         return 2

@@ -53,7 +53,7 @@ describe.each(['fp32', 'q4'] as const)('vision encoder layout (%s)', (fmt) => {
     const a = await encode(s, windowed, pixels, [grid]);
     const b = await encode(s, windowed, flip(pixels), [grid]);
     expect(row(b, unit(3, 3))).not.toEqual(row(a, unit(3, 3))); // same window (units 0–3 × 0–3)
-    for (const [r, c] of [[0, 4], [3, 5], [4, 0], [4, 5]]) expect(row(b, unit(r, c)), `unit ${r},${c}`).toEqual(row(a, unit(r, c)));
+    for (const [r, c] of [[0, 4], [3, 5], [4, 0], [4, 5]] as const) expect(row(b, unit(r, c)), `unit ${r},${c}`).toEqual(row(a, unit(r, c)));
     await s.release();
   });
 
