@@ -2,33 +2,20 @@
  * The CLI: argument checks (in-process and through the real entry point, with exit codes) and two
  * real runs of the tiny trio in headless Chromium on WASM (a preset, and the same models as folders).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError, parseArgs, UsageError, type GenerateOptions } from './args';
 import { checkImage, checkModelDir, presetDirs, sniffImageType } from './inputs';
 import type { CliOutput } from './generate';
 import { ROOT } from './runner';
+import { cli, writePng as writeTestPng } from './spawn-cli';
 
-const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
-const MAIN = join(ROOT, 'scripts/cli/main.ts');
 const tmp = mkdtempSync(join(tmpdir(), 'proxythinker-cli-'));
 
 function writePng(path: string, w = 96, h = 64): void {
-  const png = new PNG({ width: w, height: h });
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = (y * w + x) * 4;
-      png.data[i] = (x * 3) % 256;
-      png.data[i + 1] = (y * 5) % 256;
-      png.data[i + 2] = ((x + y) * 7) % 256;
-      png.data[i + 3] = 255;
-    }
-  }
-  writeFileSync(path, PNG.sync.write(png));
+  writeTestPng(path, w, h, (x, y) => [(x * 3) % 256, (y * 5) % 256, ((x + y) * 7) % 256]);
 }
 
 const IMAGE = join(tmp, 'chart.png');
@@ -38,31 +25,6 @@ writePng(SQUARE, 224, 224);
 const NOT_IMAGE = join(tmp, 'notes.png');
 writePng(IMAGE);
 writeFileSync(NOT_IMAGE, 'this is text with a .png name\n');
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], timeoutMs = 180_000): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX, MAIN, ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const BASE_ARGS = ['generate', '--trio', 'tiny', '--question', 'What is shown?'];
 
