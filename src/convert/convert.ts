@@ -113,10 +113,10 @@ export async function convertModel(input: ConvertInput, out: OutputFolder, opts:
       opts.signal?.throwIfAborted();
       const external = p.graph.weightBytes() > (opts.externalAbove ?? 1024 ** 3);
       const base = p.path.split('/').pop() ?? p.path;
-      const tempPath = p.path.replace(base, PARTIAL + base);
       const before = bytesBefore;
-      const r = await writeOnnx(p.graph, out, tempPath, {
+      const r = await writeOnnx(p.graph, out, p.path, {
         external,
+        staging: PARTIAL,
         chunkBytes: opts.chunkBytes ?? 1024 ** 3,
         producer: opts.producer ?? 'proxythinker-web converter',
         onTensor: (t: Initializer, done: number) => {
@@ -146,7 +146,12 @@ export async function convertModel(input: ConvertInput, out: OutputFolder, opts:
 
   for (const [name, text] of input.sideFiles) {
     if (name === 'config.json') continue;
-    const body = name === 'preprocessor_config.json' ? json(outputPreprocessorConfig(JSON.parse(text), input.desc)) : text;
+    const body =
+      name === 'preprocessor_config.json'
+        ? json(outputPreprocessorConfig(JSON.parse(text), input.desc))
+        : name === 'tokenizer_config.json'
+          ? withChatTemplate(text, input.sideFiles)
+          : text;
     await writeText(out, name, body);
     written.push({ path: name, bytes: new TextEncoder().encode(body).byteLength });
   }
@@ -195,6 +200,23 @@ async function checkOutputFolder(input: ConvertInput, out: OutputFolder, force: 
 }
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+
+/**
+ * tokenizer_config.json with the chat template in it: newer checkpoints keep the template only in
+ * chat_template.json or chat_template.jinja, while the app (transformers.js) reads it from here.
+ */
+function withChatTemplate(text: string, side: Map<string, string>): string {
+  const config: unknown = JSON.parse(text);
+  if (typeof config !== 'object' || config === null || Array.isArray(config) || 'chat_template' in config) return text;
+  const jinja = side.get('chat_template.jinja');
+  let template: unknown = jinja;
+  const fromJson = side.get('chat_template.json');
+  if (template === undefined && fromJson !== undefined) {
+    const parsed: unknown = JSON.parse(fromJson);
+    if (typeof parsed === 'object' && parsed !== null && 'chat_template' in parsed) template = parsed.chat_template;
+  }
+  return typeof template === 'string' ? json({ ...config, chat_template: template }) : text;
+}
 
 async function writeText(out: OutputFolder, path: string, text: string): Promise<void> {
   const sink = await out.create(path);

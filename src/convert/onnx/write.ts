@@ -26,6 +26,8 @@ export interface WriteOptions {
   /** Largest external data file; a tensor larger than this gets a file of its own. */
   chunkBytes: number;
   producer?: string;
+  /** Files are created under this prefix of their names (renamed later); the .onnx refers to the final names. */
+  staging?: string;
   /** Called after each initializer is written. */
   onTensor?: (t: Initializer, bytesDone: number) => void;
 }
@@ -43,7 +45,8 @@ export async function writeOnnx(graph: Graph, folder: OutputFolder, path: string
   const base = path.split('/').pop() ?? path;
   const dir = path.slice(0, path.length - base.length);
   const placement = place(graph.initializers, opts, base);
-  const files: string[] = [path];
+  const onDisk = (name: string) => dir + (opts.staging ?? '') + name;
+  const files: string[] = [onDisk(base)];
   let done = 0;
   const report = (t: Initializer, n: number) => {
     done += n;
@@ -62,7 +65,7 @@ export async function writeOnnx(graph: Graph, folder: OutputFolder, path: string
         await sink?.close();
         chunk = p.chunk;
         offset = 0;
-        const file = dir + p.location;
+        const file = onDisk(p.location);
         files.push(file);
         sink = await folder.create(file);
       }
@@ -103,7 +106,7 @@ export async function writeOnnx(graph: Graph, folder: OutputFolder, path: string
     throw new Error(`${path}: ${total} bytes exceed protobuf's 2 GB limit; write its weights as external data`);
   }
 
-  const out = await folder.create(path);
+  const out = await folder.create(onDisk(base));
   try {
     await out.write(concat([modelHead, Uint8Array.of(TAG_MODEL_GRAPH), varint(graphLen), graphHead]));
     for (let i = 0; i < graph.initializers.length; i++) {
