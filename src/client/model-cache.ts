@@ -19,7 +19,7 @@ import type {
   PlannedFile,
 } from '../core/protocol';
 import { toWireError } from '../core/protocol';
-import { modelFiles, OPTIONAL_FILES } from '../../workers/model/sources/files';
+import { modelFiles, OPTIONAL_FILES } from '../models/sources/files';
 import {
   describeCachedUrl,
   folderUrl,
@@ -27,9 +27,9 @@ import {
   MISSING_CACHE_NAME,
   MODEL_CACHE_NAME,
   type CachedFileKey,
-} from '../../workers/model/sources/shared';
+} from '../models/sources/shared';
 
-export { formatBytes, DEFAULT_HUB_HOST, normalizeHost } from '../../workers/model/sources/shared';
+export { formatBytes, DEFAULT_HUB_HOST, normalizeHost } from '../models/sources/shared';
 
 // ---------------------------------------------------------------------------------------------
 // Service worker (PWA)

@@ -32,7 +32,7 @@ import type {
 } from '../../src/core/protocol';
 import { expandImagePads, IMAGE_PAD, stableJson } from '../../src/core/pixels';
 import { disposeReplaced, tile, toHost, type HostTensor } from './kv-cache';
-import { loadModel, type LoadedModel } from './load';
+import { loadModel, type LoadedModel } from '../../src/models/load';
 
 interface PromptCache {
   key: string;

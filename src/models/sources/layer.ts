@@ -12,7 +12,7 @@
  * - records where each file came from (network, cache, disk) for the progress events.
  */
 import { env } from '@huggingface/transformers';
-import type { FileFailureInfo, FileSource, ModelRole } from '../../../src/core/protocol';
+import type { FileFailureInfo, FileSource, ModelRole } from '../../core/protocol';
 import {
   connectionError,
   DownloadError,

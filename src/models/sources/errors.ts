@@ -1,5 +1,5 @@
 /** Download failures that name the file, the server and what went wrong. */
-import type { FileFailureInfo, FileFailureReason } from '../../../src/core/protocol';
+import type { FileFailureInfo, FileFailureReason } from '../../core/protocol';
 import { formatBytes } from './shared';
 
 /** A model file could not be had. Its name survives worker boundaries; `failure` is for in-worker use. */

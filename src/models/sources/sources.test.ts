@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { env, ModelRegistry } from '@huggingface/transformers';
-import { HUB_DTYPE, type Dtype } from '../../../src/core/presets';
+import { HUB_DTYPE, type Dtype } from '../../core/presets';
 import { modelFiles } from './files';
 import {
   DEFAULT_HUB_HOST,

@@ -3,8 +3,8 @@
  * maps back to its model, and the identity of a model load. Pure: no transformers.js import, so the
  * page can use it without pulling the library into its bundle.
  */
-import type { Dtype, LocalModelFile, ModelSource } from '../../../src/core/presets';
-import type { LoadOptions, ModelSpecifier } from '../../../src/core/protocol';
+import type { Dtype, LocalModelFile, ModelSource } from '../../core/presets';
+import type { LoadOptions, ModelSpecifier } from '../../core/protocol';
 
 /** transformers.js' browser cache (`env.cacheKey`): every downloaded model file is stored here. */
 export const MODEL_CACHE_NAME = 'transformers-cache';

@@ -5,7 +5,7 @@
  * layer (./layer.ts).
  */
 import { env } from '@huggingface/transformers';
-import type { FileFailureInfo, FileProgress, FileSource, ModelSpecifier } from '../../../src/core/protocol';
+import type { FileFailureInfo, FileProgress, FileSource, ModelSpecifier } from '../../core/protocol';
 import { DownloadError, folderMissingError, statusError } from './errors';
 import { installSourceLayer, layerAvailable, registerTarget, type Target } from './layer';
 import { folderUrl, localFolderId, normalizeHost } from './shared';
