@@ -8,7 +8,8 @@ import { env } from '@huggingface/transformers';
 import type { FileFailureInfo, FileProgress, FileSource, ModelSpecifier } from '../../core/protocol';
 import { DownloadError, folderMissingError, statusError } from './errors';
 import { installSourceLayer, layerAvailable, registerTarget, type Target } from './layer';
-import { folderUrl, localFolderId, normalizeHost } from './shared';
+import { folderUrl, normalizeHost } from './hub';
+import { localFolderId } from './identity';
 
 /** transformers.js' own default host, as the library was loaded. */
 const LIBRARY_HOST = env.remoteHost;
