@@ -3,7 +3,7 @@
  * with its size, and deleting a model frees it: the next load downloads exactly that model again.
  */
 import { test, expect } from './fixtures';
-import { formatBytes } from '../workers/model/sources/shared';
+import { formatBytes } from '../src/models/sources/bytes';
 import { downloads, fileSize, Q4_FILES, ROLES, startTinyHub } from './models-helpers';
 
 const LABEL = { base: 'Base', expert: 'Expert', amateur: 'Amateur' } as const;

@@ -4,7 +4,7 @@
  * and the model cache — the shared components of src/ui/models, mounted in the main page.
  */
 import { test, expect } from './fixtures';
-import { formatBytes } from '../workers/model/sources/shared';
+import { formatBytes } from '../src/models/sources/bytes';
 import { fileSize, Q4_FILES, ROLES } from './models-helpers';
 import {
   openApp,

@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import { Engine } from './coordinator/engine';
 import { spawnModelWorker } from './coordinator/spawn-model';
-import { serveRuntimeFromOwnOrigin } from './model/load';
+import { serveRuntimeFromOwnOrigin } from '../src/models/load';
 import { ModelHost } from './model/host';
 
 serveRuntimeFromOwnOrigin();

@@ -19,17 +19,17 @@ import type {
   PlannedFile,
 } from '../core/protocol';
 import { toWireError } from '../core/protocol';
-import { modelFiles, OPTIONAL_FILES } from '../../workers/model/sources/files';
+import { modelFiles, OPTIONAL_FILES } from '../models/sources/files';
 import {
   describeCachedUrl,
-  folderUrl,
-  hubPrefix,
   MISSING_CACHE_NAME,
   MODEL_CACHE_NAME,
   type CachedFileKey,
-} from '../../workers/model/sources/shared';
+} from '../models/sources/cache';
+import { folderUrl, hubPrefix } from '../models/sources/hub';
 
-export { formatBytes, DEFAULT_HUB_HOST, normalizeHost } from '../../workers/model/sources/shared';
+export { formatBytes } from '../models/sources/bytes';
+export { DEFAULT_HUB_HOST, normalizeHost } from '../models/sources/hub';
 
 // ---------------------------------------------------------------------------------------------
 // Service worker (PWA)

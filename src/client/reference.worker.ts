@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { BaseStreamer, RawImage, Tensor } from '@huggingface/transformers';
-import { loadModel, type LoadedModel } from '../../workers/model/load';
+import { loadModel, type LoadedModel } from '../models/load';
 import type { ReferenceRequest, ReferenceResult, ReferenceWorkerApi } from './reference';
 import type { ImagePayload } from '../core/protocol';
 

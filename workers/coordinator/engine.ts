@@ -25,7 +25,7 @@ import { FATAL_MODEL_ERRORS, toWireError } from '../../src/core/protocol';
 import { createRng, Sampler, topK, validateSampling } from '../../src/core/sampling';
 import { StopChecker, trimStopString, type StopReason } from '../../src/core/stopping';
 import { TextStream } from '../../src/core/textStream';
-import { locate } from '../model/load';
+import { locate } from '../../src/models/load';
 import { checkToolCall, halveImage, TOOL_RESPONSE_TURN, TOOL_SYSTEM_PROMPT } from '../../src/core/visionthink';
 import { EventBatcher, type EventSink } from './event-batcher';
 import { SharedPixels } from './shared-pixels';

@@ -8,7 +8,7 @@ import type {
   ModelWorkerApi,
 } from '../../src/core/protocol';
 import type { ModelRole } from '../../src/core/presets';
-import { loadKey } from '../model/sources/shared';
+import { loadKey } from '../../src/models/sources/identity';
 import { autoWasmSchedule, type WasmSchedule } from '../../src/core/schedule';
 
 export interface ModelHandle {

@@ -3,16 +3,11 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { env, ModelRegistry } from '@huggingface/transformers';
-import { HUB_DTYPE, type Dtype } from '../../../src/core/presets';
+import { HUB_DTYPE, type Dtype } from '../../core/presets';
 import { modelFiles } from './files';
-import {
-  DEFAULT_HUB_HOST,
-  describeCachedUrl,
-  hubFileUrl,
-  loadKey,
-  localFolderId,
-  normalizeHost,
-} from './shared';
+import { describeCachedUrl } from './cache';
+import { DEFAULT_HUB_HOST, hubFileUrl, normalizeHost } from './hub';
+import { loadKey, localFolderId } from './identity';
 
 const MODELS = join(process.cwd(), 'public/models');
 

@@ -12,7 +12,7 @@
  * - records where each file came from (network, cache, disk) for the progress events.
  */
 import { env } from '@huggingface/transformers';
-import type { FileFailureInfo, FileSource, ModelRole } from '../../../src/core/protocol';
+import type { FileFailureInfo, FileSource, ModelRole } from '../../core/protocol';
 import {
   connectionError,
   DownloadError,
@@ -21,7 +21,8 @@ import {
   storageError,
   truncatedError,
 } from './errors';
-import { LOCAL_ORG, MISSING_CACHE_NAME, MODEL_CACHE_NAME } from './shared';
+import { MISSING_CACHE_NAME, MODEL_CACHE_NAME } from './cache';
+import { LOCAL_ORG } from './identity';
 
 /** The model files of one load, as the layer sees them. */
 export interface Target {

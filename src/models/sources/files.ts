@@ -3,7 +3,7 @@
  * builds (`ModelRegistry.get_files`; a unit test keeps the two in step), computed from config.json
  * alone so the page can size a download without loading the library.
  */
-import { fallbackDtype, type Dtype } from '../../../src/core/presets';
+import { fallbackDtype, type Dtype } from '../../core/presets';
 
 /** dtype → ONNX file suffix (transformers.js' DEFAULT_DTYPE_SUFFIX_MAPPING). */
 export const DTYPE_SUFFIX: Readonly<Record<Dtype, string>> = Object.freeze({

@@ -5,10 +5,11 @@
  * layer (./layer.ts).
  */
 import { env } from '@huggingface/transformers';
-import type { FileFailureInfo, FileProgress, FileSource, ModelSpecifier } from '../../../src/core/protocol';
+import type { FileFailureInfo, FileProgress, FileSource, ModelSpecifier } from '../../core/protocol';
 import { DownloadError, folderMissingError, statusError } from './errors';
 import { installSourceLayer, layerAvailable, registerTarget, type Target } from './layer';
-import { folderUrl, localFolderId, normalizeHost } from './shared';
+import { folderUrl, normalizeHost } from './hub';
+import { localFolderId } from './identity';
 
 /** transformers.js' own default host, as the library was loaded. */
 const LIBRARY_HOST = env.remoteHost;

@@ -7,8 +7,8 @@ import {
   type PreTrainedModel,
   type Processor,
 } from '@huggingface/transformers';
-import { fallbackDtype, type Dtype } from '../../src/core/presets';
-import type { Backend, FileProgress, LoadOptions, LoadPhase, ModelSpecifier } from '../../src/core/protocol';
+import { fallbackDtype, type Dtype } from '../core/presets';
+import type { Backend, FileProgress, LoadOptions, LoadPhase, ModelSpecifier } from '../core/protocol';
 import { prepareSource } from './sources';
 
 export interface BackendChoice {

@@ -1,6 +1,6 @@
 /** Download failures that name the file, the server and what went wrong. */
-import type { FileFailureInfo, FileFailureReason } from '../../../src/core/protocol';
-import { formatBytes } from './shared';
+import type { FileFailureInfo, FileFailureReason } from '../../core/protocol';
+import { formatBytes } from './bytes';
 
 /** A model file could not be had. Its name survives worker boundaries; `failure` is for in-worker use. */
 export class DownloadError extends Error {

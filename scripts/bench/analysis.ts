@@ -1,0 +1,262 @@
+/**
+ * One backend's figures from its measurements: per-token statistics per configuration, model step
+ * and coordinator times, first-token times, parity with generate(), memory per model and the ratios
+ * G1…G6b against their targets.
+ */
+import { cpus } from 'node:os';
+import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
+import type { ModelInfo } from '../../src/core/protocol';
+import { median } from '../cli/generate';
+import type { BackendPlan } from './args';
+import { CONFIGS, type Config, type Round } from './configs';
+import { g4Analysis } from './g4';
+import { r2 } from './log';
+import { stats, type RunFigures } from './measure';
+import { weightsBytes, workerBytes, type MemorySnapshot } from './memory-snapshot';
+import type { G5Figures } from './visionthink';
+
+export interface Ratio {
+  value: number | null;
+  target: number;
+  /** How value is compared with target. */
+  op: '<=';
+  what: string;
+}
+
+function ratio(value: number | null, target: number, what: string): Ratio {
+  return { value: r2(value, 3), target, op: '<=', what };
+}
+
+/** What one backend's bench measured (./backend.ts). */
+export interface BackendMeasurements {
+  plan: BackendPlan;
+  question: string;
+  /** Whether the workers also stepped concurrently with 1 WASM thread each (guided_concurrent_1t). */
+  concurrent: boolean;
+  adapter: string | null;
+  folders: Record<ModelRole, { name: string; folder: string; dtype: string }>;
+  loadMain: { infos: ModelInfo[]; ms: number };
+  /** Load times of the side pages; undefined where a page was unavailable or not run. */
+  sideLoadMs: Record<'amateur' | 'naive' | 'naive_same_threads' | 'concurrent_1t', number | undefined>;
+  referenceLoadMs: number;
+  unavailable: Record<string, string>;
+  rounds: Round[];
+  topP: RunFigures;
+  ttft: { first_token_ms: number | null; prefill_ms: number }[];
+  g5: G5Figures | null;
+  g5Half: G5Figures | null;
+  memory: {
+    before: MemorySnapshot;
+    loaded: MemorySnapshot;
+    reference: MemorySnapshot;
+    growthFirst: MemorySnapshot;
+    growthLast: MemorySnapshot;
+    growthMs: number;
+  };
+}
+
+export function backendFigures(m: BackendMeasurements): Record<string, unknown> {
+  const { plan, question: q, concurrent, adapter, folders, loadMain, unavailable, rounds, topP, ttft } = m;
+  const { g5, g5Half } = m;
+  const { before: memBefore, loaded: memLoaded, reference: memReference } = m.memory;
+  const { growthFirst, growthLast, growthMs } = m.memory;
+  const { backend } = plan;
+  const per = (c: Config) => rounds.map((x) => x[c]?.per_token_ms ?? NaN);
+  const tk = (x: Round, c: Config) => x[c]?.per_token_ms ?? NaN;
+  /** Median over rounds of a per-round figure; null when no round has it. */
+  const perRound = (f: (x: Round) => number) => median(rounds.map(f).filter(Number.isFinite));
+  const t: Record<string, unknown> = Object.fromEntries(
+    CONFIGS.filter((c) => c !== 'guided_top_p').map((c) => [
+      c,
+      { ...stats(per(c)), runs: per(c).map((x) => r2(x)) },
+    ]),
+  );
+  t.guided_top_p = { ...stats([topP.per_token_ms]), runs: [r2(topP.per_token_ms)] };
+  const coord = (c: Config) =>
+    median(rounds.map((x) => x[c]?.coordinator_ms_per_step ?? NaN).filter(Number.isFinite));
+  const modelSteps = Object.fromEntries(
+    CONFIGS.map((c) => [
+      c,
+      Object.fromEntries(
+        MODEL_ROLES.map((role) => [
+          role,
+          r2(median(rounds.map((x) => x[c]?.model_step_ms[role] ?? NaN).filter(Number.isFinite))),
+        ]).filter(([, v]) => v !== null),
+      ),
+    ]),
+  );
+  modelSteps.guided_top_p = Object.fromEntries(
+    Object.entries(topP.model_step_ms).map(([k, v]) => [k, r2(v)]),
+  );
+
+  const engineIds = rounds[0]?.base?.token_ids ?? [];
+  const refIds = rounds[0]?.reference?.token_ids ?? [];
+  const mismatch = engineIds.findIndex((id, i) => refIds[i] !== id);
+
+  // Memory per model: each model worker (JS + wasm, after GC) vs its weights, and the base model's
+  // worker vs the same model in the reference worker (plain transformers.js: one copy of the weights).
+  const weights = Object.fromEntries(
+    MODEL_ROLES.map((role) => [role, weightsBytes(folders[role].folder, folders[role].dtype)]),
+  ) as Record<ModelRole, number>;
+  const loadedBytes = workerBytes(memLoaded);
+  const refBytes = workerBytes(memReference).reference;
+  const perModel = MODEL_ROLES.map((role) => {
+    const resident = loadedBytes.models[role] ?? null;
+    const js = memLoaded.targets.find((x) => x.title === `model-${role}`)?.js_heap ?? null;
+    return {
+      role,
+      name: folders[role].name,
+      weights_bytes: weights[role],
+      resident_bytes: resident,
+      js_heap: js,
+      resident_over_weights: resident === null ? null : r2(resident / weights[role], 3),
+    };
+  });
+  const engineBase = loadedBytes.models.base ?? null;
+  const gpuDelta =
+    (memLoaded.process_pss_kb['gpu-process'] ?? 0) - (memBefore.process_pss_kb['gpu-process'] ?? 0);
+  const gpuRefDelta =
+    (memReference.process_pss_kb['gpu-process'] ?? 0) - (memLoaded.process_pss_kb['gpu-process'] ?? 0);
+  const growthRatio = growthFirst.total && growthLast.total ? growthLast.total / growthFirst.total : null;
+
+  const ratios: Record<string, Ratio | null> = {
+    G1: ratio(
+      perRound((x) => tk(x, 'guided') / (tk(x, 'base') + tk(x, 'expert') + tk(x, 'amateur'))),
+      1.0,
+      't_guided / (t_base + t_expert + t_amateur)',
+    ),
+    G2: ratio(
+      perRound((x) => tk(x, 'side_by_side') / tk(x, 'guided')),
+      1.1,
+      't_side_by_side / t_guided',
+    ),
+    G3: ratio(
+      perRound((x) => tk(x, 'base') / tk(x, 'reference')),
+      1.0,
+      't_base (our worker loop) / transformers.js generate()',
+    ),
+    G4: ratio(
+      perRound((x) => tk(x, 'guided') / tk(x, 'naive')),
+      0.9,
+      "t_guided (engine's schedule) / t_naive (single-thread placement, all cores per model)",
+    ),
+    G4b: ratio(
+      perRound((x) => (x.guided?.coordinator_ms_per_step ?? NaN) / tk(x, 'guided')),
+      0.02,
+      'coordinator ms per token / t_guided',
+    ),
+    G4c: ratio(
+      perRound((x) => tk(x, concurrent ? 'guided_concurrent_1t' : 'guided') / tk(x, 'naive_same_threads')),
+      0.9,
+      't_guided / t_naive, both with 1 WASM thread per model, workers stepping concurrently (placement alone)',
+    ),
+    G5: g5
+      ? ratio(g5.ratio, 0.35, 'time to first token (new prompt) at low resolution / at full resolution')
+      : null,
+    G6: ratio(
+      growthRatio,
+      1.05,
+      `page + workers memory (JS + wasm, after GC) after ${plan.growth} generations / after the first`,
+    ),
+    G6b: ratio(
+      engineBase !== null && refBytes ? engineBase / refBytes : null,
+      1.1,
+      "base model's worker memory / same model in plain transformers.js",
+    ),
+  };
+
+  return {
+    trio: plan.trio,
+    dtype: plan.dtype ?? folders.base.dtype,
+    question: q,
+    decode_steps_per_run: plan.tokens,
+    runs: plan.runs,
+    wasm_threads_per_worker: backend === 'wasm' ? plan.threads : null,
+    schedule: Object.fromEntries(
+      loadMain.infos.map((i) => [
+        i.role,
+        { wasm_threads: i.wasmThreads ?? null, stepping: i.stepping ?? null },
+      ]),
+    ),
+    g4_analysis: g4Analysis(rounds, plan, cpus().length),
+    naive_wasm_threads: backend === 'wasm' ? plan.naiveThreads : null,
+    webgpu_adapter: adapter,
+    models: loadMain.infos.map((i) => ({
+      role: i.role,
+      name: i.name,
+      backend: i.backend,
+      backend_reason: i.backendReason ?? null,
+      vocab_rows: i.vocabRows,
+      load_ms: r2(i.loadMs, 0),
+      weights_bytes: weights[i.role],
+    })),
+    load_ms: {
+      trio: r2(loadMain.ms, 0),
+      amateur_trio: r2(m.sideLoadMs.amateur, 0),
+      naive_trio: r2(m.sideLoadMs.naive, 0),
+      naive_same_threads_trio: r2(m.sideLoadMs.naive_same_threads, 0),
+      concurrent_1t_trio: r2(m.sideLoadMs.concurrent_1t, 0),
+      reference: r2(m.referenceLoadMs, 0),
+    },
+    unavailable,
+    per_token_ms: t,
+    model_step_ms: modelSteps,
+    coordinator_ms_per_token: {
+      guided: r2(coord('guided'), 3),
+      guided_top_p: r2(topP.coordinator_ms_per_step, 3),
+      side_by_side: r2(coord('side_by_side'), 3),
+      base: r2(coord('base'), 3),
+      naive: r2(coord('naive'), 3),
+      naive_same_threads: r2(coord('naive_same_threads'), 3),
+      guided_concurrent_1t: r2(coord('guided_concurrent_1t'), 3),
+    },
+    time_to_first_token_ms: {
+      cold: {
+        ...stats(ttft.map((x) => x.first_token_ms ?? NaN)),
+        prefill_ms: r2(median(ttft.map((x) => x.prefill_ms))),
+      },
+      warm_prefill_reused: stats(rounds.map((x) => x.guided?.first_token_ms ?? NaN)),
+      reference_cold: stats(rounds.map((x) => x.reference?.first_token_ms ?? NaN)),
+    },
+    visionthink: g5,
+    visionthink_half_side_image: g5Half,
+    parity: {
+      equal: mismatch < 0 && engineIds.length === refIds.length,
+      first_mismatch: mismatch,
+      engine_base_ids: engineIds,
+      reference_ids: refIds,
+    },
+    memory: {
+      per_model: perModel,
+      coordinator_bytes: loadedBytes.coordinator,
+      reference_worker_bytes: refBytes,
+      gpu_process_pss_delta_kb: { trio_load: gpuDelta, reference_load: gpuRefDelta },
+      before_load: memBefore,
+      after_load: memLoaded,
+      with_reference: memReference,
+      growth: {
+        generations: plan.growth,
+        tokens_each: plan.growthTokens,
+        ms: r2(growthMs, 0),
+        first: growthFirst,
+        last: growthLast,
+        ratio: r2(growthRatio, 4),
+      },
+    },
+    ratios,
+    rounds: rounds.map((x) =>
+      Object.fromEntries(
+        Object.entries(x).map(([c, f]) => [
+          c,
+          {
+            per_token_ms: r2(f.per_token_ms),
+            tokens: f.tokens,
+            coordinator_ms_per_step: r2(f.coordinator_ms_per_step, 3),
+            model_step_ms: Object.fromEntries(Object.entries(f.model_step_ms).map(([k, v]) => [k, r2(v)])),
+            cpu_ms_per_token: r2(f.cpu_ms_per_token, 0),
+          },
+        ]),
+      ),
+    ),
+  };
+}

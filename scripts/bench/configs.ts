@@ -1,0 +1,20 @@
+/** What the bench measures each round. */
+import type { RunFigures } from './measure';
+
+/** Configurations measured each round, in order. */
+export const CONFIGS = [
+  'base',
+  'expert',
+  'amateur',
+  'guided',
+  'side_by_side',
+  'naive',
+  'naive_same_threads',
+  'guided_concurrent_1t',
+  'reference',
+  'guided_top_p',
+] as const;
+export type Config = (typeof CONFIGS)[number];
+
+/** One round: each configuration's figures (a configuration whose page was unavailable is absent). */
+export type Round = Partial<Record<Config, RunFigures>>;

@@ -1,0 +1,57 @@
+/** Memory at one moment of a backend's bench, and how it divides among the workers and weights. */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
+import { dtypeSuffix } from '../cli/inputs';
+import { Cdp, pageMemory, processMemory, targetMemory, type TargetMemory } from './memory';
+
+export interface MemorySnapshot {
+  /** JS heap per worker (by name) and of the page, after a forced GC. */
+  targets: TargetMemory[];
+  /** measureUserAgentSpecificMemory() of the page and its workers (JS + WebAssembly memory), after that GC. */
+  total: number | null;
+  page: Awaited<ReturnType<typeof pageMemory>>;
+  process_pss_kb: Record<string, number>;
+}
+
+export async function snapshot(cdp: Cdp, contextId: string, page: Page): Promise<MemorySnapshot> {
+  const targets = await targetMemory(cdp, contextId, page);
+  const pm = await pageMemory(page);
+  return { targets, total: pm.ua_bytes, page: pm, process_pss_kb: processMemory().pss_kb };
+}
+
+/**
+ * Bytes (JS + wasm) per worker script from measureUserAgentSpecificMemory(). The three model workers
+ * share one script URL, so they are told apart by size: the base model is the largest.
+ */
+export function workerBytes(snap: MemorySnapshot): {
+  models: Partial<Record<ModelRole, number>>;
+  coordinator: number | null;
+  reference: number | null;
+} {
+  const rows = snap.page.ua_breakdown.filter((b) => b.scope === 'DedicatedWorkerGlobalScope');
+  const models = rows
+    .filter((b) => b.url.startsWith('model.worker'))
+    .map((b) => b.bytes)
+    .sort((a, b) => b - a);
+  const out: Partial<Record<ModelRole, number>> = {};
+  MODEL_ROLES.forEach((role, i) => {
+    const v = models[i];
+    if (v !== undefined) out[role] = v;
+  });
+  const one = (prefix: string) => rows.find((b) => b.url.startsWith(prefix))?.bytes ?? null;
+  return { models: out, coordinator: one('coordinator.worker'), reference: one('reference.worker') };
+}
+
+export function weightsBytes(folder: string, dtype: string): number {
+  let total = 0;
+  for (const s of ['decoder_model_merged', 'embed_tokens', 'vision_encoder']) {
+    try {
+      total += statSync(join(folder, 'onnx', `${s}${dtypeSuffix(dtype)}.onnx`)).size;
+    } catch {
+      // missing: counted as 0 (the load would have failed)
+    }
+  }
+  return total;
+}
