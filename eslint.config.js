@@ -33,6 +33,13 @@ export default tseslint.config(
   { files: ['src/models/**/*.ts'], rules: restrict(intoWorkers, intoPage) },
   { files: ['workers/**/*.ts'], rules: restrict(intoPage) },
   {
+    files: ['src/convert/**/*.ts'],
+    rules: restrict(intoWorkers, intoPage, {
+      group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', '**/scripts/**'],
+      message: 'The conversion core runs in Node and (later) in a page worker: storage only through src/convert/io.ts.',
+    }),
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: restrict(intoWorkers, intoPage, {
       group: ['@huggingface/transformers', 'onnxruntime-web', '**/models/**'],

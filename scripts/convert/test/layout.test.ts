@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { modelFiles } from '../../../workers/model/sources/files';
+import { modelFiles } from '../../../src/models/sources/files';
 import { allLogits, loadConverted, prompt, textured } from './app-logits';
 import { checkpoint, convert, tmp } from './helpers';
 
