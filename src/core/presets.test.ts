@@ -7,6 +7,7 @@ import {
   fallbackDtype,
   findPreset,
   needsExport,
+  recipeCommands,
   withLocalDtype,
 } from './presets';
 
@@ -22,7 +23,7 @@ describe('PRESETS', () => {
   });
 
   it('local presets are served from /models/<name>/ at the default q4', () => {
-    expect(PRESETS.filter((p) => p.local).map((p) => p.id)).toEqual(['tiny', 'tiny-escalate', 'bench']);
+    expect(PRESETS.filter((p) => p.local).map((p) => p.id)).toEqual(['tiny', 'tiny-escalate', 'tiny-qwen2', 'bench']);
     for (const p of PRESETS.filter((x) => x.local)) {
       for (const role of MODEL_ROLES) {
         const m = p.models[role];
@@ -33,25 +34,34 @@ describe('PRESETS', () => {
     expect(findPreset('bench').models.base.name).toBe('bench-base');
   });
 
-  it('hub presets carry a note for every model without a published export', () => {
-    const hubs = PRESETS.filter((p) => !p.local);
-    expect(hubs.map((p) => p.family).sort()).toEqual(['qwen2_5_vl', 'qwen3_vl']);
-    for (const p of hubs) {
+  it('hub models without a published export are named in the note; converted ones come with a recipe', () => {
+    const remote = PRESETS.filter((p) => !p.local);
+    expect(remote.map((p) => p.family).sort()).toEqual(['qwen2_5_vl', 'qwen2_vl', 'qwen3_vl']);
+    for (const p of remote) {
       for (const role of MODEL_ROLES) {
         const m = p.models[role];
-        expect(m.kind).toBe('hub');
-        if (m.kind !== 'hub') continue;
-        expect(m.dtype).toEqual(HUB_DTYPE);
-        if (needsExport(m)) {
-          expect(p.note).toContain(m.repo);
-          expect(p.note).toMatch(/no ONNX export published; export with optimum/);
+        if (m.kind === 'hub') {
+          expect(m.dtype).toEqual(HUB_DTYPE);
+          if (needsExport(m)) expect(p.note).toContain(m.repo);
+          continue;
         }
+        // A converted model: served from /models/<folder>/, made by the preset's recipe.
+        const r = p.recipe?.find((x) => x.role === role);
+        expect(r, `${p.id} ${role} has a recipe`).toBeDefined();
+        expect(m).toMatchObject({ kind: 'url', baseUrl: `/models/${r?.folder}/`, dtype: 'q4f16' });
+        expect(p.note).toContain(r?.checkpoint);
       }
     }
     const paper = findPreset('qwen2.5-vl-paper');
-    expect(paper.models.expert).toMatchObject({ repo: 'UCSC-VLAA/VLAA-Thinker-Qwen2.5VL-3B' });
     expect(needsExport(paper.models.amateur)).toBe(false);
-    expect(needsExport(paper.models.expert)).toBe(true);
+    expect(recipeCommands(paper)).toEqual([
+      'huggingface-cli download Qwen/Qwen2.5-VL-7B-Instruct --local-dir checkpoints/Qwen2.5-VL-7B-Instruct',
+      'npm run convert -- --from checkpoints/Qwen2.5-VL-7B-Instruct --to public/models/qwen2.5-vl-7b-instruct --dtype q4,q4f16',
+      'huggingface-cli download UCSC-VLAA/VLAA-Thinker-Qwen2.5VL-3B --local-dir checkpoints/VLAA-Thinker-Qwen2.5VL-3B',
+      'npm run convert -- --from checkpoints/VLAA-Thinker-Qwen2.5VL-3B --to public/models/vlaa-thinker-qwen2.5vl-3b --dtype q4,q4f16',
+    ]);
+    expect(recipeCommands(findPreset('qwen2-vl-r1'))).toHaveLength(6);
+    expect(recipeCommands(findPreset('tiny'))).toEqual([]);
   });
 
   it('is frozen so callers cannot corrupt shared presets', () => {
@@ -65,7 +75,7 @@ describe('findPreset', () => {
   it('finds by id and lists known ids on a miss', () => {
     expect(findPreset('tiny').id).toBe('tiny');
     expect(() => findPreset('nope')).toThrow(
-      /Unknown preset 'nope'\. Known presets: tiny, tiny-escalate, bench, /,
+      /Unknown preset 'nope'\. Known presets: tiny, tiny-escalate, tiny-qwen2, bench, /,
     );
   });
 });

@@ -39,8 +39,21 @@ export interface TrioPreset {
   family: 'qwen2_vl' | 'qwen2_5_vl' | 'qwen3_vl';
   models: Record<ModelRole, ModelSpec>;
   note?: string;
+  /** Models that exist only as Hugging Face checkpoints: convert them once into public/models/ (recipeCommands). */
+  recipe?: readonly ConvertRecipe[];
   local: boolean;
 }
+
+/** A checkpoint to download and convert (`npm run convert`) into public/models/<folder>, served at /models/<folder>/. */
+export interface ConvertRecipe {
+  role: ModelRole;
+  checkpoint: string;
+  folder: string;
+}
+
+/** Converted models are written in q4 and q4f16; the app picks q4f16 where the GPU has shader-f16, else q4. */
+export const CONVERTED_DTYPE: Dtype = 'q4f16';
+export const CONVERT_DTYPES = 'q4,q4f16';
 
 /** Local models are exported in these two precisions; the user picks one at load time. */
 export type LocalDtype = 'fp32' | 'q4';
@@ -70,6 +83,21 @@ const EXPORT_YOURSELF =
 
 function local(name: string): ModelSpec {
   return { kind: 'url', baseUrl: `/models/${name}/`, dtype: DEFAULT_LOCAL_DTYPE, name };
+}
+
+function converted(name: string, folder: string): ModelSpec {
+  return { kind: 'url', baseUrl: `/models/${folder}/`, dtype: CONVERTED_DTYPE, name };
+}
+
+/** The shell commands that make a preset's converted models (run once, in the project folder). */
+export function recipeCommands(p: TrioPreset): string[] {
+  return (p.recipe ?? []).flatMap((r) => {
+    const local = `checkpoints/${r.checkpoint.split('/').pop() ?? r.folder}`;
+    return [
+      `huggingface-cli download ${r.checkpoint} --local-dir ${local}`,
+      `npm run convert -- --from ${local} --to public/models/${r.folder} --dtype ${CONVERT_DTYPES}`,
+    ];
+  });
 }
 
 function hub(name: string, repo: string): ModelSpec {
@@ -119,14 +147,41 @@ export const PRESETS: readonly TrioPreset[] = deepFreeze([
     label: 'ProxyThinker paper: Qwen2.5-VL-7B guided by VLAA-Thinker 3B',
     family: 'qwen2_5_vl',
     models: {
-      base: hub('Qwen2.5-VL-7B-Instruct', 'Qwen/Qwen2.5-VL-7B-Instruct'),
-      expert: hub('VLAA-Thinker-Qwen2.5VL-3B', 'UCSC-VLAA/VLAA-Thinker-Qwen2.5VL-3B'),
+      base: converted('Qwen2.5-VL-7B-Instruct', 'qwen2.5-vl-7b-instruct'),
+      expert: converted('VLAA-Thinker-Qwen2.5VL-3B', 'vlaa-thinker-qwen2.5vl-3b'),
       amateur: hub('Qwen2.5-VL-3B-Instruct', 'onnx-community/Qwen2.5-VL-3B-Instruct-ONNX'),
     },
+    recipe: [
+      { role: 'base', checkpoint: 'Qwen/Qwen2.5-VL-7B-Instruct', folder: 'qwen2.5-vl-7b-instruct' },
+      { role: 'expert', checkpoint: 'UCSC-VLAA/VLAA-Thinker-Qwen2.5VL-3B', folder: 'vlaa-thinker-qwen2.5vl-3b' },
+    ],
     note:
-      `Base Qwen/Qwen2.5-VL-7B-Instruct and expert UCSC-VLAA/VLAA-Thinker-Qwen2.5VL-3B: ${EXPORT_YOURSELF}. ` +
-      'The amateur export is published. The 7B lm_head has 152,064 rows and the 3B ones 151,936; ' +
-      'only the shared tokenizer ids are merged.',
+      'The base (Qwen/Qwen2.5-VL-7B-Instruct) and the expert (UCSC-VLAA/VLAA-Thinker-Qwen2.5VL-3B) exist ' +
+      'only as safetensors: convert them once with the commands below, on the machine that serves this ' +
+      'app; the amateur’s ONNX export is published and downloads from the hub. The 7B lm_head has ' +
+      '152,064 rows and the 3B ones 151,936; only the shared tokenizer ids are merged. The 7B needs ' +
+      'WebGPU (its 4-bit decoder alone is ≈ 4.5 GB, past WASM’s 4 GB).',
+    local: false,
+  },
+  {
+    id: 'qwen2-vl-r1',
+    label: 'Qwen2-VL: 7B Instruct guided by VisualThinker-R1-Zero 2B',
+    family: 'qwen2_vl',
+    models: {
+      base: converted('Qwen2-VL-7B-Instruct', 'qwen2-vl-7b-instruct'),
+      expert: converted('VisualThinker-R1-Zero', 'visualthinker-r1-zero'),
+      amateur: converted('Qwen2-VL-2B', 'qwen2-vl-2b'),
+    },
+    recipe: [
+      { role: 'base', checkpoint: 'Qwen/Qwen2-VL-7B-Instruct', folder: 'qwen2-vl-7b-instruct' },
+      { role: 'expert', checkpoint: 'turningpoint-ai/VisualThinker-R1-Zero', folder: 'visualthinker-r1-zero' },
+      { role: 'amateur', checkpoint: 'Qwen/Qwen2-VL-2B', folder: 'qwen2-vl-2b' },
+    ],
+    note:
+      'The expert turningpoint-ai/VisualThinker-R1-Zero is Qwen/Qwen2-VL-2B (the base model, not ' +
+      'Instruct) after R1-Zero-style RL, so Qwen/Qwen2-VL-2B is its amateur; the base is ' +
+      'Qwen/Qwen2-VL-7B-Instruct. None of the three has an ONNX export: convert them once with the ' +
+      'commands below. The 2B pair also runs on WASM; the 7B base needs WebGPU.',
     local: false,
   },
   {

@@ -31,7 +31,7 @@ function sourceOf(m: ModelSpec): ModelSpecifier['source'] {
 export function presetBlocker(p: TrioPreset): string | null {
   const missing = MODEL_ROLES.filter((r) => needsExport(p.models[r]));
   if (missing.length === 0) return null;
-  return `The ${missing.join(' and ')} model${missing.length > 1 ? 's have' : ' has'} no published ONNX export; export ${missing.length > 1 ? 'them' : 'it'} first (see the note).`;
+  return `The ${missing.join(' and ')} model${missing.length > 1 ? 's have' : ' has'} no published ONNX export; convert ${missing.length > 1 ? 'them' : 'it'} first with npm run convert (see the note and docs/convert.md).`;
 }
 
 /** The models of the preset chosen in the settings, at the chosen precision. */

@@ -1,4 +1,4 @@
-import { findPreset, LOCAL_DTYPES, PRESETS, type LocalDtype } from '../core/presets';
+import { findPreset, LOCAL_DTYPES, PRESETS, recipeCommands, type LocalDtype } from '../core/presets';
 import { presetBlocker, setDownloadPlan } from '../state/modelActions';
 import { setSetting } from '../state/settingsActions';
 import { useApp } from '../state/store';
@@ -34,6 +34,15 @@ export function TrioPicker() {
           amateur <code>{preset.models.amateur.name}</code>
         </p>
         {preset.note && <p className="note">{preset.note}</p>}
+        {preset.recipe && (
+          <div className="note" data-testid="convert-recipe">
+            <p>
+              Convert first, once (in the project folder; see docs/convert.md), then Load: the converted folders are
+              served from <code>/models/</code>.
+            </p>
+            <pre>{recipeCommands(preset).join('\n')}</pre>
+          </div>
+        )}
         {blocker && <p className="note note--warn">{blocker}</p>}
       </div>
       {preset.local ? (
