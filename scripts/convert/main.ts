@@ -11,7 +11,7 @@ import { nodeInputFolder, nodeOutputFolder } from './node-io';
 import { progressPrinter } from './progress';
 
 const USAGE = `usage: npm run convert -- --from <checkpoint folder> --to <output folder> [--dtype q4,q4f16,fp16,fp32]
-       [--name NAME] [--force] [--external-above MB] [--chunk MB] [--json]`;
+       [--name NAME] [--force] [--external-above MB] [--chunk MB] [--q4-zero-points] [--json]`;
 
 export interface ConvertArgs {
   from: string;
@@ -21,6 +21,7 @@ export interface ConvertArgs {
   force: boolean;
   externalAbove: number;
   chunkBytes: number;
+  q4ZeroPoints: boolean;
   json: boolean;
 }
 
@@ -35,6 +36,7 @@ export function parseConvertArgs(argv: string[]): ConvertArgs | 'help' {
       force: { type: 'boolean', default: false },
       'external-above': { type: 'string', default: '1024' },
       chunk: { type: 'string', default: '1024' },
+      'q4-zero-points': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -65,6 +67,7 @@ export function parseConvertArgs(argv: string[]): ConvertArgs | 'help' {
     force: values.force,
     externalAbove: mb(values['external-above'], 'external-above'),
     chunkBytes: mb(values.chunk, 'chunk'),
+    q4ZeroPoints: values['q4-zero-points'],
     json: values.json,
   };
 }
@@ -83,6 +86,7 @@ async function main(argv: string[]): Promise<void> {
     force: args.force,
     externalAbove: args.externalAbove,
     chunkBytes: args.chunkBytes,
+    q4ZeroPoints: args.q4ZeroPoints,
     name: args.name,
     onProgress: progress.update,
     signal: abort.signal,

@@ -41,6 +41,8 @@ export interface ConvertOptions {
   /** The decoder declares num_logits_to_keep (prefills compute one lm_head row). */
   logitsToKeep?: boolean;
   extras?: DecoderExtras;
+  /** 4-bit blocks with zero points (see QuantOptions). */
+  q4ZeroPoints?: boolean;
   producer?: string;
   /** Write convert-manifest.json last (the factory's byte-identical output leaves it out). */
   manifest?: boolean;
@@ -83,13 +85,14 @@ export class OutputFolderError extends Error {
 /** The graphs a conversion writes, by file path (built lazily: nothing is read until written). */
 export function plannedGraphs(input: ConvertInput, opts: ConvertOptions): { path: string; build: () => Graph }[] {
   const out: { path: string; build: () => Graph }[] = [];
+  const q = { zeroPoints: opts.q4ZeroPoints ?? false };
   for (const fmt of opts.formats) {
     const sfx = FORMAT_SUFFIX[fmt];
-    out.push({ path: `onnx/vision_encoder${sfx}.onnx`, build: () => buildVisionEncoder(input.desc, fmt, input.weights) });
-    out.push({ path: `onnx/embed_tokens${sfx}.onnx`, build: () => buildEmbedTokens(input.desc.text, fmt, input.weights) });
+    out.push({ path: `onnx/vision_encoder${sfx}.onnx`, build: () => buildVisionEncoder(input.desc, fmt, input.weights, q) });
+    out.push({ path: `onnx/embed_tokens${sfx}.onnx`, build: () => buildEmbedTokens(input.desc.text, fmt, input.weights, q) });
     out.push({
       path: `onnx/decoder_model_merged${sfx}.onnx`,
-      build: () => buildDecoder(input.desc.text, fmt, input.weights, { logitsToKeep: opts.logitsToKeep ?? true, ...(opts.extras ? { extras: opts.extras } : {}) }),
+      build: () => buildDecoder(input.desc.text, fmt, input.weights, { ...q, logitsToKeep: opts.logitsToKeep ?? true, ...(opts.extras ? { extras: opts.extras } : {}) }),
     });
   }
   return out;

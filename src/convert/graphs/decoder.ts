@@ -8,7 +8,7 @@
 import { Graph } from '../onnx/graph';
 import type { TextDesc, WeightFormat } from '../model-desc';
 import { linear, rmsNorm, rotate, scalar, toCompute, toFloat } from './ops';
-import { Ctx, type WeightSource } from './weights';
+import { Ctx, type QuantOptions, type WeightSource } from './weights';
 
 /** Additions only the model factory uses (behaviour shifts of generated experts). */
 export interface DecoderExtras {
@@ -18,7 +18,7 @@ export interface DecoderExtras {
   bigram?: Float32Array;
 }
 
-export interface DecoderOptions {
+export interface DecoderOptions extends QuantOptions {
   /** Declare num_logits_to_keep (a prefill then computes the lm_head for the last k positions only). */
   logitsToKeep: boolean;
   extras?: DecoderExtras;
@@ -26,7 +26,7 @@ export interface DecoderOptions {
 
 export function buildDecoder(t: TextDesc, fmt: WeightFormat, src: WeightSource, o: DecoderOptions): Graph {
   const g = new Graph('decoder_model_merged');
-  const c = new Ctx(g, fmt, src);
+  const c = new Ctx(g, fmt, src, o);
   const { hidden: H, heads: nh, kvHeads: kvh, headDim: hd } = t;
   const groups = nh / kvh;
   const cfg = (k: string) => `text config ${k}`;

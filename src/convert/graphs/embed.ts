@@ -6,13 +6,14 @@
 import { Graph } from '../onnx/graph';
 import type { TextDesc, WeightFormat } from '../model-desc';
 import { Q4_BLOCK } from '../quantize';
-import { Ctx, type WeightSource } from './weights';
+import { zerosOf } from './ops';
+import { Ctx, type QuantOptions, type WeightSource } from './weights';
 
 const TABLE = 'model.embed_tokens.weight';
 
-export function buildEmbedTokens(t: TextDesc, fmt: WeightFormat, src: WeightSource): Graph {
+export function buildEmbedTokens(t: TextDesc, fmt: WeightFormat, src: WeightSource, quant: QuantOptions = {}): Graph {
   const g = new Graph('embed_tokens');
-  const c = new Ctx(g, fmt, src);
+  const c = new Ctx(g, fmt, src, quant);
   const { hidden: H, vocabRows: V } = t;
   const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
   g.output('inputs_embeds', 'float', ['batch_size', 'sequence_length', H]);
@@ -27,14 +28,9 @@ export function buildEmbedTokens(t: TextDesc, fmt: WeightFormat, src: WeightSour
 
   const blocks = Math.ceil(H / Q4_BLOCK);
   const zeroBytes = Math.ceil(blocks / 2);
-  const q = c.q4(TABLE, V, H, 3);
+  const q = c.q4(TABLE, V, H, c.zeroPoints ? 3 : 2);
   const packed = g.lazy(`${TABLE}_Q4`, 'uint8', [V, blocks * (Q4_BLOCK / 2)], async () => (await q()).packed);
   const scales = g.lazy(`${TABLE}_scales`, c.ct, [V, blocks], async () => c.floatBytes((await q()).scales));
-  const zeros = g.lazy(`${TABLE}_zp`, 'uint8', [V, zeroBytes], async () => {
-    const z = (await q()).zeros;
-    if (!z) throw new Error(`${TABLE}: no zero points`);
-    return z;
-  });
 
   const last = g.constI([-1]);
   const nibbles = (bytes: string) => {
@@ -46,7 +42,10 @@ export function buildEmbedTokens(t: TextDesc, fmt: WeightFormat, src: WeightSour
     return g.op1('Reshape', [pairs, g.constI([0, 0, -1])]);
   };
   const values = g.op1('Reshape', [nibbles(g.op1('Gather', [packed, ids], { axis: 0 })), g.constI([0, 0, blocks, Q4_BLOCK])]);
-  const zp = g.op1('Slice', [nibbles(g.op1('Gather', [zeros, ids], { axis: 0 })), g.constI([0]), g.constI([blocks]), g.constI([2])]);
+  // Symmetric blocks sit around 8; asymmetric ones carry a 4-bit zero point per block.
+  const zp = c.zeroPoints
+    ? g.op1('Slice', [nibbles(g.op1('Gather', [g.lazy(`${TABLE}_zp`, 'uint8', [V, zeroBytes], async () => zerosOf(TABLE, await q())), ids], { axis: 0 })), g.constI([0]), g.constI([blocks]), g.constI([2])])
+    : g.constF([8], [1]);
   const scale = g.op1('Cast', [g.op1('Gather', [scales, ids], { axis: 0 })], { to: 1 });
   const deq = g.op1('Mul', [g.op1('Sub', [values, g.op1('Unsqueeze', [zp, last])]), g.op1('Unsqueeze', [scale, last])]);
   const flat = g.op1('Reshape', [deq, g.constI([0, 0, blocks * Q4_BLOCK])]);

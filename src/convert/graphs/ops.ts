@@ -1,5 +1,5 @@
 /** The layers every Qwen-VL graph is made of, over a Ctx (graph, weight format, weight source). */
-import { Q4_BLOCK } from '../quantize';
+import { Q4_BLOCK, type Q4 } from '../quantize';
 import type { VisionAct } from '../model-desc';
 import type { Ctx } from './weights';
 
@@ -25,17 +25,18 @@ export function linear(c: Ctx, x: string, name: string, n: number, k: number, o:
     return g.op1('Add', [g.op1('MatMul', [x, w]), bias], {}, o.out);
   }
   const blocks = Math.ceil(k / Q4_BLOCK);
-  const q = c.q4(wName, n, k, 3);
+  const q = c.q4(wName, n, k, c.zeroPoints ? 3 : 2);
   const packed = g.lazy(`${wName}_Q4`, 'uint8', [n, blocks, Q4_BLOCK / 2], async () => (await q()).packed);
   const scales = g.lazy(`${wName}_scales`, c.ct, [n * blocks], async () => c.floatBytes((await q()).scales));
-  const zeros = g.lazy(`${wName}_zp`, 'uint8', [n * Math.ceil(blocks / 2)], async () => {
-    const z = (await q()).zeros;
-    if (!z) throw new Error(`${wName}: no zero points`);
-    return z;
-  });
-  const ins = [x, packed, scales, zeros];
-  if (bias) ins.push('', bias);
+  const ins = [x, packed, scales];
+  if (c.zeroPoints) ins.push(g.lazy(`${wName}_zp`, 'uint8', [n * Math.ceil(blocks / 2)], async () => zerosOf(wName, await q())));
+  if (bias) ins.push(...(c.zeroPoints ? [''] : ['', '']), bias);
   return g.op1('MatMulNBits', ins, { K: k, N: n, bits: 4, block_size: Q4_BLOCK, accuracy_level: 0 }, o.out, 'com.microsoft');
+}
+
+export function zerosOf(name: string, q: Q4): Uint8Array {
+  if (!q.zeros) throw new Error(`${name}: no zero points`);
+  return q.zeros;
 }
 
 /** Casts to float32 for numerically sensitive parts of float16 graphs (as transformers upcasts). */

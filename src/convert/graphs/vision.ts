@@ -9,14 +9,14 @@ import { Graph } from '../onnx/graph';
 import { gridInputName, patchDim, type ModelDesc, type WeightFormat } from '../model-desc';
 import { activation, layerNorm, linear, rmsNorm, rotate, toCompute, toFloat } from './ops';
 import { VisionLayout, type Groups } from './vision-layout';
-import { Ctx, type WeightSource } from './weights';
+import { Ctx, type QuantOptions, type WeightSource } from './weights';
 
 const EPS = 1e-6;
 
-export function buildVisionEncoder(desc: ModelDesc, fmt: WeightFormat, src: WeightSource): Graph {
+export function buildVisionEncoder(desc: ModelDesc, fmt: WeightFormat, src: WeightSource, q: QuantOptions = {}): Graph {
   const v = desc.vision;
   const g = new Graph('vision_encoder');
-  const c = new Ctx(g, fmt, src);
+  const c = new Ctx(g, fmt, src, q);
   const E = v.width;
   const hd = E / v.heads;
   const why = (k: string) => `vision_config ${k}`;

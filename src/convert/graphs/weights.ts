@@ -15,17 +15,29 @@ export interface WeightSource {
   read(name: string): Promise<Float32Array>;
 }
 
+/** How 4-bit weights are quantised. */
+export interface QuantOptions {
+  /**
+   * Asymmetric blocks with zero points (more accurate), or symmetric ones without (the default:
+   * onnxruntime-web's WASM MatMulNBits runs several times slower with zero points; docs/onnx-ops.md).
+   */
+  zeroPoints?: boolean;
+}
+
 /** Everything a graph function needs: the graph, the weight format and where weights come from. */
 export class Ctx {
   readonly ct: 'float' | 'float16';
+  readonly zeroPoints: boolean;
   private readonly memo = new Map<string, { value: Promise<Q4>; uses: number }>();
 
   constructor(
     readonly g: Graph,
     readonly fmt: WeightFormat,
     readonly src: WeightSource,
+    q: QuantOptions = {},
   ) {
     this.ct = computeType(fmt);
+    this.zeroPoints = q.zeroPoints ?? false;
   }
 
   get quantized(): boolean {
@@ -66,7 +78,7 @@ export class Ctx {
     return () => {
       let m = this.memo.get(name);
       if (!m) {
-        m = { value: this.src.read(name).then((w) => quantizeRowsQ4(w, n, k)), uses };
+        m = { value: this.src.read(name).then((w) => quantizeRowsQ4(w, n, k, this.zeroPoints)), uses };
         this.memo.set(name, m);
       }
       m.uses -= 1;
