@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { agreement, median } from './compare';
 import { mergeRecords, parseArgs } from './main';
 import { parseSessionLog } from './ort-log';
-import { shortError } from './report';
+import { cell, shortError } from './report';
 import { accuracyOf, cpuFallback, pairedRatio, verdictOf, type BackendRecord, type Verdict } from './results';
 import type { SurveyRecord } from './survey';
 
@@ -112,6 +112,26 @@ describe('onnxruntime session log', () => {
 });
 
 describe('report', () => {
+  const rec = (over: Partial<BackendRecord>): BackendRecord => ({
+    candidate: { ok: true, medianMs: 2.5 },
+    baseline: { ok: true, medianMs: 5 },
+    accuracy: { candidate: { maxAbs: 1e-6, rel: 3e-7, nonFinite: 0, perOutput: {} }, baseline: null },
+    verdict: 'exact',
+    timeRatio: 0.5,
+    ...over,
+  });
+
+  it('writes a cell: verdict, error, time and ratio, CPU fallback, inserted Casts', () => {
+    expect(cell(rec({}))).toBe('✓ 3e−7 · 2.5 ms (0.50×)');
+    expect(cell(rec({ cpuFallback: ['all nodes'] }))).toBe('✓ 3e−7 · 2.5 ms (0.50×) · on CPU: all nodes');
+    const casts = rec({ candidate: { ok: true, medianMs: 0.25, addedOps: ['Cast'] }, timeRatio: 1.2 });
+    expect(cell(casts)).toBe('✓ 3e−7 · 0.25 ms (1.20×) · fp16 via inserted Casts');
+    expect(
+      cell(rec({ verdict: 'fails', candidate: { ok: false, stage: 'create', error: 'Error: boom' } })),
+    ).toBe('✗ create: boom');
+    expect(cell(undefined)).toBe('–');
+  });
+
   it('keeps what an onnxruntime error says went wrong', () => {
     const e =
       "Error: failed to call OrtRun(). ERROR_CODE: 1, ERROR_MESSAGE: Non-zero status code returned while running MatMul node. Name:'/MatMul_node_2' Status Message: shader_helper.cc:416 GenerateSourceCode Program MatMul requires f16 but the device does not support it.";
