@@ -16,7 +16,7 @@ const intoPage = {
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'public/models', 'public/ort', 'test-results', 'playwright-report'] },
+  { ignores: ['dist', 'node_modules', 'public/models', 'public/ort', 'test-results', 'playwright-report', 'bench/out'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

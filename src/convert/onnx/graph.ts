@@ -10,7 +10,7 @@ const { onnx } = pkg;
 const DT = onnx.TensorProto.DataType;
 
 export type Dim = number | string;
-export type ElemType = 'float' | 'float16' | 'int64' | 'int32' | 'uint8' | 'bool';
+export type ElemType = 'float' | 'float16' | 'int64' | 'int32' | 'uint8' | 'int8' | 'bool' | 'uint4' | 'int4';
 
 export const ELEM: Record<ElemType, number> = {
   float: DT.FLOAT,
@@ -18,10 +18,27 @@ export const ELEM: Record<ElemType, number> = {
   int64: DT.INT64,
   int32: DT.INT32,
   uint8: DT.UINT8,
+  int8: DT.INT8,
   bool: DT.BOOL,
+  // 4-bit types (IR 10+): two elements per byte, the first in the low nibble.
+  uint4: 21,
+  int4: 22,
 };
 
-export const ELEM_BYTES: Record<ElemType, number> = { float: 4, float16: 2, int64: 8, int32: 4, uint8: 1, bool: 1 };
+export const ELEM_BYTES: Record<ElemType, number> = {
+  float: 4,
+  float16: 2,
+  int64: 8,
+  int32: 4,
+  uint8: 1,
+  int8: 1,
+  bool: 1,
+  uint4: 0.5,
+  int4: 0.5,
+};
+
+/** Bytes of a tensor's raw data (4-bit tensors round up to a whole byte). */
+export const tensorBytes = (type: ElemType, dims: number[]): number => Math.ceil(dims.reduce((a, b) => a * b, 1) * ELEM_BYTES[type]);
 
 type AttrValue = number | number[] | string | { ints: number[] } | { float: number } | { floats: number[] };
 
@@ -59,7 +76,8 @@ export class Graph {
     return name;
   }
 
-  output(name: string, type: ElemType, dims: Dim[]): void {
+  /** A graph output; without `dims` its shape is left to the runtime's inference. */
+  output(name: string, type: ElemType, dims?: Dim[]): void {
     this.outputs.push(valueInfo(name, type, dims));
   }
 
@@ -90,7 +108,7 @@ export class Graph {
   lazy(name: string, type: ElemType, dims: number[], produce: () => Uint8Array | Promise<Uint8Array>): string {
     if (this.names.has(name)) throw new Error(`${this.name}: initializer ${name} defined twice`);
     this.names.add(name);
-    const byteLength = dims.reduce((a, b) => a * b, 1) * ELEM_BYTES[type];
+    const byteLength = tensorBytes(type, dims);
     this.initializers.push({ name, type, dims, byteLength, produce });
     return name;
   }
@@ -98,7 +116,7 @@ export class Graph {
   /** An initializer from data at hand. */
   initializer(name: string, type: ElemType, dims: number[], data: TypedData): string {
     const bytes = bytesOf(data);
-    const expected = dims.reduce((a, b) => a * b, 1) * ELEM_BYTES[type];
+    const expected = tensorBytes(type, dims);
     if (bytes.byteLength !== expected) throw new Error(`${name}: ${bytes.byteLength} bytes for dims [${dims}] of ${type}`);
     return this.lazy(name, type, dims, () => bytes);
   }
@@ -133,13 +151,13 @@ export class Graph {
   }
 }
 
-export function valueInfo(name: string, type: ElemType, dims: Dim[]): pkg.onnx.IValueInfoProto {
+export function valueInfo(name: string, type: ElemType, dims?: Dim[]): pkg.onnx.IValueInfoProto {
   return onnx.ValueInfoProto.create({
     name,
     type: onnx.TypeProto.create({
       tensorType: onnx.TypeProto.Tensor.create({
         elemType: ELEM[type],
-        shape: onnx.TensorShapeProto.create({
+        shape: dims && onnx.TensorShapeProto.create({
           dim: dims.map((d) =>
             typeof d === 'number'
               ? onnx.TensorShapeProto.Dimension.create({ dimValue: d })

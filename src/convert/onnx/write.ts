@@ -28,6 +28,9 @@ export interface WriteOptions {
   producer?: string;
   /** Files are created under this prefix of their names (renamed later); the .onnx refers to the final names. */
   staging?: string;
+  /** ONNX-domain opset (default 17) and IR version (default 8; 4-bit tensors need 10). */
+  opset?: number;
+  irVersion?: number;
   /** Called after each initializer is written. */
   onTensor?: (t: Initializer, bytesDone: number) => void;
 }
@@ -96,10 +99,10 @@ export async function writeOnnx(graph: Graph, folder: OutputFolder, path: string
     const len = tensorLen(t, tensorHeads[i] ?? new Uint8Array());
     graphLen += 1 + varintLength(len) + len;
   });
-  const opsetImport = [onnx.OperatorSetIdProto.create({ domain: '', version: 17 })];
+  const opsetImport = [onnx.OperatorSetIdProto.create({ domain: '', version: opts.opset ?? 17 })];
   if (graph.usesDomain('com.microsoft')) opsetImport.push(onnx.OperatorSetIdProto.create({ domain: 'com.microsoft', version: 1 }));
   const modelHead = onnx.ModelProto.encode(
-    onnx.ModelProto.create({ irVersion: 8, producerName: opts.producer ?? 'proxythinker-web', producerVersion: '2', opsetImport }),
+    onnx.ModelProto.create({ irVersion: opts.irVersion ?? 8, producerName: opts.producer ?? 'proxythinker-web', producerVersion: '2', opsetImport }),
   ).finish();
   const total = modelHead.byteLength + 1 + varintLength(graphLen) + graphLen;
   if (total > PROTOBUF_LIMIT) {
@@ -222,7 +225,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 /** The whole model in memory, weights inline (tests and small graphs). */
-export async function encodeGraph(graph: Graph): Promise<Uint8Array> {
+export async function encodeGraph(graph: Graph, opts: Pick<WriteOptions, 'opset' | 'irVersion'> = {}): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   const folder: OutputFolder = {
     list: async () => [],
@@ -231,6 +234,6 @@ export async function encodeGraph(graph: Graph): Promise<Uint8Array> {
     rename: async () => undefined,
     remove: async () => undefined,
   };
-  await writeOnnx(graph, folder, 'model.onnx', { external: false, chunkBytes: Infinity });
+  await writeOnnx(graph, folder, 'model.onnx', { external: false, chunkBytes: Infinity, ...opts });
   return concat(parts);
 }
