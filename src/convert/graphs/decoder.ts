@@ -7,7 +7,7 @@
  */
 import { Graph } from '../onnx/graph';
 import type { TextDesc, WeightFormat } from '../model-desc';
-import { linear, rmsNorm, rotate, scalar, toCompute, toFloat } from './ops';
+import { addRmsNorm, linear, rmsNorm, rotaryPerToken, scalar, toCompute, toFloat } from './ops';
 import { Ctx, type QuantOptions, type WeightSource } from './weights';
 
 /** Additions only the model factory uses (behaviour shifts of generated experts). */
@@ -47,9 +47,9 @@ export function buildDecoder(t: TextDesc, fmt: WeightFormat, src: WeightSource, 
   const pos = g.op1('Cast', [posIds], { to: 1 });
   const sel = g.op1('Gather', [pos, g.constI(rowOfFreq)], { axis: 0 }); // [half, B, S]
   const freqs = g.op1('Mul', [g.op1('Transpose', [sel], { perm: [1, 2, 0] }), g.constF(invFreq)]);
-  const emb = g.op1('Concat', [freqs, freqs], { axis: -1 }); // [B, S, hd]
-  const cos = toCompute(c, g.op1('Unsqueeze', [g.op1('Cos', [emb]), g.constI([1])])); // [B, 1, S, hd]
-  const sin = toCompute(c, g.op1('Unsqueeze', [g.op1('Sin', [emb]), g.constI([1])]));
+  const perToken = g.op1('Reshape', [freqs, g.constI([-1, half])]); // [B·S, hd/2]
+  const cos = toCompute(c, g.op1('Cos', [perToken]));
+  const sin = toCompute(c, g.op1('Sin', [perToken]));
 
   // Additive mask [B, 1, 1, S, T]: causal over absolute positions, and the attention_mask's padding.
   const seqLen = g.op1('Gather', [g.op1('Shape', [embeds]), g.constI([1])], { axis: 0 });
@@ -62,15 +62,17 @@ export function buildDecoder(t: TextDesc, fmt: WeightFormat, src: WeightSource, 
   const allowed = g.op1('And', [causal, g.op1('Unsqueeze', [attend, g.constI([1, 2, 3])])]);
   const maskBias = g.op1('Where', [allowed, g.constF([0], []), g.constF([-1e9], [])]);
 
+  // Each layer: attention on the normed stream, then the residual add fused with the next norm.
   let x = toCompute(c, embeds);
+  let xn = rmsNorm(c, x, 'model.layers.0.input_layernorm.weight', H, t.rmsEps, cfg('hidden_size'));
   for (let l = 0; l < t.layers; l++) {
     const p = `model.layers.${l}`;
-    const xn = rmsNorm(c, x, `${p}.input_layernorm.weight`, H, t.rmsEps, cfg('hidden_size'));
+    const input = xn;
     const proj = (name: string, n: number) =>
-      linear(c, xn, `${p}.self_attn.${name}`, n, H, { bias: 'checkpoint', why: cfg('hidden_size / num_attention_heads / num_key_value_heads') });
+      linear(c, input, `${p}.self_attn.${name}`, n, H, { bias: 'checkpoint', why: cfg('hidden_size / num_attention_heads / num_key_value_heads') });
     const heads = (v: string, n: number) => g.op1('Transpose', [g.op1('Reshape', [v, g.constI([0, 0, n, hd])])], { perm: [0, 2, 1, 3] });
-    const q = rotate(c, heads(proj('q_proj', nh * hd), nh), cos, sin, hd, 3);
-    const k = rotate(c, heads(proj('k_proj', kvh * hd), kvh), cos, sin, hd, 3);
+    const q = heads(rotaryPerToken(c, proj('q_proj', nh * hd), cos, sin, nh, hd), nh);
+    const k = heads(rotaryPerToken(c, proj('k_proj', kvh * hd), cos, sin, kvh, hd), kvh);
     const v = heads(proj('v_proj', kvh * hd), kvh);
     const pk = past[l];
     if (!pk) throw new Error('missing past');
@@ -79,7 +81,8 @@ export function buildDecoder(t: TextDesc, fmt: WeightFormat, src: WeightSource, 
     g.output(`present.${l}.key`, c.ct, ['batch_size', kvh, 'total_sequence_length', hd]);
     g.output(`present.${l}.value`, c.ct, ['batch_size', kvh, 'total_sequence_length', hd]);
 
-    // Grouped-query attention by broadcasting q [B, kvh, groups, S, hd] against k [B, kvh, 1, T, hd];
+    // Grouped-query attention by broadcasting q [B, kvh, groups, S, hd] against k [B, kvh, 1, T, hd]
+    // (no fused kernel is exact with any mask on every backend and faster here: docs/onnx-ops.md);
     // scores and softmax in float32 as transformers does.
     const q5 = g.op1('Reshape', [q, g.constI([0, kvh, groups, -1, hd])]);
     const kT = g.op1('Transpose', [g.op1('Unsqueeze', [kAll, g.constI([2])])], { perm: [0, 1, 2, 4, 3] });
@@ -90,19 +93,23 @@ export function buildDecoder(t: TextDesc, fmt: WeightFormat, src: WeightSource, 
       g.op1('Transpose', [g.op1('Reshape', [ctx, g.constI([0, nh, -1, hd])])], { perm: [0, 2, 1, 3] }),
       g.constI([0, 0, nh * hd]),
     ]);
-    x = g.op1('Add', [x, linear(c, merged, `${p}.self_attn.o_proj`, H, nh * hd, { why: cfg('hidden_size / num_attention_heads') })]);
+    const attn = linear(c, merged, `${p}.self_attn.o_proj`, H, nh * hd, { why: cfg('hidden_size / num_attention_heads') });
+    const a = addRmsNorm(c, x, attn, `${p}.post_attention_layernorm.weight`, H, t.rmsEps, cfg('hidden_size'));
 
-    const xn2 = rmsNorm(c, x, `${p}.post_attention_layernorm.weight`, H, t.rmsEps, cfg('hidden_size'));
     const I = t.intermediate;
     const why = cfg('hidden_size / intermediate_size');
-    const gate = linear(c, xn2, `${p}.mlp.gate_proj`, I, H, { why });
-    const up = linear(c, xn2, `${p}.mlp.up_proj`, I, H, { why });
+    const gate = linear(c, a.normed, `${p}.mlp.gate_proj`, I, H, { why });
+    const up = linear(c, a.normed, `${p}.mlp.up_proj`, I, H, { why });
     const act = g.op1('Mul', [g.op1('Mul', [gate, g.op1('Sigmoid', [gate])]), up]);
-    x = g.op1('Add', [x, linear(c, act, `${p}.mlp.down_proj`, H, I, { why })]);
+    const down = linear(c, act, `${p}.mlp.down_proj`, H, I, { why });
+    const nextNorm = l + 1 < t.layers ? `model.layers.${l + 1}.input_layernorm.weight` : 'model.norm.weight';
+    const m = addRmsNorm(c, a.sum, down, nextNorm, H, t.rmsEps, cfg('hidden_size'));
+    x = m.sum;
+    xn = m.normed;
   }
 
   const last = (v: string) => (keep ? keepLast(c, v, keep) : v);
-  const xf = last(rmsNorm(c, x, 'model.norm.weight', H, t.rmsEps, cfg('hidden_size')));
+  const xf = last(xn);
   const extras = o.extras ?? {};
   const headWhy = cfg('vocab_size / hidden_size');
   const bias = extras.lmHeadBias;

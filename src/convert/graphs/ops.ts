@@ -52,10 +52,51 @@ export function toCompute(c: Ctx, x: string): string {
 export function rmsNorm(c: Ctx, x: string, weight: string, n: number, eps: number, why: string): string {
   const { g } = c;
   const w = c.vector(weight, n, why);
+  if (c.fused) return g.op1('SimplifiedLayerNormalization', [x, w], { axis: -1, epsilon: { float: eps }, stash_type: 1 });
   const xf = toFloat(c, x);
   const ms = g.op1('ReduceMean', [g.op1('Mul', [xf, xf])], { axes: [-1], keepdims: 1 });
   const normed = g.op1('Div', [xf, g.op1('Sqrt', [g.op1('Add', [ms, g.constF([eps], [])])])]);
   return g.op1('Mul', [toCompute(c, normed), w]);
+}
+
+/**
+ * The residual add and the next RMSNorm: { sum: x + delta, normed: RMSNorm(x + delta) } — one
+ * SkipSimplifiedLayerNormalization when fused (its fourth output carries the sum).
+ */
+export function addRmsNorm(c: Ctx, x: string, delta: string, weight: string, n: number, eps: number, why: string): { sum: string; normed: string } {
+  const { g } = c;
+  if (!c.fused) {
+    const sum = g.op1('Add', [x, delta]);
+    return { sum, normed: rmsNorm(c, sum, weight, n, eps, why) };
+  }
+  const w = c.vector(weight, n, why);
+  const normed = g.fresh('SkipSimplifiedLayerNormalization');
+  const sum = g.fresh('SkipSimplifiedLayerNormalization_sum');
+  g.op('SkipSimplifiedLayerNormalization', [delta, x, w], { epsilon: { float: eps } }, [normed, '', '', sum], 'com.microsoft');
+  return { sum, normed };
+}
+
+/**
+ * Rotary embedding over x [B, S, heads·d] with a per-token table cos/sin [B·S, d/2] (M-RoPE or 2-D
+ * positions computed beforehand): RotaryEmbedding addressed by position_ids 0..B·S−1 when fused.
+ * Returns x rotated, same shape.
+ */
+export function rotaryPerToken(c: Ctx, x: string, cosHalf: string, sinHalf: string, heads: number, d: number): string {
+  const { g } = c;
+  const shape = g.op1('Shape', [x]);
+  const bs = g.op1('Slice', [shape, g.constI([0]), g.constI([2]), g.constI([0])]); // [B, S]
+  if (c.fused) {
+    const n = g.op1('ReduceProd', [bs], { keepdims: 0 });
+    const pos = g.op1('Reshape', [g.op1('Range', [g.constI([0], []), n, g.constI([1], [])]), bs]);
+    return g.op1('RotaryEmbedding', [x, pos, cosHalf, sinHalf], { interleaved: 0, num_heads: heads }, undefined, 'com.microsoft');
+  }
+  // rotate_half with the table broadcast over heads: [B, S, heads, d] against [B, S, 1, d].
+  const table = (half: string) => {
+    const full = g.op1('Concat', [half, half], { axis: -1 });
+    return g.op1('Reshape', [full, g.op1('Concat', [bs, g.constI([1, d])], { axis: 0 })]);
+  };
+  const x4 = g.op1('Reshape', [x, g.constI([0, 0, heads, d])]);
+  return g.op1('Reshape', [rotate(c, x4, table(cosHalf), table(sinHalf), d, 3), shape]);
 }
 
 /** LayerNorm (weight and bias from the checkpoint), float32 statistics. */
@@ -73,8 +114,10 @@ export function activation(c: Ctx, x: string, act: VisionAct | 'silu'): string {
     case 'silu':
       return g.op1('Mul', [x, g.op1('Sigmoid', [x])]);
     case 'quick_gelu':
+      if (c.fused) return g.op1('QuickGelu', [x], { alpha: { float: 1.702 } }, undefined, 'com.microsoft');
       return g.op1('Mul', [x, g.op1('Sigmoid', [g.op1('Mul', [x, k(1.702)])])]);
     case 'gelu': {
+      if (c.fused) return g.op1('Gelu', [x], {}, undefined, 'com.microsoft');
       const erf = g.op1('Erf', [g.op1('Mul', [x, k(Math.SQRT1_2)])]);
       return g.op1('Mul', [g.op1('Mul', [x, k(0.5)]), g.op1('Add', [erf, k(1)])]);
     }

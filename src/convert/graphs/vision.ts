@@ -7,7 +7,7 @@
  */
 import { Graph } from '../onnx/graph';
 import { gridInputName, patchDim, type ModelDesc, type WeightFormat } from '../model-desc';
-import { activation, layerNorm, linear, rmsNorm, rotate, toCompute, toFloat } from './ops';
+import { activation, addRmsNorm, layerNorm, linear, rmsNorm, rotaryPerToken, toCompute, toFloat } from './ops';
 import { VisionLayout, type Groups } from './vision-layout';
 import { Ctx, type QuantOptions, type WeightSource } from './weights';
 
@@ -35,47 +35,52 @@ export function buildVisionEncoder(desc: ModelDesc, fmt: WeightFormat, src: Weig
   const invFreq = Array.from({ length: rd / 2 }, (_, j) => 1 / Math.pow(10000, (2 * j) / rd));
   const turn = (pos: string) => g.op1('Mul', [g.op1('Unsqueeze', [g.op1('Cast', [pos], { to: 1 }), g.constI([1])]), g.constF(invFreq)]);
   const rot = g.op1('Concat', [turn(hpos), turn(wpos)], { axis: 1 }); // [N, hd/2]
-  const emb = g.op1('Unsqueeze', [g.op1('Concat', [rot, rot], { axis: 1 }), g.constI([1])]); // [N, 1, hd]
-  const cos = g.op1('Cos', [emb]);
-  const sin = g.op1('Sin', [emb]);
+  const cos = toCompute(c, g.op1('Cos', [rot]));
+  const sin = toCompute(c, g.op1('Sin', [rot]));
 
   const frames = layout.frames();
   const windows = v.windowPx === null ? null : layout.windows(v.windowPx / v.patch / v.merge);
 
   const norm = (x0: string, name: string) =>
     v.norm === 'rms' ? rmsNorm(c, x0, `${name}.weight`, E, EPS, why('hidden_size')) : layerNorm(c, x0, name, E, EPS, why('embed_dim'));
+  // The residual add and the next norm (fused into one op for RMSNorm towers).
+  const addNorm = (x0: string, delta: string, name: string) => {
+    if (v.norm === 'rms') return addRmsNorm(c, x0, delta, `${name}.weight`, E, EPS, why('hidden_size'));
+    const sum = g.op1('Add', [x0, delta]);
+    return { sum, normed: layerNorm(c, sum, name, E, EPS, why('embed_dim')) };
+  };
 
+  let xn = norm(x, 'visual.blocks.0.norm1');
   for (let l = 0; l < v.depth; l++) {
     const p = `visual.blocks.${l}`;
     const groups = windows && !v.fullAttBlocks.includes(l) ? windows : frames;
-    const qkv = linear(c, norm(x, `${p}.norm1`), `${p}.attn.qkv`, 3 * E, E, { bias: 'checkpoint', why: why('hidden_size') });
-    const part = (i: number) =>
-      g.op1('Reshape', [g.op1('Slice', [qkv, g.constI([i * E]), g.constI([(i + 1) * E]), g.constI([1])]), g.constI([0, v.heads, hd])]);
-    // Rotary in float32 as transformers' apply_rotary_pos_emb_vision.
-    const q = toCompute(c, rotate(c, toFloat(c, part(0)), cos, sin, hd, 2));
-    const k = toCompute(c, rotate(c, toFloat(c, part(1)), cos, sin, hd, 2));
-    const attn = groupAttention(c, q, k, part(2), groups, v.heads, hd);
-    x = g.op1('Add', [x, linear(c, attn, `${p}.attn.proj`, E, E, { bias: 'checkpoint', why: why('hidden_size') })]);
+    const qkv = linear(c, xn, `${p}.attn.qkv`, 3 * E, E, { bias: 'checkpoint', why: why('hidden_size') });
+    const part = (i: number) => g.op1('Slice', [qkv, g.constI([i * E]), g.constI([(i + 1) * E]), g.constI([1])]); // [N, E]
+    const heads = (t: string) => g.op1('Reshape', [t, g.constI([-1, v.heads, hd])]);
+    const rotated = (t: string) => heads(rotaryPerToken(c, g.op1('Unsqueeze', [t, g.constI([0])]), cos, sin, v.heads, hd));
+    const attn = groupAttention(c, rotated(part(0)), rotated(part(1)), heads(part(2)), groups, v.heads, hd);
+    const a = addNorm(x, linear(c, attn, `${p}.attn.proj`, E, E, { bias: 'checkpoint', why: why('hidden_size') }), `${p}.norm2`);
 
-    const xn = norm(x, `${p}.norm2`);
     const I = v.mlpHidden;
     const mwhy = why(v.mlp === 'gated' ? 'intermediate_size' : 'mlp_ratio');
     let h: string;
     if (v.mlp === 'gated') {
-      const gate = linear(c, xn, `${p}.mlp.gate_proj`, I, E, { bias: 'checkpoint', why: mwhy });
-      const up = linear(c, xn, `${p}.mlp.up_proj`, I, E, { bias: 'checkpoint', why: mwhy });
+      const gate = linear(c, a.normed, `${p}.mlp.gate_proj`, I, E, { bias: 'checkpoint', why: mwhy });
+      const up = linear(c, a.normed, `${p}.mlp.up_proj`, I, E, { bias: 'checkpoint', why: mwhy });
       h = linear(c, g.op1('Mul', [activation(c, gate, v.act), up]), `${p}.mlp.down_proj`, E, I, { bias: 'checkpoint', why: mwhy });
     } else {
-      const fc1 = linear(c, xn, `${p}.mlp.fc1`, I, E, { bias: 'checkpoint', why: mwhy });
+      const fc1 = linear(c, a.normed, `${p}.mlp.fc1`, I, E, { bias: 'checkpoint', why: mwhy });
       h = linear(c, activation(c, fc1, v.act), `${p}.mlp.fc2`, E, I, { bias: 'checkpoint', why: mwhy });
     }
-    x = g.op1('Add', [x, h]);
+    // After the last block the next norm is the merger's ln_q.
+    const m = addNorm(a.sum, h, l + 1 < v.depth ? `visual.blocks.${l + 1}.norm1` : 'visual.merger.ln_q');
+    x = m.sum;
+    xn = m.normed;
   }
 
-  // Patch merger: norm per patch, then the merge² patches of a unit (consecutive rows) as one row.
-  const mn = v.norm === 'rms' ? rmsNorm(c, x, 'visual.merger.ln_q.weight', E, EPS, why('hidden_size')) : layerNorm(c, x, 'visual.merger.ln_q', E, EPS, why('embed_dim'));
+  // Patch merger: the merge² patches of a unit (consecutive rows, normed by ln_q above) as one row.
   const U = E * v.merge * v.merge;
-  const units = g.op1('Reshape', [mn, g.constI([-1, U])]);
+  const units = g.op1('Reshape', [xn, g.constI([-1, U])]);
   const mwhy = why('hidden_size / out_hidden_size');
   const h = activation(c, linear(c, units, 'visual.merger.mlp.0', U, U, { bias: 'checkpoint', why: mwhy }), 'gelu');
   const out = linear(c, h, 'visual.merger.mlp.2', v.outHidden, U, { bias: 'checkpoint', why: mwhy });

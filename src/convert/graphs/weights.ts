@@ -15,8 +15,14 @@ export interface WeightSource {
   read(name: string): Promise<Float32Array>;
 }
 
-/** How 4-bit weights are quantised. */
+/** How graphs are built: 4-bit quantisation, and fused contrib ops or plain ONNX ops. */
 export interface QuantOptions {
+  /**
+   * 'fused' (default): onnxruntime's SimplifiedLayerNormalization, SkipSimplifiedLayerNormalization,
+   * RotaryEmbedding, Gelu and QuickGelu where the survey (docs/onnx-ops.md) found them exact on every
+   * backend; 'plain': the same maths in standard ONNX ops (the bench compares the two).
+   */
+  ops?: 'fused' | 'plain';
   /**
    * Asymmetric blocks with zero points (more accurate), or symmetric ones without (the default:
    * onnxruntime-web's WASM MatMulNBits runs several times slower with zero points; docs/onnx-ops.md).
@@ -28,6 +34,7 @@ export interface QuantOptions {
 export class Ctx {
   readonly ct: 'float' | 'float16';
   readonly zeroPoints: boolean;
+  readonly fused: boolean;
   private readonly memo = new Map<string, { value: Promise<Q4>; uses: number }>();
 
   constructor(
@@ -38,6 +45,7 @@ export class Ctx {
   ) {
     this.ct = computeType(fmt);
     this.zeroPoints = q.zeroPoints ?? false;
+    this.fused = (q.ops ?? 'fused') === 'fused';
   }
 
   get quantized(): boolean {
