@@ -220,6 +220,15 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
     },
     visionthink: g5,
     visionthink_half_side_image: g5Half,
+    graphs: {
+      what:
+        "per-token decode of the base model through transformers.js generate(): the converter's graphs (fused contrib ops) vs the same weights in plain ONNX ops",
+      model: folders.base.name,
+      fused_ms_per_token: stats(rounds.map((x) => x.reference?.per_token_ms ?? NaN)),
+      plain_ms_per_token: stats(rounds.map((x) => x.reference_plain?.per_token_ms ?? NaN)),
+      fused_over_plain: r2(perRound((x) => tk(x, 'reference') / tk(x, 'reference_plain')), 3),
+      same_tokens: rounds.every((x) => JSON.stringify(x.reference?.token_ids) === JSON.stringify(x.reference_plain?.token_ids)),
+    },
     parity: {
       equal: mismatch < 0 && engineIds.length === refIds.length,
       first_mismatch: mismatch,

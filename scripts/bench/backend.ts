@@ -17,6 +17,9 @@ import { Cdp } from './memory';
 import { snapshot } from './memory-snapshot';
 import { G5_IMAGE_URL, measureG5, type G5Figures } from './visionthink';
 
+/** The base model's plain-op twin (`<name>-plain`, made by the bench: scripts/models/catalog.ts). */
+export const plainUrl = (url: string): string => `${url.replace(/\/+$/, '')}-plain/`;
+
 export async function benchBackend(
   session: Session,
   cdp: Cdp,
@@ -189,6 +192,8 @@ export async function benchBackend(
         run(conc.page, { mode: 'guided', tokens: N, question: q, label: 'guided' }),
       );
     await one('reference', () => reference(main, { ...refReq, maxNewTokens: N }));
+    // The same base model built in plain ONNX ops: what the converter's fused graphs gain.
+    await one('reference_plain', () => reference(main, { ...refReq, modelUrl: plainUrl(urls.base), maxNewTokens: N }));
     if (r >= 0) rounds.push(round);
     const f = (c: Config) => round[c]?.per_token_ms.toFixed(0) ?? '—';
     say(

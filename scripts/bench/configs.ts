@@ -12,6 +12,7 @@ export const CONFIGS = [
   'naive_same_threads',
   'guided_concurrent_1t',
   'reference',
+  'reference_plain',
   'guided_top_p',
 ] as const;
 export type Config = (typeof CONFIGS)[number];

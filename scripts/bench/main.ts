@@ -11,6 +11,8 @@ import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findPreset } from '../../src/core/presets';
+import { CATALOG } from '../models/catalog';
+import { makeModels } from '../models/make';
 import { ensureBuild, MODELS, openSession, ROOT } from '../cli/runner';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchOptions } from './args';
 import { benchBackend } from './backend';
@@ -49,6 +51,9 @@ async function main(): Promise<number> {
       return { urlPath: `${G5_IMAGE_URL}-${name}`, file, contentType: 'image/png' };
     });
   });
+  // The base models' plain-op twins, for the graph comparison (made once, kept up to date).
+  const plainNames = [...new Set(opts.plans.map((p) => `${findPreset(p.trio).models.base.name}-plain`))];
+  await makeModels(CATALOG.filter((s) => plainNames.includes(s.name)), MODELS, false, say);
   await ensureBuild('auto', say, say);
   const loadStart = loadavg();
   const session = await openSession({

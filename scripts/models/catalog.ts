@@ -36,6 +36,17 @@ const tinyBase = {
   formats: ['fp32', 'q4'] as const,
 };
 
+const benchBase = {
+  weightSeed: 3001,
+  regularVocab: BENCH_VOCAB,
+  text: { hidden: 512, layers: 6, heads: 8, kvHeads: 2, headDim: 64, intermediate: 1536, ropeTheta: 1e6, mropeSection: [8, 12, 12] as [number, number, number], vocabRows: 152064, logitScale: 3 },
+  visionDim: 256,
+  visionBlocks: { layers: 2, heads: 4, intermediate: 704 },
+  ...BENCH_PIXELS,
+  formats: ['q4'] as const,
+  logitsToKeep: true,
+};
+
 export const CATALOG: readonly ModelSpec[] = [
   { name: 'tiny-base', ...tinyBase, description: 'the larger model of the tiny trio (ProxyThinker base)' },
   { name: 'tiny-amateur', ...tinySmall, description: 'the small model before RL (ProxyThinker amateur)' },
@@ -71,18 +82,10 @@ export const CATALOG: readonly ModelSpec[] = [
     logitBias: { tokens: FAVOURED_WORDS, value: 6 },
     description: 'Qwen2-VL-architecture expert (favours " Wait", " verify", …)',
   },
-  {
-    name: 'bench-base',
-    weightSeed: 3001,
-    regularVocab: BENCH_VOCAB,
-    text: { hidden: 512, layers: 6, heads: 8, kvHeads: 2, headDim: 64, intermediate: 1536, ropeTheta: 1e6, mropeSection: [8, 12, 12], vocabRows: 152064, logitScale: 3 },
-    visionDim: 256,
-    visionBlocks: { layers: 2, heads: 4, intermediate: 704 },
-    ...BENCH_PIXELS,
-    formats: ['q4'],
-    logitsToKeep: true,
-    description: 'benchmark base: real Qwen vocabulary, about 4x the small models',
-  },
+  { name: 'bench-base', ...benchBase, description: 'benchmark base: real Qwen vocabulary, about 4x the small models' },
   { name: 'bench-amateur', ...benchSmall, description: 'benchmark amateur' },
   { name: 'bench-expert', ...benchSmall, logitBias: { tokens: FAVOURED_WORDS, value: 6 }, description: 'benchmark expert' },
+  // The bench's graph comparison: the same weights in plain ONNX ops (made by the bench when needed).
+  { name: 'bench-base-plain', ...benchBase, ops: 'plain', onDemand: true, description: 'bench-base in plain ONNX ops (no fused contrib ops)' },
+  { name: 'tiny-base-plain', ...tinyBase, ops: 'plain', onDemand: true, description: 'tiny-base in plain ONNX ops (no fused contrib ops)' },
 ];

@@ -2,31 +2,13 @@
  * `npm run models [-- --only a,b] [--out DIR] [--force] [--list] [--spec FILE.json]`
  * Makes the generated models (skipping folders already made from the same spec and factory code).
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CATALOG } from './catalog';
-import { writeModel } from './factory';
 import { parseCustomSpec } from './custom-spec';
+import { makeModels } from './make';
 import type { ModelSpec } from './spec';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const STAMP = '.factory-stamp';
-
-/** Hash of the spec and of the factory's own code: a change to either remakes the model. */
-function stampOf(spec: ModelSpec): string {
-  const h = createHash('sha256').update(JSON.stringify(spec));
-  // The factory's own code and the converter's, which writes the graphs.
-  for (const d of [here, join(here, '../../src/convert'), join(here, '../../src/convert/graphs'), join(here, '../../src/convert/onnx')]) {
-    for (const f of readdirSync(d).sort()) {
-      if (f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'cli.ts') h.update(readFileSync(join(d, f)));
-    }
-  }
-  h.update(readFileSync(join(here, '../../src/core/sampling.ts'))); // the weights' PRNG
-  return h.digest('hex');
-}
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -59,20 +41,10 @@ async function main(argv: string[]): Promise<void> {
       throw new Error(`unknown model(s): ${unknown.join(', ')}; known: ${specs.map((s) => s.name).join(', ')}`);
     }
     specs = specs.filter((s) => wanted.includes(s.name));
+  } else {
+    specs = specs.filter((s) => !s.onDemand);
   }
-  const out = resolve(values.out);
-  for (const spec of specs) {
-    const stamp = stampOf(spec);
-    const stampFile = join(out, spec.name, STAMP);
-    if (!values.force && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
-      console.log(`${spec.name}: up to date`);
-      continue;
-    }
-    const t0 = performance.now();
-    const files = await writeModel(spec, out);
-    writeFileSync(stampFile, stamp);
-    console.log(`${spec.name}: ${files.length} files in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${join(out, spec.name)}`);
-  }
+  await makeModels(specs, resolve(values.out), values.force, console.log);
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

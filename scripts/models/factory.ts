@@ -43,6 +43,7 @@ export async function writeModel(spec: ModelSpec, outDir: string): Promise<strin
       force: true,
       manifest: false,
       logitsToKeep: spec.logitsToKeep ?? false,
+      ops: spec.ops ?? 'fused',
       extras: { lmHeadBias: lmHeadBias(spec, tok.size, tok.idOf), ...(bigram ? { bigram } : {}) },
       producer: 'proxythinker-web model factory',
     },

@@ -31,6 +31,10 @@ export interface ModelSpec {
   name: string;
   /** Architecture of the generated model; Qwen2.5-VL unless said. */
   family?: Family;
+  /** Graph ops: fused contrib ops (default) or the same maths in plain ONNX ops (bench comparison). */
+  ops?: 'fused' | 'plain';
+  /** Made only when asked for by name (`--only`), e.g. by the bench. */
+  onDemand?: boolean;
   /** Weights come from this seed: an expert shares its amateur's seed and differs only in `logitBias`. */
   weightSeed: number;
   regularVocab: number;

@@ -18,12 +18,20 @@ class TimingStreamer extends BaseStreamer {
   override end(): void {}
 }
 
-let cached: { key: string; loaded: LoadedModel } | null = null;
+/** Loaded models by request key: two, so that the bench can alternate two graphs of one model. */
+const cached = new Map<string, LoadedModel>();
+const KEEP = 2;
 
 async function model(req: ReferenceRequest): Promise<{ loaded: LoadedModel; loadMs: number }> {
   const key = JSON.stringify([req.modelUrl, req.backend, req.dtype ?? null, req.wasmThreads ?? null]);
-  if (cached?.key === key) return { loaded: cached.loaded, loadMs: 0 };
-  await dispose();
+  const hit = cached.get(key);
+  if (hit) return { loaded: hit, loadMs: 0 };
+  while (cached.size >= KEEP) {
+    const [oldest, m] = cached.entries().next().value ?? [];
+    if (oldest === undefined) break;
+    cached.delete(oldest);
+    await m?.model.dispose();
+  }
   const t0 = performance.now();
   const name = req.modelUrl.replace(/\/+$/, '').split('/').pop() ?? 'model';
   const loaded = await loadModel(
@@ -35,14 +43,14 @@ async function model(req: ReferenceRequest): Promise<{ loaded: LoadedModel; load
     },
     () => undefined,
   );
-  cached = { key, loaded };
+  cached.set(key, loaded);
   return { loaded, loadMs: performance.now() - t0 };
 }
 
 async function dispose(): Promise<void> {
-  const m = cached?.loaded.model;
-  cached = null;
-  if (m) await m.dispose();
+  const models = [...cached.values()];
+  cached.clear();
+  for (const m of models) await m.model.dispose();
 }
 
 const api: ReferenceWorkerApi = {

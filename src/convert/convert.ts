@@ -43,6 +43,8 @@ export interface ConvertOptions {
   extras?: DecoderExtras;
   /** 4-bit blocks with zero points (see QuantOptions). */
   q4ZeroPoints?: boolean;
+  /** Fused contrib ops (default) or plain ONNX ops (see QuantOptions). */
+  ops?: 'fused' | 'plain';
   producer?: string;
   /** Write convert-manifest.json last (the factory's byte-identical output leaves it out). */
   manifest?: boolean;
@@ -85,7 +87,7 @@ export class OutputFolderError extends Error {
 /** The graphs a conversion writes, by file path (built lazily: nothing is read until written). */
 export function plannedGraphs(input: ConvertInput, opts: ConvertOptions): { path: string; build: () => Graph }[] {
   const out: { path: string; build: () => Graph }[] = [];
-  const q = { zeroPoints: opts.q4ZeroPoints ?? false };
+  const q = { zeroPoints: opts.q4ZeroPoints ?? false, ops: opts.ops ?? 'fused' };
   for (const fmt of opts.formats) {
     const sfx = FORMAT_SUFFIX[fmt];
     out.push({ path: `onnx/vision_encoder${sfx}.onnx`, build: () => buildVisionEncoder(input.desc, fmt, input.weights, q) });
