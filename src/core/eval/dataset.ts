@@ -27,14 +27,14 @@ export interface RawRow {
  * Splits a file into rows. JSONL: one JSON value per non-blank line (a line that is not JSON is a
  * problem of that line). A file that is one JSON array or object: its entries, numbered from 1.
  */
-export function readRows(text: string): { rows: RawRow[]; problems: RowProblem[] } {
+export function readRows(text: string): { rows: RawRow[]; problems: RowProblem[]; unit: 'line' | 'entry' } {
   const body = text.replace(/^\uFEFF/, '');
   const trimmed = body.trimStart();
   if (trimmed.startsWith('[') || (trimmed.startsWith('{') && !isJsonl(body))) {
     try {
       const doc: unknown = JSON.parse(body);
       const values = Array.isArray(doc) ? doc : isObj(doc) ? Object.values(doc) : [];
-      return { rows: values.map((value, i) => ({ line: i + 1, value })), problems: [] };
+      return { rows: values.map((value, i) => ({ line: i + 1, value })), problems: [], unit: 'entry' };
     } catch (e) {
       if (trimmed.startsWith('[')) {
         return {
@@ -42,6 +42,7 @@ export function readRows(text: string): { rows: RawRow[]; problems: RowProblem[]
           problems: [
             { line: 1, id: null, field: null, message: `the file is not valid JSON (${message(e)})` },
           ],
+          unit: 'entry',
         };
       }
     }
@@ -56,7 +57,7 @@ export function readRows(text: string): { rows: RawRow[]; problems: RowProblem[]
       problems.push({ line: i + 1, id: null, field: null, message: `not valid JSON (${message(e)})` });
     }
   });
-  return { rows, problems };
+  return { rows, problems, unit: 'line' };
 }
 
 /** Whether the text's first line is a complete JSON value (then the file is JSONL, not one object). */
@@ -230,7 +231,7 @@ export function imagePathProblem(image: string): string | null {
  * drops duplicate ids (the first one stays).
  */
 export function parseSet(text: string): LoadedSet {
-  const { rows, problems } = readRows(text);
+  const { rows, problems, unit } = readRows(text);
   const total = rows.length + problems.length; // problems so far: lines that are not JSON
   const format = detectFormat(rows.map((r) => r.value));
   const converted = format === 'proxythinker' ? rows : importRows(format, rows);
@@ -256,7 +257,7 @@ export function parseSet(text: string): LoadedSet {
     items.push(r);
   }
   problems.sort((a, b) => a.line - b.line);
-  return { items, problems, rows: total, format };
+  return { items, problems, rows: total, format, unit };
 }
 
 /** What to do with an item's image: its problem ('missing', 'unreadable: …'), or null when it is usable. */

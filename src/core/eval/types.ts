@@ -56,6 +56,8 @@ export interface LoadedSet {
   problems: RowProblem[];
   /** Rows read (valid + skipped). */
   rows: number;
+  /** What `line` numbers count: lines of a JSONL file, or entries of a JSON array / object. */
+  unit: 'line' | 'entry';
   /** Which shape the file had: 'proxythinker' (our JSONL) or the benchmark an importer recognised. */
   format: SetFormat;
 }
