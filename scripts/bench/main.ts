@@ -22,6 +22,7 @@ import { g4Analysis } from './g4';
 import { IMAGE_URL, load, reference, run, stats, TOP_P, type BenchLoad, type RunFigures } from './measure';
 import { Cdp, pageMemory, processMemory, targetMemory, type TargetMemory } from './memory';
 import { G5_IMAGE_URL, maxSide, measureG5, writeDetailedImage, type G5Figures } from './visionthink';
+import { benchSweep } from './sweep';
 
 const T0 = performance.now();
 const elapsed = () => `${((performance.now() - T0) / 1000).toFixed(0).padStart(4)} s`;
@@ -677,6 +678,7 @@ async function main(): Promise<number> {
   const chromiumVersion = session.browser.version();
   const results: Record<string, Record<string, unknown>> = {};
   const failures: Record<string, string> = {};
+  let sweep: Record<string, unknown> | null = null;
   /** results.json and chart.svg as they stand (after each backend, at the end, on Ctrl-C). */
   const write = () => {
     const cpu = cpus();
@@ -705,6 +707,7 @@ async function main(): Promise<number> {
           'measureUserAgentSpecificMemory() per worker (JS + WebAssembly memory) after a forced GC of every worker and the page; model workers share a script URL and are told apart by size (base = largest)',
       },
       backends: results,
+      sweep,
       failures,
     };
     writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(doc, null, 2)}\n`);
@@ -723,7 +726,7 @@ async function main(): Promise<number> {
     );
     if (!hasReference)
       throw new Error('dist/ has no window.proxyThinker.referenceGenerate: rebuild the app (vite build)');
-    for (const plan of opts.plans) {
+    for (const plan of opts.onlySweep ? [] : opts.plans) {
       try {
         results[plan.backend] = await benchBackend(session, cdp, plan, opts);
       } catch (e) {
@@ -731,6 +734,11 @@ async function main(): Promise<number> {
         failures[plan.backend] = msg;
         say(`${plan.backend} failed: ${msg}`);
       }
+      write();
+    }
+    if (opts.sweep.rounds > 0) {
+      const s = opts.sweep;
+      sweep = await benchSweep(session.page, { trio: s.trio, backend: 'wasm', dtype: null, tokens: s.tokens, rounds: s.rounds, ks: [1, 3, 5], imageUrl: IMAGE_URL }, say).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
       write();
     }
   } finally {
