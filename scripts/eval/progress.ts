@@ -4,14 +4,7 @@
  */
 import { rowLabel } from '../../src/core/eval/report';
 import type { ResultRow } from '../../src/core/eval/summary';
-
-export function formatDuration(sec: number): string {
-  if (!Number.isFinite(sec) || sec < 0) return '–';
-  if (sec < 60) return `${Math.round(sec)} s`;
-  const m = Math.floor(sec / 60);
-  if (m < 60) return `${m} min ${Math.round(sec - m * 60)} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
-}
+import { etaSeconds, formatDuration } from '../../src/core/eval/eta';
 
 export interface ProgressState {
   done: number;
@@ -21,21 +14,13 @@ export interface ProgressState {
   rows: readonly ResultRow[];
 }
 
-/** Estimated seconds left: the median item time of this process × items left. */
-export function eta(s: ProgressState): number {
-  const xs = [...s.itemSeconds].sort((a, b) => a - b);
-  if (!xs.length) return NaN;
-  const mid = xs[xs.length >> 1] ?? 0;
-  return mid * (s.total - s.done);
-}
-
 export function progressLine(s: ProgressState, width = 24): string {
   const frac = s.total ? s.done / s.total : 1;
   const filled = Math.round(frac * width);
   const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
   const per = s.itemSeconds.length ? `${(s.itemSeconds.reduce((a, b) => a + b, 0) / s.itemSeconds.length).toFixed(1)} s/item` : '';
   const acc = s.rows.map((r) => `${rowLabel(r)} ${r.correct}/${r.n}`).join(' · ');
-  return [`[${bar}] ${s.done}/${s.total} ${Math.round(frac * 100)} %`, per, s.done < s.total ? `ETA ${formatDuration(eta(s))}` : 'done', acc]
+  return [`[${bar}] ${s.done}/${s.total} ${Math.round(frac * 100)} %`, per, s.done < s.total ? `ETA ${formatDuration(etaSeconds(s.done, s.total, s.itemSeconds))}` : 'done', acc]
     .filter(Boolean)
     .join(' · ');
 }

@@ -62,7 +62,8 @@ export interface LoadedSet {
   format: SetFormat;
 }
 
-export type SetFormat = 'proxythinker' | 'mathvista' | 'mathverse' | 'mathvision' | 'mmstar';
+export const SET_FORMATS = ['proxythinker', 'mathvista', 'mathverse', 'mathvision', 'mmstar'] as const;
+export type SetFormat = (typeof SET_FORMATS)[number];
 
 /** What decoding produced one output: base-only, or guided at one α. */
 export type EvalMode = 'base' | 'guided';
