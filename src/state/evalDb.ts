@@ -3,7 +3,8 @@
  * alone: one small record per run (set, settings, counts) and one record per finished item, written
  * as each item finishes — a reload or a crash loses at most the item in flight.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DBSchema } from 'idb';
+import { lazyDatabase } from './idb';
 import { parseEvalRun, parseItemRecord, type EvalRunMeta } from '../core/eval/saved';
 import type { ItemRecord } from '../core/eval/types';
 
@@ -15,24 +16,10 @@ interface Schema extends DBSchema {
   items: { key: [string, string]; value: { runId: string; id: string; record: ItemRecord }; indexes: { runId: string } };
 }
 
-let db: Promise<IDBPDatabase<Schema>> | null = null;
-
-function database(): Promise<IDBPDatabase<Schema>> {
-  db ??= openDB<Schema>(EVAL_DB, VERSION, {
-    upgrade(d) {
-      d.createObjectStore('runs', { keyPath: 'id' });
-      d.createObjectStore('items', { keyPath: ['runId', 'id'] }).createIndex('runId', 'runId');
-    },
-    blocking() {
-      void db?.then((d) => d.close());
-      db = null;
-    },
-  }).catch((e: unknown) => {
-    db = null;
-    throw e;
-  });
-  return db;
-}
+const database = lazyDatabase<Schema>(EVAL_DB, VERSION, (d) => {
+  d.createObjectStore('runs', { keyPath: 'id' });
+  d.createObjectStore('items', { keyPath: ['runId', 'id'] }).createIndex('runId', 'runId');
+});
 
 /** Every valid saved run, newest first. */
 export async function listEvalRuns(): Promise<EvalRunMeta[]> {
