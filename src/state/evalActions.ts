@@ -21,6 +21,7 @@ import { setQuestion, setSetting } from './settingsActions';
 import { patch, useApp } from './store';
 
 const evalPatch = (p: Partial<ReturnType<typeof useApp.getState>['eval']>) => patch('eval', p);
+const RUN_BUSY = 'A run is in progress (Run tab): stop it or let it finish first.';
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export async function refreshSavedEvals(): Promise<void> {
@@ -95,6 +96,7 @@ export async function startEval(): Promise<void> {
   const s = useApp.getState();
   if (s.eval.status !== 'idle') return;
   if (s.load.status !== 'loaded' || !s.load.loaded) return evalPatch({ formError: 'Load the models first (Models → Load models).' });
+  if (s.run.status !== 'idle') return evalPatch({ formError: RUN_BUSY });
   const set = s.eval.set;
   if (!set) return evalPatch({ formError: 'Open a set first (the demo set, a URL or a folder).' });
   if (!set.items.length) return evalPatch({ formError: `${set.name} has no usable items.` });
@@ -129,6 +131,7 @@ export async function resumeEval(): Promise<void> {
   const current = s.eval.current;
   if (s.eval.status !== 'idle' || !current) return;
   if (s.load.status !== 'loaded') return evalPatch({ formError: 'Load the models first (Models → Load models).' });
+  if (s.run.status !== 'idle') return evalPatch({ formError: RUN_BUSY });
   const origin = current.meta.set.origin;
   const set = s.eval.set;
   const same = set && JSON.stringify(set.origin) === JSON.stringify(origin);
