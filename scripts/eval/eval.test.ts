@@ -257,7 +257,7 @@ describe('runs of the tiny trio (WASM)', () => {
       ].join('\n'),
     );
     const out = join(dir, 'out');
-    const args = ['--data', join(dir, 'set.jsonl'), '--trio', 'tiny', '--dtype', 'fp32', '--alphas', '0.5,1.5', '--max-new-tokens', '24', '--out', out];
+    const args = ['--data', join(dir, 'set.jsonl'), '--trio', 'tiny', '--dtype', 'fp32', '--alphas', '0.5,1.5', '--max-new-tokens', '12', '--out', out];
     const itemsFile = join(out, 'items.jsonl');
 
     // 1. Ctrl-C after the first item: exit 130, the finished item kept, the summary says what is done.

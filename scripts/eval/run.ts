@@ -71,7 +71,8 @@ export async function runEval(opts: EvalRunOptions, log: Log, signal: AbortSigna
   let failed = 0;
   const itemSeconds: number[] = [];
   const report = (complete: boolean): SummaryDoc => {
-    const records = results.records().filter((r) => selected.some((s) => s.id === r.id));
+    // In set order (items.jsonl is in the order they finished).
+    const records = selected.flatMap((s) => results.done.get(s.id) ?? []);
     return writeReports(
       opts.out,
       {
