@@ -4,6 +4,7 @@
  * (same greedy tokens as the evaluation recorded, with the inspector); JSON / Markdown / CSV exports.
  */
 import { readFile } from 'node:fs/promises';
+import AxeBuilder from '@axe-core/playwright';
 import type { Download, Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { loadTinyTrio, openApp, pane, tokenIds, waitIdle } from './page-helpers';
@@ -109,6 +110,11 @@ test('demo set with two α values: stop, reload, resume, drill down, export', as
   const detail = page.getByTestId('eval-item-dots-red');
   await expect(detail).toContainText('How many red dots are there?');
   await expect(detail).toContainText('guided α=1');
+
+  // The Evaluate view with results, items and an item's details open: no serious accessibility issue.
+  const axe = await new AxeBuilder({ page }).include('#view-evaluate').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
   await detail.getByRole('button', { name: 'Open dots-red as a run at guided α=1' }).click();
   await expect(page.getByRole('tab', { name: 'Run' })).toHaveAttribute('aria-selected', 'true');
   const recorded = json.records.find((r) => r.id === 'dots-red')?.results.find((s) => s.mode === 'guided' && s.alpha === 1)?.token_ids;
