@@ -14,7 +14,9 @@ interface ExportedRecord {
   results: { mode: string; alpha: number | null; correct: boolean; token_ids?: number[] }[];
 }
 interface Exported {
-  summary: { results: { mode: string; alpha: number | null; n: number; correct: number; accuracy: number }[] };
+  summary: {
+    results: { mode: string; alpha: number | null; n: number; correct: number; accuracy: number }[];
+  };
   items: { done: number; valid: number };
   records: ExportedRecord[];
 }
@@ -58,14 +60,22 @@ test('demo set with two α values: stop, reload, resume, drill down, export', as
   await expect(controls(page)).toHaveAttribute('data-eval-status', 'running');
 
   // Stop once a few items are done: the live table already counts them.
-  await expect(page.getByTestId('eval-progress')).toHaveText(/^([2-9]|1[01]) \/ 12 items$/, { timeout: 120_000 });
+  await expect(page.getByTestId('eval-progress')).toHaveText(/^([2-9]|1[01]) \/ 12 items$/, {
+    timeout: 120_000,
+  });
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(controls(page)).toHaveAttribute('data-eval-status', 'idle');
   const stoppedAt = Number((await page.getByTestId('eval-progress').textContent())?.split('/')[0]);
   expect(stoppedAt).toBeGreaterThanOrEqual(2);
   expect(stoppedAt).toBeLessThan(12);
-  expect(await tableCounts(page)).toEqual({ base: stoppedAt, 'guided α=0': stoppedAt, 'guided α=1': stoppedAt });
-  await expect(page.getByRole('table', { name: 'Items' }).locator('tbody tr[data-item-id]')).toHaveCount(stoppedAt);
+  expect(await tableCounts(page)).toEqual({
+    base: stoppedAt,
+    'guided α=0': stoppedAt,
+    'guided α=1': stoppedAt,
+  });
+  await expect(page.getByRole('table', { name: 'Items' }).locator('tbody tr[data-item-id]')).toHaveCount(
+    stoppedAt,
+  );
 
   // A reload keeps the evaluation (IndexedDB); it resumes after the models are loaded again.
   await page.reload();
@@ -76,7 +86,11 @@ test('demo set with two α values: stop, reload, resume, drill down, export', as
   await expect(saved).toHaveCount(1);
   await expect(saved.first()).toContainText(`${stoppedAt} / 12 items`);
   await saved.first().getByRole('button', { name: 'Open' }).click();
-  expect(await tableCounts(page)).toEqual({ base: stoppedAt, 'guided α=0': stoppedAt, 'guided α=1': stoppedAt });
+  expect(await tableCounts(page)).toEqual({
+    base: stoppedAt,
+    'guided α=0': stoppedAt,
+    'guided α=1': stoppedAt,
+  });
   await page.getByRole('button', { name: 'Resume' }).click();
   await expect(page.getByTestId('eval-progress')).toHaveText('12 / 12 items', { timeout: 150_000 });
   await expect(controls(page)).toHaveAttribute('data-eval-status', 'idle');
@@ -95,7 +109,9 @@ test('demo set with two α values: stop, reload, resume, drill down, export', as
     ['guided', 1, 12],
   ]);
   for (const r of json.summary.results) {
-    const correct = json.records.filter((rec) => rec.results.some((s) => s.mode === r.mode && s.alpha === r.alpha && s.correct)).length;
+    const correct = json.records.filter((rec) =>
+      rec.results.some((s) => s.mode === r.mode && s.alpha === r.alpha && s.correct),
+    ).length;
     expect(r.correct, `${r.mode} ${r.alpha}`).toBe(correct);
   }
   const md = await download(page, 'Export Markdown');
@@ -112,13 +128,24 @@ test('demo set with two α values: stop, reload, resume, drill down, export', as
   await expect(detail).toContainText('guided α=1');
 
   // The Evaluate view with results, items and an item's details open: no serious accessibility issue.
-  const axe = await new AxeBuilder({ page }).include('#view-evaluate').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const axe = await new AxeBuilder({ page })
+    .include('#view-evaluate')
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
   const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+  expect(
+    serious.map(
+      (v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+    ),
+  ).toEqual([]);
   await detail.getByRole('button', { name: 'Open dots-red as a run at guided α=1' }).click();
   await expect(page.getByRole('tab', { name: 'Run' })).toHaveAttribute('aria-selected', 'true');
-  const recorded = json.records.find((r) => r.id === 'dots-red')?.results.find((s) => s.mode === 'guided' && s.alpha === 1)?.token_ids;
-  const recordedBase = json.records.find((r) => r.id === 'dots-red')?.results.find((s) => s.mode === 'base')?.token_ids;
+  const recorded = json.records
+    .find((r) => r.id === 'dots-red')
+    ?.results.find((s) => s.mode === 'guided' && s.alpha === 1)?.token_ids;
+  const recordedBase = json.records
+    .find((r) => r.id === 'dots-red')
+    ?.results.find((s) => s.mode === 'base')?.token_ids;
   expect(recorded?.length).toBeGreaterThan(0);
   await expect(page.getByTestId('tokens-guided')).toHaveText(String(recorded?.length), { timeout: 60_000 });
   await waitIdle(page);
@@ -130,7 +157,9 @@ test('demo set with two α values: stop, reload, resume, drill down, export', as
   await expect(page.getByTestId('inspector').getByRole('table')).toHaveCount(4);
 });
 
-test('a set folder with broken rows: each reported with its line, the rest usable', async ({ page }, testInfo) => {
+test('a set folder with broken rows: each reported with its line, the rest usable', async ({
+  page,
+}, testInfo) => {
   const { mkdir, writeFile, copyFile } = await import('node:fs/promises');
   const dir = testInfo.outputPath('myset');
   await mkdir(`${dir}/img`, { recursive: true });

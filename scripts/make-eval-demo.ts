@@ -38,7 +38,10 @@ function bars(values: number[], labels: string[], colours: string[]): string {
   const max = 10;
   const unit = (y0 - top) / max;
   const grid = Array.from({ length: max / 2 + 1 }, (_, i) => i * 2)
-    .map((v) => `<line x1="${x0}" x2="${S - 12}" y1="${y0 - v * unit}" y2="${y0 - v * unit}" stroke="#d5d9de"/><text x="${x0 - 8}" y="${y0 - v * unit + 5}" text-anchor="end" font-size="15" fill="#333">${v}</text>`)
+    .map(
+      (v) =>
+        `<line x1="${x0}" x2="${S - 12}" y1="${y0 - v * unit}" y2="${y0 - v * unit}" stroke="#d5d9de"/><text x="${x0 - 8}" y="${y0 - v * unit + 5}" text-anchor="end" font-size="15" fill="#333">${v}</text>`,
+    )
     .join('');
   const w = (S - x0 - 24) / values.length;
   const body = values
@@ -47,13 +50,26 @@ function bars(values: number[], labels: string[], colours: string[]): string {
       return `<rect x="${x}" y="${y0 - v * unit}" width="${w - 20}" height="${v * unit}" fill="${colours[i % colours.length]}"/><text x="${x + (w - 20) / 2}" y="${y0 + 22}" text-anchor="middle" font-size="16" fill="#222">${labels[i]}</text>`;
     })
     .join('');
-  return svg(`${grid}<line x1="${x0}" x2="${x0}" y1="${top - 6}" y2="${y0}" stroke="#222" stroke-width="2"/><line x1="${x0}" x2="${S - 12}" y1="${y0}" y2="${y0}" stroke="#222" stroke-width="2"/>${body}`);
+  return svg(
+    `${grid}<line x1="${x0}" x2="${x0}" y1="${top - 6}" y2="${y0}" stroke="#222" stroke-width="2"/><line x1="${x0}" x2="${S - 12}" y1="${y0}" y2="${y0}" stroke="#222" stroke-width="2"/>${body}`,
+  );
 }
 
 /** Dots at fixed, well-separated places; red and blue alternate until one colour runs out. */
 function dots(red: number, blue: number): string {
   const spots = [
-    [60, 60], [170, 50], [280, 70], [90, 150], [200, 140], [290, 170], [50, 250], [150, 240], [250, 270], [110, 300], [300, 300], [200, 310],
+    [60, 60],
+    [170, 50],
+    [280, 70],
+    [90, 150],
+    [200, 140],
+    [290, 170],
+    [50, 250],
+    [150, 240],
+    [250, 270],
+    [110, 300],
+    [300, 300],
+    [200, 310],
   ];
   let r = 0;
   let b = 0;
@@ -66,7 +82,8 @@ function dots(red: number, blue: number): string {
   return svg(out.join(''));
 }
 
-const label = (x: number, y: number, t: string, size = 20) => `<text x="${x}" y="${y}" text-anchor="middle" font-size="${size}" font-weight="bold" fill="#111">${t}</text>`;
+const label = (x: number, y: number, t: string, size = 20) =>
+  `<text x="${x}" y="${y}" text-anchor="middle" font-size="${size}" font-weight="bold" fill="#111">${t}</text>`;
 
 const ITEMS: DemoItem[] = [
   {
@@ -80,7 +97,11 @@ const ITEMS: DemoItem[] = [
   {
     id: 'bars-tallest',
     topic: 'bar chart',
-    svg: bars([5, 3, 8, 6], ['apples', 'pears', 'plums', 'figs'], ['#e4572e', '#76b041', '#7b3fa0', '#f2a541']),
+    svg: bars(
+      [5, 3, 8, 6],
+      ['apples', 'pears', 'plums', 'figs'],
+      ['#e4572e', '#76b041', '#7b3fa0', '#f2a541'],
+    ),
     question: 'Which fruit has the tallest bar?',
     answer: 'plums',
     answer_type: 'multiple_choice',
@@ -122,7 +143,9 @@ const ITEMS: DemoItem[] = [
   {
     id: 'rect-area',
     topic: 'geometry',
-    svg: svg(`<rect x="48" y="88" width="240" height="160" fill="#dbe8fb" stroke="#1b4f9c" stroke-width="3"/>${label(168, 78, '6 cm')}${label(318, 174, '4 cm')}`),
+    svg: svg(
+      `<rect x="48" y="88" width="240" height="160" fill="#dbe8fb" stroke="#1b4f9c" stroke-width="3"/>${label(168, 78, '6 cm')}${label(318, 174, '4 cm')}`,
+    ),
     question: 'What is the area of the rectangle in square centimetres?',
     answer: '24',
     answer_type: 'integer',
@@ -130,7 +153,9 @@ const ITEMS: DemoItem[] = [
   {
     id: 'triangle-hypotenuse',
     topic: 'geometry',
-    svg: svg(`<path d="M60 280 L276 280 L60 118 Z" fill="#fde9d9" stroke="#b5451b" stroke-width="3"/><rect x="60" y="262" width="18" height="18" fill="none" stroke="#b5451b" stroke-width="2"/>${label(168, 310, '4')}${label(40, 206, '3')}${label(186, 186, '?')}`),
+    svg: svg(
+      `<path d="M60 280 L276 280 L60 118 Z" fill="#fde9d9" stroke="#b5451b" stroke-width="3"/><rect x="60" y="262" width="18" height="18" fill="none" stroke="#b5451b" stroke-width="2"/>${label(168, 310, '4')}${label(40, 206, '3')}${label(186, 186, '?')}`,
+    ),
     question: 'The legs of the right triangle are 3 and 4. How long is the side marked "?"',
     answer: '5',
     answer_type: 'integer',
@@ -138,7 +163,9 @@ const ITEMS: DemoItem[] = [
   {
     id: 'circle-circumference',
     topic: 'geometry',
-    svg: svg(`<circle cx="168" cy="168" r="110" fill="#e6f4ea" stroke="#1e7b3a" stroke-width="3"/><line x1="168" y1="168" x2="278" y2="168" stroke="#1e7b3a" stroke-width="3"/><circle cx="168" cy="168" r="4" fill="#1e7b3a"/>${label(223, 158, 'r = 2')}`),
+    svg: svg(
+      `<circle cx="168" cy="168" r="110" fill="#e6f4ea" stroke="#1e7b3a" stroke-width="3"/><line x1="168" y1="168" x2="278" y2="168" stroke="#1e7b3a" stroke-width="3"/><circle cx="168" cy="168" r="4" fill="#1e7b3a"/>${label(223, 158, 'r = 2')}`,
+    ),
     question: 'What is the circumference of the circle? Round to one decimal place.',
     answer: '12.6',
     answer_type: 'float',
@@ -147,7 +174,9 @@ const ITEMS: DemoItem[] = [
   {
     id: 'triangle-angle',
     topic: 'geometry',
-    svg: svg(`<path d="M40 280 L296 280 L190 70 Z" fill="#f3e8fb" stroke="#6a2c91" stroke-width="3"/>${label(80, 268, '50°', 18)}${label(262, 268, '60°', 18)}${label(190, 112, 'x', 20)}`),
+    svg: svg(
+      `<path d="M40 280 L296 280 L190 70 Z" fill="#f3e8fb" stroke="#6a2c91" stroke-width="3"/>${label(80, 268, '50°', 18)}${label(262, 268, '60°', 18)}${label(190, 112, 'x', 20)}`,
+    ),
     question: 'Two angles of the triangle are 50° and 60°. What is x in degrees?',
     answer: '70',
     answer_type: 'integer',
@@ -155,7 +184,9 @@ const ITEMS: DemoItem[] = [
   {
     id: 'shaded-fraction',
     topic: 'fractions',
-    svg: svg(`<circle cx="168" cy="168" r="120" fill="#fff" stroke="#222" stroke-width="3"/><path d="M168 168 L168 48 A120 120 0 0 1 288 168 Z" fill="#2e6fdb"/><line x1="48" y1="168" x2="288" y2="168" stroke="#222" stroke-width="3"/><line x1="168" y1="48" x2="168" y2="288" stroke="#222" stroke-width="3"/>`),
+    svg: svg(
+      `<circle cx="168" cy="168" r="120" fill="#fff" stroke="#222" stroke-width="3"/><path d="M168 168 L168 48 A120 120 0 0 1 288 168 Z" fill="#2e6fdb"/><line x1="48" y1="168" x2="288" y2="168" stroke="#222" stroke-width="3"/><line x1="168" y1="48" x2="168" y2="288" stroke="#222" stroke-width="3"/>`,
+    ),
     question: 'What fraction of the circle is shaded? Answer as a decimal number.',
     answer: '0.25',
     answer_type: 'float',
@@ -164,7 +195,9 @@ const ITEMS: DemoItem[] = [
   {
     id: 'largest-colour',
     topic: 'colours',
-    svg: svg(`<circle cx="90" cy="110" r="45" fill="#d7263d"/><circle cx="220" cy="200" r="95" fill="#1e9e4a"/><circle cx="80" cy="270" r="30" fill="#1b6ed6"/>`),
+    svg: svg(
+      `<circle cx="90" cy="110" r="45" fill="#d7263d"/><circle cx="220" cy="200" r="95" fill="#1e9e4a"/><circle cx="80" cy="270" r="30" fill="#1b6ed6"/>`,
+    ),
     question: 'What colour is the largest circle?',
     answer: 'green',
     answer_type: 'text',
@@ -173,7 +206,10 @@ const ITEMS: DemoItem[] = [
 
 async function main(): Promise<void> {
   mkdirSync(join(OUT, 'images'), { recursive: true });
-  const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: chromiumArgs });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    args: chromiumArgs,
+  });
   const rows: string[] = [];
   try {
     const page = await browser.newPage({ viewport: { width: S, height: S } });
@@ -182,7 +218,8 @@ async function main(): Promise<void> {
       const file = join(OUT, 'images', `${it.id}.png`);
       await page.screenshot({ path: file, clip: { x: 0, y: 0, width: S, height: S } });
       const bytes = statSync(file).size;
-      if (bytes > MAX_BYTES) throw new Error(`${it.id}.png is ${bytes} bytes, over the ${MAX_BYTES} byte budget`);
+      if (bytes > MAX_BYTES)
+        throw new Error(`${it.id}.png is ${bytes} bytes, over the ${MAX_BYTES} byte budget`);
       const { svg: _svg, ...fields } = it;
       rows.push(JSON.stringify({ ...fields, image: `images/${it.id}.png` }));
       console.log(`${file}: ${bytes} bytes`);

@@ -28,7 +28,13 @@ interface Timed {
   guided: number[][];
 }
 
-type RunOpts = { mode: 'side-by-side' | 'guided' | 'base'; alpha: number; alphas?: number[]; question: string; tokens: number };
+type RunOpts = {
+  mode: 'side-by-side' | 'guided' | 'base';
+  alpha: number;
+  alphas?: number[];
+  question: string;
+  tokens: number;
+};
 
 async function engineRun(page: Page, imageUrl: string, o: RunOpts): Promise<AutomationResult> {
   const r = await page.evaluate((x) => window.proxyThinker.run(x), {
@@ -41,17 +47,29 @@ async function engineRun(page: Page, imageUrl: string, o: RunOpts): Promise<Auto
     imageUrl,
   });
   const failed = [...Object.values(r.streams), ...r.sweep].find((s) => s?.error);
-  if (failed?.error) throw new Error(`sweep bench: a stream failed: ${failed.error.name}: ${failed.error.message}`);
+  if (failed?.error)
+    throw new Error(`sweep bench: a stream failed: ${failed.error.name}: ${failed.error.message}`);
   return r;
 }
 
 /** A one-token guided run on another prompt: every model's cached prefill is replaced. */
 async function evict(page: Page, imageUrl: string, tag: string): Promise<void> {
-  await engineRun(page, imageUrl, { mode: 'guided', alpha: 0.5, question: `Evict the cached prompt ${tag}.`, tokens: 1 });
+  await engineRun(page, imageUrl, {
+    mode: 'guided',
+    alpha: 0.5,
+    question: `Evict the cached prompt ${tag}.`,
+    tokens: 1,
+  });
 }
 
 async function sweepItem(page: Page, p: SweepPlan, alphas: number[], question: string): Promise<Timed> {
-  const r = await engineRun(page, p.imageUrl, { mode: 'side-by-side', alpha: alphas[0] ?? 0, alphas, question, tokens: p.tokens });
+  const r = await engineRun(page, p.imageUrl, {
+    mode: 'side-by-side',
+    alpha: alphas[0] ?? 0,
+    alphas,
+    question,
+    tokens: p.tokens,
+  });
   return { ms: r.total_ms, base: r.streams.base?.token_ids ?? null, guided: r.sweep.map((s) => s.token_ids) };
 }
 
@@ -82,11 +100,20 @@ async function minimalItem(page: Page, p: SweepPlan, alphas: number[], question:
   return { ms, base: b.streams.base?.token_ids ?? null, guided };
 }
 
-const same = (a: Timed, b: Timed) => JSON.stringify([a.base, a.guided]) === JSON.stringify([b.base, b.guided]);
+const same = (a: Timed, b: Timed) =>
+  JSON.stringify([a.base, a.guided]) === JSON.stringify([b.base, b.guided]);
 const r3 = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1000) / 1000);
 
-export async function benchSweep(page: Page, p: SweepPlan, say: (line: string) => void): Promise<Record<string, unknown>> {
-  const loaded = await load(page, { trio: p.trio, backend: p.backend, ...(p.dtype ? { dtype: p.dtype } : {}) });
+export async function benchSweep(
+  page: Page,
+  p: SweepPlan,
+  say: (line: string) => void,
+): Promise<Record<string, unknown>> {
+  const loaded = await load(page, {
+    trio: p.trio,
+    backend: p.backend,
+    ...(p.dtype ? { dtype: p.dtype } : {}),
+  });
   say(`sweep: ${p.trio} loaded on ${p.backend} in ${Math.round(loaded.ms)} ms`);
   await evict(page, p.imageUrl, 'warm-up');
   const perK = new Map<number, { sweep: number[]; sbs: number[]; minimal: number[] }>();
@@ -111,7 +138,9 @@ export async function benchSweep(page: Page, p: SweepPlan, say: (line: string) =
       f.sbs.push(sbs.ms);
       f.minimal.push(minimal.ms);
       perK.set(k, f);
-      say(`sweep: round ${round + 1} k ${k}: sweep ${Math.round(sweep.ms)} ms, ${k} side-by-side runs ${Math.round(sbs.ms)} ms, base + ${k} guided runs ${Math.round(minimal.ms)} ms${same(sweep, sbs) && same(sweep, minimal) ? '' : ' — TOKENS DIFFER'}`);
+      say(
+        `sweep: round ${round + 1} k ${k}: sweep ${Math.round(sweep.ms)} ms, ${k} side-by-side runs ${Math.round(sbs.ms)} ms, base + ${k} guided runs ${Math.round(minimal.ms)} ms${same(sweep, sbs) && same(sweep, minimal) ? '' : ' — TOKENS DIFFER'}`,
+      );
     }
   }
   const byK: Record<string, unknown> = {};
@@ -133,8 +162,10 @@ export async function benchSweep(page: Page, p: SweepPlan, say: (line: string) =
     rounds: p.rounds,
     definitions: {
       item: `one image and question; outputs: base-only + guided at each of the k α values, ${p.tokens} greedy tokens each`,
-      sweep_ms: 'one engine run with RunRequest.alphas (side-by-side): every α a row of the same batched forward of each model; engine call → done',
-      separate_side_by_side_ms: 'k side-by-side runs, one per α (the base stream computed k times); the later runs reuse the first one’s prefill',
+      sweep_ms:
+        'one engine run with RunRequest.alphas (side-by-side): every α a row of the same batched forward of each model; engine call → done',
+      separate_side_by_side_ms:
+        'k side-by-side runs, one per α (the base stream computed k times); the later runs reuse the first one’s prefill',
       separate_base_plus_guided_ms: 'one base-only run and k guided runs; later runs reuse the prefill',
       ratios: 'median over rounds of sweep_ms / separate ms of the same round (< 1: the sweep is faster)',
     },

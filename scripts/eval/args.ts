@@ -6,7 +6,17 @@ import { parseAlphaList } from '../../src/core/eval/outputs';
 import { LOCAL_DTYPES, type LocalDtype } from '../../src/core/presets';
 import type { Resolution } from '../../src/core/protocol';
 import { RESOLUTIONS } from '../../src/core/runVision';
-import { BACKENDS, integer, oneOf, parseTrio, readFlags, toNumber, UsageError, type CliBackend, type Kind } from '../cli/args';
+import {
+  BACKENDS,
+  integer,
+  oneOf,
+  parseTrio,
+  readFlags,
+  toNumber,
+  UsageError,
+  type CliBackend,
+  type Kind,
+} from '../cli/args';
 
 export interface EvalRunOptions {
   command: 'run';
@@ -108,7 +118,27 @@ const FLAGS: Record<string, Kind> = {
 };
 
 const ONLY: Record<'run' | 'score' | 'import', readonly string[]> = {
-  run: ['data', 'trio', 'base', 'expert', 'amateur', 'alphas', 'no-base', 'limit', 'resolution', 'max-new-tokens', 'out', 'fresh', 'backend', 'dtype', 'threads', 'chromium', 'build', 'item-timeout', 'verbose'],
+  run: [
+    'data',
+    'trio',
+    'base',
+    'expert',
+    'amateur',
+    'alphas',
+    'no-base',
+    'limit',
+    'resolution',
+    'max-new-tokens',
+    'out',
+    'fresh',
+    'backend',
+    'dtype',
+    'threads',
+    'chromium',
+    'build',
+    'item-timeout',
+    'verbose',
+  ],
   score: ['data', 'predictions', 'out', 'json'],
   import: ['data', 'out'],
 };
@@ -131,7 +161,13 @@ export function parseEvalArgs(argv: readonly string[]): EvalCommand {
   };
   const data = need('data', 'FILE (the set)');
   if (command === 'score') {
-    return { command, data, predictions: need('predictions', 'FILE'), out: str('out') ?? null, json: values.has('json') };
+    return {
+      command,
+      data,
+      predictions: need('predictions', 'FILE'),
+      out: str('out') ?? null,
+      json: values.has('json'),
+    };
   }
   if (command === 'import') return { command, data, out: need('out', 'FILE') };
 
@@ -152,7 +188,8 @@ export function parseEvalArgs(argv: readonly string[]): EvalCommand {
   const threadsRaw = str('threads');
   const dtypeRaw = str('dtype');
   const timeout = num('item-timeout', 900);
-  if (!(timeout > 0 && Number.isFinite(timeout))) throw new UsageError(`--item-timeout must be a positive number of seconds, got ${str('item-timeout')}`);
+  if (!(timeout > 0 && Number.isFinite(timeout)))
+    throw new UsageError(`--item-timeout must be a positive number of seconds, got ${str('item-timeout')}`);
   return {
     command: 'run',
     data,

@@ -31,7 +31,11 @@ interface Ran {
 
 /** Starts the CLI in its own process group (so a kill reaches its browser too). */
 function start(args: string[]): { child: ChildProcess; done: Promise<Ran> } {
-  const child = spawn(process.execPath, [TSX, MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [TSX, MAIN, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -56,9 +60,12 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 const evalCli = (args: string[]) => start(args).done;
-const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
-const records = (dir: string): ItemRecord[] => lines(join(dir, 'items.jsonl')).map((l) => JSON.parse(l) as ItemRecord);
-const summaryOf = (dir: string): SummaryDoc => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as SummaryDoc;
+const lines = (file: string): string[] =>
+  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+const records = (dir: string): ItemRecord[] =>
+  lines(join(dir, 'items.jsonl')).map((l) => JSON.parse(l) as ItemRecord);
+const summaryOf = (dir: string): SummaryDoc =>
+  JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as SummaryDoc;
 
 /** Resolves once items.jsonl has at least n lines. */
 async function waitForLines(file: string, n: number, run: Promise<Ran>): Promise<void> {
@@ -72,8 +79,20 @@ async function waitForLines(file: string, n: number, run: Promise<Ran>): Promise
 
 /** The summary's per-mode counts must be exactly those of the per-item file. */
 function expectSummaryMatchesItems(dir: string): void {
-  const recount = summarize(records(dir)).results.map(({ mode, alpha, n, correct, accuracy }) => ({ mode, alpha, n, correct, accuracy }));
-  const written = summaryOf(dir).summary.results.map(({ mode, alpha, n, correct, accuracy }) => ({ mode, alpha, n, correct, accuracy }));
+  const recount = summarize(records(dir)).results.map(({ mode, alpha, n, correct, accuracy }) => ({
+    mode,
+    alpha,
+    n,
+    correct,
+    accuracy,
+  }));
+  const written = summaryOf(dir).summary.results.map(({ mode, alpha, n, correct, accuracy }) => ({
+    mode,
+    alpha,
+    n,
+    correct,
+    accuracy,
+  }));
   expect(written).toEqual(recount);
   expect(summaryOf(dir).items.done).toBe(records(dir).length);
 }
@@ -92,13 +111,34 @@ describe('parseEvalArgs', () => {
       fresh: false,
       backend: 'wasm',
     });
-    expect(run(['run', '--data', 's', '--trio', 'tiny', '--alphas', '0, 0.25,1', '--no-base', '--limit', '3', '--resolution', 'smart'])).toMatchObject({
+    expect(
+      run([
+        'run',
+        '--data',
+        's',
+        '--trio',
+        'tiny',
+        '--alphas',
+        '0, 0.25,1',
+        '--no-base',
+        '--limit',
+        '3',
+        '--resolution',
+        'smart',
+      ]),
+    ).toMatchObject({
       alphas: [0, 0.25, 1],
       base: false,
       limit: 3,
       resolution: 'smart',
     });
-    expect(parseEvalArgs(['score', '--data', 's', '--predictions', 'p.jsonl'])).toEqual({ command: 'score', data: 's', predictions: 'p.jsonl', out: null, json: false });
+    expect(parseEvalArgs(['score', '--data', 's', '--predictions', 'p.jsonl'])).toEqual({
+      command: 'score',
+      data: 's',
+      predictions: 'p.jsonl',
+      out: null,
+      json: false,
+    });
   });
   it('refuses bad command lines with a message naming the flag', () => {
     const bad = (args: string[], msg: RegExp) => expect(() => parseEvalArgs(args)).toThrow(msg);
@@ -137,7 +177,10 @@ describe('score and import without models', () => {
     const parsed = parsePredictions(preds);
     expect(parsed.problems).toEqual(['line 15: not valid JSON']);
     const scored = scorePredictions(set.items, parsed.predictions);
-    expect(scored.problems).toEqual(["line 13: id 'nope' is not in the set", "line 14: a second prediction for id 'bars-height' (prediction); the first is kept"]);
+    expect(scored.problems).toEqual([
+      "line 13: id 'nope' is not in the set",
+      "line 14: a second prediction for id 'bars-height' (prediction); the first is kept",
+    ]);
     const s = summarize(scored.records);
     expect(s.results.map(({ mode, alpha, n, correct }) => ({ mode, alpha, n, correct }))).toEqual([
       { mode: 'guided', alpha: 0.5, n: 1, correct: 0 },
@@ -149,7 +192,10 @@ describe('score and import without models', () => {
     const dir = join(tmp, 'score');
     mkdirSync(dir, { recursive: true });
     const predFile = join(dir, 'preds.jsonl');
-    writeFileSync(predFile, set.items.map((it) => JSON.stringify({ id: it.id, text: right[it.id] ?? 'I cannot tell.' })).join('\n'));
+    writeFileSync(
+      predFile,
+      set.items.map((it) => JSON.stringify({ id: it.id, text: right[it.id] ?? 'I cannot tell.' })).join('\n'),
+    );
     const r = await evalCli(['score', '--data', DEMO, '--predictions', predFile, '--out', join(dir, 'out')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('✓ bars-height  prediction  extracted "7" (answer-phrase)  answer "7"');
@@ -157,8 +203,11 @@ describe('score and import without models', () => {
     expect(r.stdout).toMatch(/prediction\s+–\s+12\s+6\s+50\.0 %/);
     const doc = summaryOf(join(dir, 'out'));
     expect(doc.kind).toBe('score');
-    expect(doc.summary.results).toMatchObject([{ mode: 'prediction', alpha: null, n: 12, correct: 6, accuracy: 0.5 }]);
-    for (const f of ['summary.md', 'accuracy.svg', 'items.csv', 'scored.jsonl']) expect(existsSync(join(dir, 'out', f)), f).toBe(true);
+    expect(doc.summary.results).toMatchObject([
+      { mode: 'prediction', alpha: null, n: 12, correct: 6, accuracy: 0.5 },
+    ]);
+    for (const f of ['summary.md', 'accuracy.svg', 'items.csv', 'scored.jsonl'])
+      expect(existsSync(join(dir, 'out', f)), f).toBe(true);
     const missing = await evalCli(['score', '--data', DEMO, '--predictions', join(dir, 'none.jsonl')]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/^eval: cannot read predictions/);
@@ -182,9 +231,18 @@ describe('score and import without models', () => {
       ['3', 'multiple_choice', 0, 'mathvista/images/3.jpg'],
       ['4', 'text', null, 'mathvista/images/4.jpg'],
     ]);
-    expect(again.items[0]).toMatchObject({ precision: 1, extra: { question_type: 'free_form', metadata: { source: 'SciBench' } } });
+    expect(again.items[0]).toMatchObject({
+      precision: 1,
+      extra: { question_type: 'free_form', metadata: { source: 'SciBench' } },
+    });
     // Elsewhere the images would sit outside the new set's folder.
-    const outside = await evalCli(['import', '--data', src, '--out', join(tmp, 'bench', 'mathvista', 'sub', 'x.jsonl')]);
+    const outside = await evalCli([
+      'import',
+      '--data',
+      src,
+      '--out',
+      join(tmp, 'bench', 'mathvista', 'sub', 'x.jsonl'),
+    ]);
     expect(outside.code).toBe(3);
     expect(outside.stderr).toMatch(/--out must be in the folder of the input file or above it/);
   });
@@ -194,7 +252,20 @@ describe('runs of the tiny trio (WASM)', () => {
   const demoOut = join(tmp, 'demo');
   let demo: Ran;
   beforeAll(async () => {
-    demo = await evalCli(['--data', DEMO, '--trio', 'tiny', '--dtype', 'fp32', '--alphas', '0,1', '--max-new-tokens', '4', '--out', demoOut]);
+    demo = await evalCli([
+      '--data',
+      DEMO,
+      '--trio',
+      'tiny',
+      '--dtype',
+      'fp32',
+      '--alphas',
+      '0,1',
+      '--max-new-tokens',
+      '4',
+      '--out',
+      demoOut,
+    ]);
   }, 300_000);
 
   it('the demo set: every item with base and both α; the summary counts match the per-item file', () => {
@@ -202,33 +273,80 @@ describe('runs of the tiny trio (WASM)', () => {
     const recs = records(demoOut);
     expect(recs.map((r) => r.id)).toEqual(parseSet(readFileSync(DEMO, 'utf8')).items.map((i) => i.id));
     for (const r of recs) {
-      expect(r.results.map((s) => [s.mode, s.alpha])).toEqual([['base', null], ['guided', 0], ['guided', 1]]);
+      expect(r.results.map((s) => [s.mode, s.alpha])).toEqual([
+        ['base', null],
+        ['guided', 0],
+        ['guided', 1],
+      ]);
       // α = 0 merges nothing: its tokens are the base stream's.
       expect(r.results[1]?.token_ids).toEqual(r.results[0]?.token_ids);
       for (const s of r.results) expect(s.tokens).toBe(s.token_ids?.length);
     }
-    expect(recs.some((r) => JSON.stringify(r.results[2]?.token_ids) !== JSON.stringify(r.results[0]?.token_ids))).toBe(true);
+    expect(
+      recs.some((r) => JSON.stringify(r.results[2]?.token_ids) !== JSON.stringify(r.results[0]?.token_ids)),
+    ).toBe(true);
     expectSummaryMatchesItems(demoOut);
     const doc = summaryOf(demoOut);
-    expect(doc).toMatchObject({ kind: 'run', complete: true, items: { rows: 12, valid: 12, skipped: 0, done: 12, failed: 0, pending: 0 } });
+    expect(doc).toMatchObject({
+      kind: 'run',
+      complete: true,
+      items: { rows: 12, valid: 12, skipped: 0, done: 12, failed: 0, pending: 0 },
+    });
     expect(doc.note).toMatch(/random weights/);
     expect(lines(join(demoOut, 'items.csv'))).toHaveLength(1 + 36);
-    expect(readFileSync(join(demoOut, 'accuracy.svg'), 'utf8').match(/data-series="guided" /g)).toHaveLength(2);
+    expect(readFileSync(join(demoOut, 'accuracy.svg'), 'utf8').match(/data-series="guided" /g)).toHaveLength(
+      2,
+    );
     expect(demo.stdout).toMatch(/base\s+–\s+12/);
   });
 
   it('re-scoring the run’s items.jsonl gives the same summary', async () => {
-    const r = await evalCli(['score', '--data', DEMO, '--predictions', join(demoOut, 'items.jsonl'), '--out', join(tmp, 'rescored'), '--json']);
+    const r = await evalCli([
+      'score',
+      '--data',
+      DEMO,
+      '--predictions',
+      join(demoOut, 'items.jsonl'),
+      '--out',
+      join(tmp, 'rescored'),
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as SummaryDoc;
     expect(doc.summary.results).toEqual(summaryOf(demoOut).summary.results);
   });
 
   it('a rerun with other settings is refused; the same settings find nothing left to do', async () => {
-    const other = await evalCli(['--data', DEMO, '--trio', 'tiny', '--dtype', 'fp32', '--alphas', '0.5', '--max-new-tokens', '4', '--out', demoOut]);
+    const other = await evalCli([
+      '--data',
+      DEMO,
+      '--trio',
+      'tiny',
+      '--dtype',
+      'fp32',
+      '--alphas',
+      '0.5',
+      '--max-new-tokens',
+      '4',
+      '--out',
+      demoOut,
+    ]);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/holds a run with other settings \(alphas \[0,1\] → \[0\.5\]\)/);
-    const same = await evalCli(['--data', DEMO, '--trio', 'tiny', '--dtype', 'fp32', '--alphas', '0,1', '--max-new-tokens', '4', '--out', demoOut]);
+    const same = await evalCli([
+      '--data',
+      DEMO,
+      '--trio',
+      'tiny',
+      '--dtype',
+      'fp32',
+      '--alphas',
+      '0,1',
+      '--max-new-tokens',
+      '4',
+      '--out',
+      demoOut,
+    ]);
     expect(same.code, same.stderr).toBe(0);
     expect(same.stderr).toContain('all 12 items are done');
     expect(records(demoOut)).toHaveLength(12);
@@ -238,9 +356,18 @@ describe('runs of the tiny trio (WASM)', () => {
     const dir = join(tmp, 'broken');
     mkdirSync(join(dir, 'img'), { recursive: true });
     const ids = ['bars-height', 'dots-red', 'rect-area', 'triangle-angle', 'largest-colour'];
-    for (const id of ids) copyFileSync(join(ROOT, 'public/eval/demo/images', `${id}.png`), join(dir, 'img', `${id}.png`));
+    for (const id of ids)
+      copyFileSync(join(ROOT, 'public/eval/demo/images', `${id}.png`), join(dir, 'img', `${id}.png`));
     writeFileSync(join(dir, 'img', 'notes.png'), 'not an image\n');
-    const row = (id: string, over: Record<string, unknown> = {}) => JSON.stringify({ id, image: `img/${id}.png`, question: 'How many?', answer: '3', answer_type: 'integer', ...over });
+    const row = (id: string, over: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        id,
+        image: `img/${id}.png`,
+        question: 'How many?',
+        answer: '3',
+        answer_type: 'integer',
+        ...over,
+      });
     writeFileSync(
       join(dir, 'set.jsonl'),
       [
@@ -257,7 +384,20 @@ describe('runs of the tiny trio (WASM)', () => {
       ].join('\n'),
     );
     const out = join(dir, 'out');
-    const args = ['--data', join(dir, 'set.jsonl'), '--trio', 'tiny', '--dtype', 'fp32', '--alphas', '0.5,1.5', '--max-new-tokens', '12', '--out', out];
+    const args = [
+      '--data',
+      join(dir, 'set.jsonl'),
+      '--trio',
+      'tiny',
+      '--dtype',
+      'fp32',
+      '--alphas',
+      '0.5,1.5',
+      '--max-new-tokens',
+      '12',
+      '--out',
+      out,
+    ];
     const itemsFile = join(out, 'items.jsonl');
 
     // 1. Ctrl-C after the first item: exit 130, the finished item kept, the summary says what is done.
@@ -292,7 +432,10 @@ describe('runs of the tiny trio (WASM)', () => {
     expect(new Set(done)).toEqual(new Set(ids));
     expectSummaryMatchesItems(out);
     const doc = summaryOf(out);
-    expect(doc).toMatchObject({ complete: true, items: { rows: 10, valid: 5, skipped: 5, done: 5, pending: 0 } });
+    expect(doc).toMatchObject({
+      complete: true,
+      items: { rows: 10, valid: 5, skipped: 5, done: 5, pending: 0 },
+    });
     expect(doc.skipped.map((p) => [p.line, p.field])).toEqual([
       [2, 'image'],
       [4, 'image'],
@@ -301,7 +444,9 @@ describe('runs of the tiny trio (WASM)', () => {
       [8, null],
     ]);
     expect(doc.skipped[0]?.message).toBe("image 'img/missing.png' not found");
-    expect(doc.skipped[1]?.message).toBe("image 'img/notes.png' is not an image (expected PNG, JPEG, GIF, WebP or BMP)");
+    expect(doc.skipped[1]?.message).toBe(
+      "image 'img/notes.png' is not an image (expected PNG, JPEG, GIF, WebP or BMP)",
+    );
     for (const r of [r1, r3]) expect(r.stderr).toContain('skipped line 2 (id missing): image');
   }, 600_000);
 });

@@ -13,7 +13,8 @@ function exitCodeOf(e: unknown): number {
   return EXIT.FAILURE;
 }
 
-const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' | ').trim();
+const oneLine = (e: unknown) =>
+  (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' | ').trim();
 const err = (line: string) => process.stderr.write(`eval: ${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
@@ -42,7 +43,8 @@ async function main(argv: string[]): Promise<number> {
     const opts = cmd;
     const t0 = performance.now();
     const log = (line: string) => {
-      if (opts.verbose) process.stderr.write(`· ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s  ${line}\n`);
+      if (opts.verbose)
+        process.stderr.write(`· ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s  ${line}\n`);
     };
     // Ctrl-C: the finished items are on disk already; stop, close the browser, write the summary.
     const abort = new AbortController();
@@ -54,7 +56,9 @@ async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const out = await runEval(opts, log, abort.signal);
-    process.stdout.write(`${resultTable(out.summary)}\n\n${out.done} of ${out.summary.items.selected} items done${out.failed ? `, ${out.failed} failed (see ${opts.out}/${FILES.errors})` : ''}; results in ${opts.out}/\n`);
+    process.stdout.write(
+      `${resultTable(out.summary)}\n\n${out.done} of ${out.summary.items.selected} items done${out.failed ? `, ${out.failed} failed (see ${opts.out}/${FILES.errors})` : ''}; results in ${opts.out}/\n`,
+    );
     return out.failed ? EXIT.FAILURE : EXIT.OK;
   } catch (e) {
     err(oneLine(e));

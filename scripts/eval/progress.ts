@@ -18,9 +18,16 @@ export function progressLine(s: ProgressState, width = 24): string {
   const frac = s.total ? s.done / s.total : 1;
   const filled = Math.round(frac * width);
   const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-  const per = s.itemSeconds.length ? `${(s.itemSeconds.reduce((a, b) => a + b, 0) / s.itemSeconds.length).toFixed(1)} s/item` : '';
+  const per = s.itemSeconds.length
+    ? `${(s.itemSeconds.reduce((a, b) => a + b, 0) / s.itemSeconds.length).toFixed(1)} s/item`
+    : '';
   const acc = s.rows.map((r) => `${rowLabel(r)} ${r.correct}/${r.n}`).join(' · ');
-  return [`[${bar}] ${s.done}/${s.total} ${Math.round(frac * 100)} %`, per, s.done < s.total ? `ETA ${formatDuration(etaSeconds(s.done, s.total, s.itemSeconds))}` : 'done', acc]
+  return [
+    `[${bar}] ${s.done}/${s.total} ${Math.round(frac * 100)} %`,
+    per,
+    s.done < s.total ? `ETA ${formatDuration(etaSeconds(s.done, s.total, s.itemSeconds))}` : 'done',
+    acc,
+  ]
     .filter(Boolean)
     .join(' · ');
 }

@@ -4,7 +4,15 @@
  * run.json holds the settings a rerun must share to resume; the summary, Markdown table, SVG plot
  * and CSV are rewritten from items.jsonl.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { accuracyPlotSvg, recordsCsv, summaryMarkdown } from '../../src/core/eval/report';
 import { summarize, type Summary } from '../../src/core/eval/summary';
@@ -36,7 +44,14 @@ export interface RunIdentity {
 }
 
 function isItemRecord(v: unknown): v is ItemRecord {
-  return typeof v === 'object' && v !== null && 'id' in v && typeof v.id === 'string' && 'results' in v && Array.isArray(v.results);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    'id' in v &&
+    typeof v.id === 'string' &&
+    'results' in v &&
+    Array.isArray(v.results)
+  );
 }
 
 /** The finished items in a results file; a last line cut by a kill is dropped (and cut from the file). */
@@ -79,7 +94,11 @@ export class ResultsDir {
    * Opens (or starts) a results folder. A folder made with other settings is refused unless
    * `fresh`, which clears it first.
    */
-  static open(dir: string, identity: RunIdentity, fresh: boolean): { results: ResultsDir; resumed: number; dropped: number } {
+  static open(
+    dir: string,
+    identity: RunIdentity,
+    fresh: boolean,
+  ): { results: ResultsDir; resumed: number; dropped: number } {
     mkdirSync(dir, { recursive: true });
     const runFile = join(dir, FILES.run);
     if (fresh) for (const f of Object.values(FILES)) rmSync(join(dir, f), { force: true });
@@ -91,7 +110,10 @@ export class ResultsDir {
           `${dir} holds a run with other settings (${diff.join('; ')}): rerun with the same settings to resume it, or pass --fresh or another --out`,
         );
     } else {
-      writeFileSync(runFile, `${JSON.stringify({ schema: 'proxythinker-eval/run@1', ...identity, started_at: new Date().toISOString() }, null, 2)}\n`);
+      writeFileSync(
+        runFile,
+        `${JSON.stringify({ schema: 'proxythinker-eval/run@1', ...identity, started_at: new Date().toISOString() }, null, 2)}\n`,
+      );
     }
     const results = new ResultsDir(dir);
     const { records, dropped } = readItems(join(dir, FILES.items));
@@ -106,7 +128,10 @@ export class ResultsDir {
   }
 
   addError(entry: { id: string; line: number; error: { name: string; message: string } }): void {
-    appendFileSync(join(this.dir, FILES.errors), `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`);
+    appendFileSync(
+      join(this.dir, FILES.errors),
+      `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`,
+    );
   }
 
   records(): ItemRecord[] {
@@ -119,7 +144,8 @@ function differences(before: unknown, now: RunIdentity): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(now)) {
     const was = (before as Record<string, unknown>)[k];
-    if (JSON.stringify(was) !== JSON.stringify(v)) out.push(`${k} ${JSON.stringify(was)} → ${JSON.stringify(v)}`);
+    if (JSON.stringify(was) !== JSON.stringify(v))
+      out.push(`${k} ${JSON.stringify(was)} → ${JSON.stringify(v)}`);
   }
   return out;
 }
@@ -130,15 +156,38 @@ export interface SummaryFields {
   complete: boolean;
   data: string;
   format: SetFormat;
-  items: { rows: number; valid: number; skipped: number; selected: number; done: number; failed: number; pending: number };
+  items: {
+    rows: number;
+    valid: number;
+    skipped: number;
+    selected: number;
+    done: number;
+    failed: number;
+    pending: number;
+  };
   skipped: RowProblem[];
 }
 
-export type SummaryDoc = SummaryFields & { schema: typeof SUMMARY_SCHEMA; generated_at: string; summary: Summary } & Record<string, unknown>;
+export type SummaryDoc = SummaryFields & {
+  schema: typeof SUMMARY_SCHEMA;
+  generated_at: string;
+  summary: Summary;
+} & Record<string, unknown>;
 
 /** Writes summary.json, summary.md, accuracy.svg and items.csv from the records. */
-export function writeReports(dir: string, doc: SummaryFields & Record<string, unknown>, records: readonly ItemRecord[], title: string, lines: string[]): SummaryDoc {
-  const full: SummaryDoc = { schema: SUMMARY_SCHEMA, generated_at: new Date().toISOString(), ...doc, summary: summarize(records) };
+export function writeReports(
+  dir: string,
+  doc: SummaryFields & Record<string, unknown>,
+  records: readonly ItemRecord[],
+  title: string,
+  lines: string[],
+): SummaryDoc {
+  const full: SummaryDoc = {
+    schema: SUMMARY_SCHEMA,
+    generated_at: new Date().toISOString(),
+    ...doc,
+    summary: summarize(records),
+  };
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, FILES.summary), `${JSON.stringify(full, null, 2)}\n`);
   writeFileSync(join(dir, FILES.markdown), summaryMarkdown(full.summary, { title, lines }));

@@ -49,9 +49,15 @@ export async function runEval(opts: EvalRunOptions, log: Log, signal: AbortSigna
   // Inputs first: a bad path or row is reported in milliseconds, before a build or a browser.
   const file = await loadSet(opts.data);
   for (const p of file.set.problems) progress.say(`skipped ${describeProblem(p, file.set.unit)}`);
-  if (!file.set.items.length) throw new InputError(`set '${opts.data}' has no usable items (${file.set.problems.length} bad rows)`);
+  if (!file.set.items.length)
+    throw new InputError(`set '${opts.data}' has no usable items (${file.set.problems.length} bad rows)`);
   const trio = await resolveTrio(opts);
-  const settings: EvalSettings = { base: opts.base, alphas: opts.alphas, maxNewTokens: opts.maxNewTokens, resolution: opts.resolution };
+  const settings: EvalSettings = {
+    base: opts.base,
+    alphas: opts.alphas,
+    maxNewTokens: opts.maxNewTokens,
+    resolution: opts.resolution,
+  };
   const identity: RunIdentity = {
     data: file.path,
     trio: opts.trio,
@@ -64,10 +70,16 @@ export async function runEval(opts: EvalRunOptions, log: Log, signal: AbortSigna
     resolution: opts.resolution,
   };
   const { results, resumed, dropped } = ResultsDir.open(opts.out, identity, opts.fresh);
-  if (dropped) progress.say(`dropped ${dropped} unreadable line(s) of ${opts.out}/items.jsonl (an item cut off by a kill is run again)`);
+  if (dropped)
+    progress.say(
+      `dropped ${dropped} unreadable line(s) of ${opts.out}/items.jsonl (an item cut off by a kill is run again)`,
+    );
   const selected = selection(file, opts.limit);
   const pending = selected.filter((it) => !results.done.has(it.id));
-  if (resumed) progress.say(`resuming: ${selected.length - pending.length} of ${selected.length} items already done in ${opts.out}`);
+  if (resumed)
+    progress.say(
+      `resuming: ${selected.length - pending.length} of ${selected.length} items already done in ${opts.out}`,
+    );
   let failed = 0;
   const itemSeconds: number[] = [];
   const report = (complete: boolean): SummaryDoc => {
@@ -93,10 +105,18 @@ export async function runEval(opts: EvalRunOptions, log: Log, signal: AbortSigna
         trio: opts.trio,
         models: identity.models,
         backend: opts.backend,
-        settings: { base: opts.base, alphas: opts.alphas, max_new_tokens: opts.maxNewTokens, resolution: opts.resolution, sampling: 'greedy' },
+        settings: {
+          base: opts.base,
+          alphas: opts.alphas,
+          max_new_tokens: opts.maxNewTokens,
+          resolution: opts.resolution,
+          sampling: 'greedy',
+        },
         timing: { item_seconds_this_session: itemSeconds.map((x) => Math.round(x * 100) / 100) },
         ...(opts.trio && /^(tiny|bench)/.test(opts.trio)
-          ? { note: 'generated test models with random weights: the accuracy is meaningless; the pipeline (extraction, scoring, sweep, resume) is what runs' }
+          ? {
+              note: 'generated test models with random weights: the accuracy is meaningless; the pipeline (extraction, scoring, sweep, resume) is what runs',
+            }
           : {}),
       },
       records,
@@ -125,7 +145,9 @@ export async function runEval(opts: EvalRunOptions, log: Log, signal: AbortSigna
     log,
     ...(opts.verbose ? { onConsole: (type: string, text: string) => log(`[browser ${type}] ${text}`) } : {}),
   }).catch((e: unknown) => {
-    throw new RunFailure(`could not start the browser session: ${e instanceof Error ? e.message : String(e)}`);
+    throw new RunFailure(
+      `could not start the browser session: ${e instanceof Error ? e.message : String(e)}`,
+    );
   });
   const interrupted = new Promise<never>((_, reject) => {
     const stop = () => reject(new Interrupted('interrupted'));
@@ -137,23 +159,43 @@ export async function runEval(opts: EvalRunOptions, log: Log, signal: AbortSigna
     const { page } = session;
     log(`loading the trio on ${opts.backend}…`);
     await Promise.race([
-      page.evaluate(
-        (o) => window.proxyThinker.load(o),
-        { trio: trio.trio, backend: opts.backend, ...(opts.dtype ? { dtype: opts.dtype } : {}), ...(opts.threads ? { wasmThreads: opts.threads } : {}) },
-      ),
+      page.evaluate((o) => window.proxyThinker.load(o), {
+        trio: trio.trio,
+        backend: opts.backend,
+        ...(opts.dtype ? { dtype: opts.dtype } : {}),
+        ...(opts.threads ? { wasmThreads: opts.threads } : {}),
+      }),
       interrupted,
     ]).catch((e: unknown) => {
-      throw e instanceof Interrupted ? e : new RunFailure(`loading the models failed: ${pageErrorMessage(e)}`);
+      throw e instanceof Interrupted
+        ? e
+        : new RunFailure(`loading the models failed: ${pageErrorMessage(e)}`);
     });
     const total = selected.length;
-    progress.update({ done: total - pending.length, total, itemSeconds, rows: summarize(results.records()).results });
+    progress.update({
+      done: total - pending.length,
+      total,
+      itemSeconds,
+      rows: summarize(results.records()).results,
+    });
     for (const item of pending) {
       const t0 = performance.now();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<ItemOutcome>((resolve) => {
-        timer = setTimeout(() => resolve({ kind: 'failed', error: { name: 'TimeoutError', message: `no result after ${opts.itemTimeoutSec} s` } }), opts.itemTimeoutSec * 1000);
+        timer = setTimeout(
+          () =>
+            resolve({
+              kind: 'failed',
+              error: { name: 'TimeoutError', message: `no result after ${opts.itemTimeoutSec} s` },
+            }),
+          opts.itemTimeoutSec * 1000,
+        );
       });
-      const call = page.evaluate((o) => window.proxyThinker.evalItem(o), { item, imageUrl: imageUrl(item), settings });
+      const call = page.evaluate((o) => window.proxyThinker.evalItem(o), {
+        item,
+        imageUrl: imageUrl(item),
+        settings,
+      });
       const outcome = await Promise.race([call, timeout, interrupted])
         .catch((e: unknown): ItemOutcome => {
           if (e instanceof Interrupted) throw e;
@@ -171,10 +213,15 @@ export async function runEval(opts: EvalRunOptions, log: Log, signal: AbortSigna
       } else if (outcome.kind === 'failed') {
         failed += 1;
         results.addError({ id: item.id, line: item.line, error: outcome.error });
-        progress.say(`item ${item.id} (line ${item.line}) failed: ${outcome.error.name}: ${outcome.error.message}`);
+        progress.say(
+          `item ${item.id} (line ${item.line}) failed: ${outcome.error.name}: ${outcome.error.message}`,
+        );
       }
       const summary = report(false);
-      progress.update({ done: summary.items.done, total, itemSeconds, rows: summary.summary.results }, `${item.id}`);
+      progress.update(
+        { done: summary.items.done, total, itemSeconds, rows: summary.summary.results },
+        `${item.id}`,
+      );
     }
   } finally {
     progress.end();

@@ -47,19 +47,35 @@ export function parsePredictions(text: string): { predictions: Prediction[]; pro
     if (Array.isArray(v.results)) {
       for (const r of v.results) {
         if (isObj(r) && typeof r.text === 'string' && typeof r.mode === 'string')
-          predictions.push({ id, mode: r.mode, alpha: typeof r.alpha === 'number' ? r.alpha : null, text: r.text, line });
+          predictions.push({
+            id,
+            mode: r.mode,
+            alpha: typeof r.alpha === 'number' ? r.alpha : null,
+            text: r.text,
+            line,
+          });
       }
       return;
     }
     if (typeof v.text !== 'string') return void problems.push(`line ${line} (id ${id}): no text`);
-    if (v.alpha !== undefined && v.alpha !== null && typeof v.alpha !== 'number') return void problems.push(`line ${line} (id ${id}): alpha must be a number`);
-    predictions.push({ id, mode: typeof v.mode === 'string' && v.mode ? v.mode : 'prediction', alpha: typeof v.alpha === 'number' ? v.alpha : null, text: v.text, line });
+    if (v.alpha !== undefined && v.alpha !== null && typeof v.alpha !== 'number')
+      return void problems.push(`line ${line} (id ${id}): alpha must be a number`);
+    predictions.push({
+      id,
+      mode: typeof v.mode === 'string' && v.mode ? v.mode : 'prediction',
+      alpha: typeof v.alpha === 'number' ? v.alpha : null,
+      text: v.text,
+      line,
+    });
   });
   return { predictions, problems };
 }
 
 /** Each item's predictions scored, in set order; unknown ids and repeated (id, mode, α) are reported. */
-export function scorePredictions(items: readonly EvalItem[], predictions: readonly Prediction[]): { records: ItemRecord[]; problems: string[]; missing: string[] } {
+export function scorePredictions(
+  items: readonly EvalItem[],
+  predictions: readonly Prediction[],
+): { records: ItemRecord[]; problems: string[]; missing: string[] } {
   const byId = new Map(items.map((it) => [it.id, it]));
   const grouped = new Map<string, Prediction[]>();
   const problems: string[] = [];
@@ -71,7 +87,9 @@ export function scorePredictions(items: readonly EvalItem[], predictions: readon
     }
     const key = `${p.id}\u0000${p.mode}\u0000${p.alpha}`;
     if (seen.has(key)) {
-      problems.push(`line ${p.line}: a second prediction for id '${p.id}' (${p.mode}${p.alpha === null ? '' : ` α=${p.alpha}`}); the first is kept`);
+      problems.push(
+        `line ${p.line}: a second prediction for id '${p.id}' (${p.mode}${p.alpha === null ? '' : ` α=${p.alpha}`}); the first is kept`,
+      );
       continue;
     }
     seen.add(key);
@@ -85,7 +103,15 @@ export function scorePredictions(items: readonly EvalItem[], predictions: readon
       missing.push(it.id);
       continue;
     }
-    const outputs: StreamOutput[] = ps.map((p) => ({ mode: p.mode as EvalMode, alpha: p.alpha, ids: [], text: p.text, reason: null, error: null, ms: null }));
+    const outputs: StreamOutput[] = ps.map((p) => ({
+      mode: p.mode as EvalMode,
+      alpha: p.alpha,
+      ids: [],
+      text: p.text,
+      reason: null,
+      error: null,
+      ms: null,
+    }));
     const r = scoreItem(it, outputs, null, false);
     // Predictions carry no token counts: do not claim zero.
     records.push({ ...r, results: r.results.map((s) => ({ ...s, tokens: null })) });
@@ -93,26 +119,40 @@ export function scorePredictions(items: readonly EvalItem[], predictions: readon
   return { records, problems, missing };
 }
 
-export async function runScore(opts: EvalScoreOptions, print: (s: string) => void, warn: (s: string) => void): Promise<SummaryDoc> {
+export async function runScore(
+  opts: EvalScoreOptions,
+  print: (s: string) => void,
+  warn: (s: string) => void,
+): Promise<SummaryDoc> {
   const file = await loadSet(opts.data, false);
   for (const p of file.set.problems) warn(`set: skipped ${describeProblem(p, file.set.unit)}`);
   let text: string;
   try {
     text = await fs.readFile(resolve(opts.predictions), 'utf8');
   } catch (e) {
-    throw new InputError(`cannot read predictions '${opts.predictions}': ${e instanceof Error ? e.message : String(e)}`);
+    throw new InputError(
+      `cannot read predictions '${opts.predictions}': ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   const parsed = parsePredictions(text);
   const scored = scorePredictions(file.set.items, parsed.predictions);
   for (const p of [...parsed.problems, ...scored.problems]) warn(`predictions: ${p}`);
-  if (scored.missing.length) warn(`predictions: none for ${scored.missing.length} item(s): ${scored.missing.slice(0, 10).join(', ')}${scored.missing.length > 10 ? ', …' : ''}`);
-  if (!scored.records.length) throw new InputError(`no prediction in '${opts.predictions}' matches an item of '${opts.data}'`);
+  if (scored.missing.length)
+    warn(
+      `predictions: none for ${scored.missing.length} item(s): ${scored.missing.slice(0, 10).join(', ')}${scored.missing.length > 10 ? ', …' : ''}`,
+    );
+  if (!scored.records.length)
+    throw new InputError(`no prediction in '${opts.predictions}' matches an item of '${opts.data}'`);
   for (const r of scored.records) {
     for (const s of r.results) {
-      print(`${s.correct ? '✓' : '✗'} ${r.id}  ${s.mode}${s.alpha === null ? '' : ` α=${s.alpha}`}  extracted ${JSON.stringify(s.extracted)}${s.method ? ` (${s.method})` : ''}  answer ${JSON.stringify(r.answer)}`);
+      print(
+        `${s.correct ? '✓' : '✗'} ${r.id}  ${s.mode}${s.alpha === null ? '' : ` α=${s.alpha}`}  extracted ${JSON.stringify(s.extracted)}${s.method ? ` (${s.method})` : ''}  answer ${JSON.stringify(r.answer)}`,
+      );
     }
   }
-  const out = opts.out ?? join(dirname(resolve(opts.predictions)), `${basename(opts.predictions).replace(/\.jsonl?$/, '')}.scored`);
+  const out =
+    opts.out ??
+    join(dirname(resolve(opts.predictions)), `${basename(opts.predictions).replace(/\.jsonl?$/, '')}.scored`);
   const doc = writeReports(
     out,
     {
@@ -134,14 +174,24 @@ export async function runScore(opts: EvalScoreOptions, print: (s: string) => voi
     },
     scored.records,
     `Scores of ${basename(opts.predictions)}`,
-    [`set: ${file.path}`, `predictions: ${resolve(opts.predictions)}`, `items scored: ${scored.records.length} of ${file.set.items.length}`],
+    [
+      `set: ${file.path}`,
+      `predictions: ${resolve(opts.predictions)}`,
+      `items scored: ${scored.records.length} of ${file.set.items.length}`,
+    ],
   );
-  writeFileSync(join(out, 'scored.jsonl'), scored.records.map((r) => JSON.stringify(r)).join('\n') + (scored.records.length ? '\n' : ''));
+  writeFileSync(
+    join(out, 'scored.jsonl'),
+    scored.records.map((r) => JSON.stringify(r)).join('\n') + (scored.records.length ? '\n' : ''),
+  );
   return doc;
 }
 
 /** `import`: a benchmark's file as our JSONL (images keep their paths), bad rows reported. */
-export async function runImport(opts: EvalImportOptions, warn: (s: string) => void): Promise<{ written: number; format: string; out: string }> {
+export async function runImport(
+  opts: EvalImportOptions,
+  warn: (s: string) => void,
+): Promise<{ written: number; format: string; out: string }> {
   const file = await readSetFile(opts.data);
   const set = parseSet(file.text);
   for (const p of set.problems) warn(`skipped ${describeProblem(p, set.unit)}`);
@@ -151,13 +201,17 @@ export async function runImport(opts: EvalImportOptions, warn: (s: string) => vo
   // where the benchmark's relative paths still lead down to them.
   const up = relative(dirname(out), file.dir);
   if (up.startsWith('..') || isAbsolute(up))
-    throw new InputError(`--out must be in the folder of the input file or above it (${file.dir}), so that image paths stay inside the set's folder`);
+    throw new InputError(
+      `--out must be in the folder of the input file or above it (${file.dir}), so that image paths stay inside the set's folder`,
+    );
   const rows = set.items.map((it) =>
     JSON.stringify({
       ...it.extra,
       id: it.id,
       // Relative paths stay right from the new file's folder.
-      image: /^(data:|https?:)/i.test(it.image) ? it.image : relative(dirname(out), join(file.dir, it.image)).split(sep).join('/'),
+      image: /^(data:|https?:)/i.test(it.image)
+        ? it.image
+        : relative(dirname(out), join(file.dir, it.image)).split(sep).join('/'),
       question: it.question,
       ...(it.choices ? { choices: it.choices } : {}),
       answer: it.answer,

@@ -25,7 +25,9 @@ export async function readSetFile(path: string): Promise<{ path: string; dir: st
     text = await fs.readFile(full, 'utf8');
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError(`cannot read set '${path}': ${e instanceof Error ? e.message.replace(/^[A-Z]+: /, '') : String(e)}`);
+    throw new InputError(
+      `cannot read set '${path}': ${e instanceof Error ? e.message.replace(/^[A-Z]+: /, '') : String(e)}`,
+    );
   }
   return { path: full, dir: dirname(full), text };
 }
@@ -33,11 +35,14 @@ export async function readSetFile(path: string): Promise<{ path: string; dir: st
 /** Why an item's image cannot be used, or null (the CLI is offline: remote URLs cannot be fetched). */
 export async function probeImage(dir: string, item: EvalItem): Promise<string | null> {
   const ref = item.image;
-  if (/^https?:/i.test(ref)) return `image '${ref}' is a remote URL; the CLI runs offline (open the set in the page, or download the image next to the file)`;
+  if (/^https?:/i.test(ref))
+    return `image '${ref}' is a remote URL; the CLI runs offline (open the set in the page, or download the image next to the file)`;
   if (ref.startsWith('data:')) {
     const comma = ref.indexOf(',');
     const head = Buffer.from(ref.slice(comma + 1, comma + 1 + 64), 'base64');
-    return comma > 0 && sniffImageType(head) ? null : 'the data: URL image is not a PNG, JPEG, GIF, WebP or BMP';
+    return comma > 0 && sniffImageType(head)
+      ? null
+      : 'the data: URL image is not a PNG, JPEG, GIF, WebP or BMP';
   }
   const file = join(dir, ref);
   let handle: fs.FileHandle;
@@ -52,7 +57,9 @@ export async function probeImage(dir: string, item: EvalItem): Promise<string | 
     if (st.size === 0) return `image '${ref}' is empty (0 bytes)`;
     const head = new Uint8Array(32);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return sniffImageType(head.subarray(0, bytesRead)) ? null : `image '${ref}' is not an image (expected PNG, JPEG, GIF, WebP or BMP)`;
+    return sniffImageType(head.subarray(0, bytesRead))
+      ? null
+      : `image '${ref}' is not an image (expected PNG, JPEG, GIF, WebP or BMP)`;
   } finally {
     await handle.close();
   }

@@ -3,7 +3,13 @@
  * stream when asked), the outputs scored. The page's Evaluate view and the CLI (through
  * `window.proxyThinker.evalItem`) both run items here.
  */
-import { itemRequest, OutputCollector, scoreItem, validateEvalSettings, type EvalSettings } from '../core/eval/outputs';
+import {
+  itemRequest,
+  OutputCollector,
+  scoreItem,
+  validateEvalSettings,
+  type EvalSettings,
+} from '../core/eval/outputs';
 import type { EvalItem, ItemRecord } from '../core/eval/types';
 import { toWireError, type RunEvent, type WireError } from '../core/protocol';
 import { coordinator } from './coordinator';
@@ -34,7 +40,10 @@ export async function evaluateItem(
   const t0 = performance.now();
   let pixels;
   try {
-    pixels = await itemImage(image, `image '${item.image.startsWith('data:') ? 'data: URL' : item.image}' of item ${item.id}`);
+    pixels = await itemImage(
+      image,
+      `image '${item.image.startsWith('data:') ? 'data: URL' : item.image}' of item ${item.id}`,
+    );
   } catch (e) {
     return { kind: 'failed', error: toWireError(e) };
   }
@@ -46,7 +55,9 @@ export async function evaluateItem(
       onEvents?.(batch);
     });
   } catch (e) {
-    return collector.cancelled ? { kind: 'cancelled' } : { kind: 'failed', error: collector.error ?? toWireError(e) };
+    return collector.cancelled
+      ? { kind: 'cancelled' }
+      : { kind: 'failed', error: collector.error ?? toWireError(e) };
   }
   if (collector.cancelled) return { kind: 'cancelled' };
   return { kind: 'done', record: scoreItem(item, collector.list(), performance.now() - t0) };

@@ -30,7 +30,9 @@ function dataUrlProblem(ref: string): string | null {
   const comma = ref.indexOf(',');
   try {
     const bin = atob(ref.slice(comma + 1, comma + 1 + 64));
-    return sniffImageType(Uint8Array.from(bin, (c) => c.charCodeAt(0))) ? null : 'the data: URL image is not a PNG, JPEG, GIF, WebP or BMP';
+    return sniffImageType(Uint8Array.from(bin, (c) => c.charCodeAt(0)))
+      ? null
+      : 'the data: URL image is not a PNG, JPEG, GIF, WebP or BMP';
   } catch {
     return 'the data: URL image is not valid base64';
   }
@@ -39,11 +41,15 @@ function dataUrlProblem(ref: string): string | null {
 /** A set served at a URL; images relative to it. */
 export async function openSetUrl(raw: string): Promise<OpenedSet> {
   const url = new URL(raw.trim(), location.href);
-  if (!/^https?:$/.test(url.protocol)) throw new SetError(`"${raw}" is not an http(s) URL or a path on this server`);
+  if (!/^https?:$/.test(url.protocol))
+    throw new SetError(`"${raw}" is not an http(s) URL or a path on this server`);
   let text: string;
   try {
     const res = await fetch(url);
-    if (!res.ok) throw new SetError(`${url.pathname}: HTTP ${res.status}${res.status === 404 ? ' (no such file on the server)' : ''}`);
+    if (!res.ok)
+      throw new SetError(
+        `${url.pathname}: HTTP ${res.status}${res.status === 404 ? ' (no such file on the server)' : ''}`,
+      );
     // A single-page server answers unknown paths with the app itself.
     if (/text\/html/i.test(res.headers.get('content-type') ?? ''))
       throw new SetError(`${url.pathname} is a web page, not a set file (is the path right?)`);
@@ -63,14 +69,24 @@ export async function openSetUrl(raw: string): Promise<OpenedSet> {
       if (!res.ok) return `image '${it.image}': HTTP ${res.status}`;
       const head = await headOf(await res.blob());
       if (head.length === 0) return `image '${it.image}' is empty (0 bytes)`;
-      return sniffImageType(head) ? null : `image '${it.image}' is not an image (expected PNG, JPEG, GIF, WebP or BMP)`;
+      return sniffImageType(head)
+        ? null
+        : `image '${it.image}' is not an image (expected PNG, JPEG, GIF, WebP or BMP)`;
     } catch (e) {
       return `image '${it.image}' could not be fetched (${e instanceof Error ? e.message : String(e)})`;
     }
   });
   for (const it of set.items) images[it.id] = src(it);
   const name = decodeURIComponent(url.pathname.split('/').pop() || url.pathname);
-  return { name, origin: { kind: 'url', url: url.pathname.startsWith('/') && url.origin === location.origin ? url.pathname : url.href }, set, images };
+  return {
+    name,
+    origin: {
+      kind: 'url',
+      url: url.pathname.startsWith('/') && url.origin === location.origin ? url.pathname : url.href,
+    },
+    set,
+    images,
+  };
 }
 
 /** The set files of a picked folder (paths relative to it), shallowest first. */
@@ -78,7 +94,12 @@ export function setFilesIn(files: readonly File[]): string[] {
   return relPaths(files)
     .map((e) => e.path)
     .filter((p) => SET_FILE.test(p) && !p.split('/').some((seg) => seg.startsWith('.')))
-    .sort((a, b) => a.split('/').length - b.split('/').length || (a.endsWith('.jsonl') ? 0 : 1) - (b.endsWith('.jsonl') ? 0 : 1) || a.localeCompare(b));
+    .sort(
+      (a, b) =>
+        a.split('/').length - b.split('/').length ||
+        (a.endsWith('.jsonl') ? 0 : 1) - (b.endsWith('.jsonl') ? 0 : 1) ||
+        a.localeCompare(b),
+    );
 }
 
 function relPaths(files: readonly File[]): { path: string; file: File }[] {
@@ -91,7 +112,10 @@ function relPaths(files: readonly File[]): { path: string; file: File }[] {
 }
 
 /** A set in a picked folder: `which` names its set file when the folder holds several. */
-export async function openSetFolder(list: FileList | readonly File[], which?: string): Promise<OpenedSet & { choices: string[] }> {
+export async function openSetFolder(
+  list: FileList | readonly File[],
+  which?: string,
+): Promise<OpenedSet & { choices: string[] }> {
   const files = Array.from(list);
   if (!files.length) throw new SetError('no files were picked');
   const folder = (files[0]?.webkitRelativePath ?? '').split('/')[0] || 'picked files';
@@ -110,10 +134,21 @@ export async function openSetFolder(list: FileList | readonly File[], which?: st
     const f = entries.get(resolve(it.image));
     if (!f) return `image '${it.image}' not found in the folder`;
     if (f.size === 0) return `image '${it.image}' is empty (0 bytes)`;
-    return sniffImageType(await headOf(f)) ? null : `image '${it.image}' is not an image (expected PNG, JPEG, GIF, WebP or BMP)`;
+    return sniffImageType(await headOf(f))
+      ? null
+      : `image '${it.image}' is not an image (expected PNG, JPEG, GIF, WebP or BMP)`;
   });
-  for (const it of set.items) images[it.id] = /^(data:|https?:)/i.test(it.image) ? it.image : (entries.get(resolve(it.image)) ?? it.image);
-  return { name: file.split('/').pop() ?? file, origin: { kind: 'folder', folder, file }, set, images, choices };
+  for (const it of set.items)
+    images[it.id] = /^(data:|https?:)/i.test(it.image)
+      ? it.image
+      : (entries.get(resolve(it.image)) ?? it.image);
+  return {
+    name: file.split('/').pop() ?? file,
+    origin: { kind: 'folder', folder, file },
+    set,
+    images,
+    choices,
+  };
 }
 
 /** "a/./b/../c.png" → "a/c.png" (the set check already refused paths that leave the folder). */

@@ -28,7 +28,10 @@ export async function refreshSavedEvals(): Promise<void> {
   try {
     evalPatch({ saved: await listEvalRuns(), savedStatus: 'ready' });
   } catch (e) {
-    evalPatch({ savedStatus: 'error', error: `Saved evaluations could not be read from IndexedDB: ${message(e)}` });
+    evalPatch({
+      savedStatus: 'error',
+      error: `Saved evaluations could not be read from IndexedDB: ${message(e)}`,
+    });
   }
 }
 
@@ -68,18 +71,27 @@ async function openWith(load: () => Promise<OpenedSet & { choices?: string[] }>)
 }
 
 export const openUrlSet = (url: string) => openWith(() => openSetUrl(url));
-export const openFolderSet = (files: FileList | readonly File[], which?: string) => openWith(() => openSetFolder(files, which));
+export const openFolderSet = (files: FileList | readonly File[], which?: string) =>
+  openWith(() => openSetFolder(files, which));
 
 /** The run settings from the form, or a message naming what to fix. */
-export function formSettings(form: EvalForm): { ok: true; settings: EvalSettings; limit: number | null } | { ok: false; error: string } {
+export function formSettings(
+  form: EvalForm,
+): { ok: true; settings: EvalSettings; limit: number | null } | { ok: false; error: string } {
   try {
     const alphas = parseAlphaList(form.alphas);
     const maxNewTokens = Number(form.maxNewTokens.trim());
-    const settings = validateEvalSettings({ base: form.base, alphas, maxNewTokens, resolution: form.resolution });
+    const settings = validateEvalSettings({
+      base: form.base,
+      alphas,
+      maxNewTokens,
+      resolution: form.resolution,
+    });
     let limit: number | null = null;
     if (form.limit.trim()) {
       limit = Number(form.limit.trim());
-      if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a whole number ≥ 1, got "${form.limit}"`);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new RangeError(`limit must be a whole number ≥ 1, got "${form.limit}"`);
     }
     return { ok: true, settings, limit };
   } catch (e) {
@@ -88,14 +100,17 @@ export function formSettings(form: EvalForm): { ok: true; settings: EvalSettings
 }
 
 function newId(): string {
-  return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  return typeof crypto.randomUUID === 'function'
+    ? crypto.randomUUID()
+    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
 /** Starts a new evaluation of the open set with the form's settings. */
 export async function startEval(): Promise<void> {
   const s = useApp.getState();
   if (s.eval.status !== 'idle') return;
-  if (s.load.status !== 'loaded' || !s.load.loaded) return evalPatch({ formError: 'Load the models first (Models → Load models).' });
+  if (s.load.status !== 'loaded' || !s.load.loaded)
+    return evalPatch({ formError: 'Load the models first (Models → Load models).' });
   if (s.run.status !== 'idle') return evalPatch({ formError: RUN_BUSY });
   const set = s.eval.set;
   if (!set) return evalPatch({ formError: 'Open a set first (the demo set, a URL or a folder).' });
@@ -110,7 +125,14 @@ export async function startEval(): Promise<void> {
     id: newId(),
     createdAt: now,
     updatedAt: now,
-    set: { name: set.name, origin: set.origin, format: set.format, rows: set.rows, problems: set.problems, itemIds: items.map((i) => i.id) },
+    set: {
+      name: set.name,
+      origin: set.origin,
+      format: set.format,
+      rows: set.rows,
+      problems: set.problems,
+      itemIds: items.map((i) => i.id),
+    },
     settings: parsed.settings,
     trio: { label: loaded.label, backend: loaded.backend, models: { ...loaded.models } },
     done: 0,
@@ -120,7 +142,9 @@ export async function startEval(): Promise<void> {
   try {
     await putEvalRun(meta);
   } catch (e) {
-    evalPatch({ error: `This evaluation cannot be saved in IndexedDB (${message(e)}); it runs, but a reload loses it.` });
+    evalPatch({
+      error: `This evaluation cannot be saved in IndexedDB (${message(e)}); it runs, but a reload loses it.`,
+    });
   }
   await runPending();
 }
@@ -130,14 +154,17 @@ export async function resumeEval(): Promise<void> {
   const s = useApp.getState();
   const current = s.eval.current;
   if (s.eval.status !== 'idle' || !current) return;
-  if (s.load.status !== 'loaded') return evalPatch({ formError: 'Load the models first (Models → Load models).' });
+  if (s.load.status !== 'loaded')
+    return evalPatch({ formError: 'Load the models first (Models → Load models).' });
   if (s.run.status !== 'idle') return evalPatch({ formError: RUN_BUSY });
   const origin = current.meta.set.origin;
   const set = s.eval.set;
   const same = set && JSON.stringify(set.origin) === JSON.stringify(origin);
   if (!same) {
     if (origin.kind === 'folder')
-      return evalPatch({ formError: `Pick the folder "${origin.folder}" again (with ${origin.file}) to resume this evaluation.` });
+      return evalPatch({
+        formError: `Pick the folder "${origin.folder}" again (with ${origin.file}) to resume this evaluation.`,
+      });
     if (!(await openUrlSet(origin.url))) return;
   }
   await runPending();
@@ -159,19 +186,32 @@ async function runPending(): Promise<void> {
   const byId = new Map(set.items.map((i) => [i.id, i]));
   const missing = current.meta.set.itemIds.filter((id) => !byId.has(id));
   if (missing.length)
-    return evalPatch({ formError: `The set no longer has ${missing.length} of this evaluation's items (${missing.slice(0, 5).join(', ')}…); start a new evaluation.` });
+    return evalPatch({
+      formError: `The set no longer has ${missing.length} of this evaluation's items (${missing.slice(0, 5).join(', ')}…); start a new evaluation.`,
+    });
   let meta: EvalRunMeta = { ...current.meta, failed: [] };
   let records = [...current.records];
   const pending = meta.set.itemIds.filter((id) => !records.some((r) => r.id === id));
   const itemSeconds: number[] = [];
-  evalPatch({ status: 'running', formError: null, progress: { total: meta.set.itemIds.length, done: records.length, itemId: null, itemSeconds } });
+  evalPatch({
+    status: 'running',
+    formError: null,
+    progress: { total: meta.set.itemIds.length, done: records.length, itemId: null, itemSeconds },
+  });
   try {
     for (const id of pending) {
       if (useApp.getState().eval.status !== 'running') break;
       const item = byId.get(id);
       const image = set.images[id];
       if (!item || image === undefined) continue;
-      evalPatch({ progress: { total: meta.set.itemIds.length, done: records.length, itemId: id, itemSeconds: [...itemSeconds] } });
+      evalPatch({
+        progress: {
+          total: meta.set.itemIds.length,
+          done: records.length,
+          itemId: id,
+          itemSeconds: [...itemSeconds],
+        },
+      });
       const t0 = performance.now();
       const outcome = await evaluateItem(item, image, meta.settings);
       if (outcome.kind === 'cancelled') break;
@@ -182,10 +222,20 @@ async function runPending(): Promise<void> {
         itemSeconds.push((performance.now() - t0) / 1000);
         records = [...records, outcome.record];
         meta = { ...meta, updatedAt: Date.now(), done: records.length };
-        await putEvalItem(meta, outcome.record).catch((e: unknown) => evalPatch({ error: `Item ${id} could not be saved in IndexedDB: ${message(e)}` }));
+        await putEvalItem(meta, outcome.record).catch((e: unknown) =>
+          evalPatch({ error: `Item ${id} could not be saved in IndexedDB: ${message(e)}` }),
+        );
       }
       // The run may have been replaced (a saved run opened) only when idle; here it is still ours.
-      evalPatch({ current: { meta, records: ordered(meta, records) }, progress: { total: meta.set.itemIds.length, done: records.length, itemId: null, itemSeconds: [...itemSeconds] } });
+      evalPatch({
+        current: { meta, records: ordered(meta, records) },
+        progress: {
+          total: meta.set.itemIds.length,
+          done: records.length,
+          itemId: null,
+          itemSeconds: [...itemSeconds],
+        },
+      });
     }
   } finally {
     evalPatch({ status: 'idle', progress: null });
@@ -216,7 +266,10 @@ export async function deleteSavedEval(id: string): Promise<void> {
   try {
     await deleteEvalRun(id);
     const s = useApp.getState().eval;
-    evalPatch({ saved: s.saved.filter((r) => r.id !== id), ...(s.current?.meta.id === id && s.status === 'idle' ? { current: null } : {}) });
+    evalPatch({
+      saved: s.saved.filter((r) => r.id !== id),
+      ...(s.current?.meta.id === id && s.status === 'idle' ? { current: null } : {}),
+    });
   } catch (e) {
     evalPatch({ error: `The saved evaluation could not be deleted: ${message(e)}` });
   }
@@ -235,7 +288,12 @@ export function exportEval(format: 'json' | 'md' | 'csv'): void {
   if (!current) return;
   const { meta, records } = current;
   try {
-    if (format === 'json') downloadText(`${fileStem(meta)}.json`, `${JSON.stringify(exportDocument(meta, records), null, 2)}\n`, 'application/json');
+    if (format === 'json')
+      downloadText(
+        `${fileStem(meta)}.json`,
+        `${JSON.stringify(exportDocument(meta, records), null, 2)}\n`,
+        'application/json',
+      );
     else if (format === 'csv') downloadText(`${fileStem(meta)}.csv`, recordsCsv(records), 'text/csv');
     else {
       const md = summaryMarkdown(summarize(records), {
@@ -270,13 +328,22 @@ export async function openItemAsRun(itemId: string, alpha: number | null): Promi
   if (!current || s.eval.status !== 'idle') return;
   const item = set?.items.find((i) => i.id === itemId);
   const image = set?.images[itemId];
-  if (!set || !item || image === undefined || JSON.stringify(set.origin) !== JSON.stringify(current.meta.set.origin))
-    return evalPatch({ error: `Open the set ${current.meta.set.name} to run item ${itemId} (its image comes from the set).` });
-  if (s.load.status !== 'loaded') return evalPatch({ error: 'Load the models first (Models → Load models) to open an item as a run.' });
+  if (
+    !set ||
+    !item ||
+    image === undefined ||
+    JSON.stringify(set.origin) !== JSON.stringify(current.meta.set.origin)
+  )
+    return evalPatch({
+      error: `Open the set ${current.meta.set.name} to run item ${itemId} (its image comes from the set).`,
+    });
+  if (s.load.status !== 'loaded')
+    return evalPatch({ error: 'Load the models first (Models → Load models) to open an item as a run.' });
   try {
     const blob = typeof image === 'string' ? await (await fetch(image)).blob() : image;
     await setImageFromBlob(blob, `${itemId} (${set.name})`);
-    if (useApp.getState().image.error) throw new Error(useApp.getState().image.error ?? 'the image could not be read');
+    if (useApp.getState().image.error)
+      throw new Error(useApp.getState().image.error ?? 'the image could not be read');
   } catch (e) {
     return evalPatch({ error: `Item ${itemId}: ${message(e)}` });
   }

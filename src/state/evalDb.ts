@@ -13,7 +13,11 @@ const VERSION = 1;
 
 interface Schema extends DBSchema {
   runs: { key: string; value: EvalRunMeta };
-  items: { key: [string, string]; value: { runId: string; id: string; record: ItemRecord }; indexes: { runId: string } };
+  items: {
+    key: [string, string];
+    value: { runId: string; id: string; record: ItemRecord };
+    indexes: { runId: string };
+  };
 }
 
 const database = lazyDatabase<Schema>(EVAL_DB, VERSION, (d) => {
@@ -55,12 +59,20 @@ export async function putEvalRun(meta: EvalRunMeta): Promise<void> {
 /** One finished item and the run's updated counts, in one transaction. */
 export async function putEvalItem(meta: EvalRunMeta, record: ItemRecord): Promise<void> {
   const tx = (await database()).transaction(['runs', 'items'], 'readwrite');
-  await Promise.all([tx.objectStore('items').put({ runId: meta.id, id: record.id, record }), tx.objectStore('runs').put(meta), tx.done]);
+  await Promise.all([
+    tx.objectStore('items').put({ runId: meta.id, id: record.id, record }),
+    tx.objectStore('runs').put(meta),
+    tx.done,
+  ]);
 }
 
 export async function deleteEvalRun(id: string): Promise<void> {
   const d = await database();
   const keys = await d.getAllKeysFromIndex('items', 'runId', id);
   const tx = d.transaction(['runs', 'items'], 'readwrite');
-  await Promise.all([tx.objectStore('runs').delete(id), ...keys.map((k) => tx.objectStore('items').delete(k)), tx.done]);
+  await Promise.all([
+    tx.objectStore('runs').delete(id),
+    ...keys.map((k) => tx.objectStore('items').delete(k)),
+    tx.done,
+  ]);
 }

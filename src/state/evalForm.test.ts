@@ -12,8 +12,15 @@ describe('formSettings', () => {
       settings: { base: true, alphas: [0, 0.5, 1], maxNewTokens: 256, resolution: 'full' },
       limit: null,
     });
-    expect(formSettings({ ...form, limit: ' 3 ', resolution: 'smart' })).toMatchObject({ ok: true, limit: 3, settings: { alphas: [0, 1], maxNewTokens: 64, resolution: 'smart' } });
-    expect(formSettings({ ...form, alphas: '' })).toMatchObject({ ok: true, settings: { base: true, alphas: [] } });
+    expect(formSettings({ ...form, limit: ' 3 ', resolution: 'smart' })).toMatchObject({
+      ok: true,
+      limit: 3,
+      settings: { alphas: [0, 1], maxNewTokens: 64, resolution: 'smart' },
+    });
+    expect(formSettings({ ...form, alphas: '' })).toMatchObject({
+      ok: true,
+      settings: { base: true, alphas: [] },
+    });
   });
 
   it('names what is wrong', () => {
@@ -24,7 +31,9 @@ describe('formSettings', () => {
     expect(error({ alphas: '0, one' })).toBe("Evaluation settings: α values: 'one' is not a number");
     expect(error({ alphas: '1, 1' })).toMatch(/must differ/);
     expect(error({ alphas: '', base: false })).toMatch(/choose the base model and\/or at least one α/);
-    expect(error({ maxNewTokens: '12.5' })).toMatch(/max new tokens must be an integer from 1 to 4096, got 12.5/);
+    expect(error({ maxNewTokens: '12.5' })).toMatch(
+      /max new tokens must be an integer from 1 to 4096, got 12.5/,
+    );
     expect(error({ limit: '0' })).toMatch(/limit must be a whole number ≥ 1, got "0"/);
   });
 });

@@ -9,9 +9,13 @@ import type { Engine } from '../coordinator/engine';
 import { collect, newEngine, request, testImage, tinyTrio } from './trio';
 
 /** Runs a sweep and collects ids per stream: 'base', and 'α=<value>' for each guided stream. */
-async function sweep(engine: Engine, req: RunRequest): Promise<{ ids: Record<string, number[]>; texts: Record<string, string>; events: RunEvent[] }> {
+async function sweep(
+  engine: Engine,
+  req: RunRequest,
+): Promise<{ ids: Record<string, number[]>; texts: Record<string, string>; events: RunEvent[] }> {
   const alphas = req.alphas ?? [];
-  const key = (e: { stream: string; sweep?: number }) => (e.sweep === undefined ? e.stream : `α=${alphas[e.sweep]}`);
+  const key = (e: { stream: string; sweep?: number }) =>
+    e.sweep === undefined ? e.stream : `α=${alphas[e.sweep]}`;
   const ids: Record<string, number[]> = {};
   const texts: Record<string, string> = {};
   const events: RunEvent[] = [];
@@ -41,7 +45,9 @@ describe('α sweep at full resolution', () => {
     const got = await sweep(engine, req);
     const after = await Promise.all(hosts.map((h) => h.stats()));
     for (const alpha of ALPHAS) {
-      const single = (await collect(engine, request({ mode: 'guided', alpha, maxNewTokens: MAX }))).streams['guided'];
+      const single = (await collect(engine, request({ mode: 'guided', alpha, maxNewTokens: MAX }))).streams[
+        'guided'
+      ];
       expect(got.ids[`α=${alpha}`], `α ${alpha}`).toEqual(single?.ids);
       expect(got.texts[`α=${alpha}`]).toBe(single?.text);
     }
@@ -57,7 +63,12 @@ describe('α sweep at full resolution', () => {
     hosts.slice(0, 3).forEach((h, i) => {
       expect((after[i]?.decoderSteps ?? 0) - (before[i]?.decoderSteps ?? 0)).toBe(steps);
       expect((after[i]?.decoderRows ?? 0) - (before[i]?.decoderRows ?? 0)).toBe(steps * (rows[i] ?? 0));
-      expect((after[i]?.promptPrefills ?? 0) + (after[i]?.prefillReuses ?? 0) - (before[i]?.promptPrefills ?? 0) - (before[i]?.prefillReuses ?? 0)).toBe(1);
+      expect(
+        (after[i]?.promptPrefills ?? 0) +
+          (after[i]?.prefillReuses ?? 0) -
+          (before[i]?.promptPrefills ?? 0) -
+          (before[i]?.prefillReuses ?? 0),
+      ).toBe(1);
     });
   });
 
@@ -71,17 +82,25 @@ describe('α sweep at full resolution', () => {
       }
     });
     const tokens = events.filter((e) => e.type === 'token');
-    expect(tokens.every((e) => e.type === 'token' && e.stream === 'guided' && e.alpha === [0.25, 1.5][e.sweep ?? -1])).toBe(true);
+    expect(
+      tokens.every(
+        (e) => e.type === 'token' && e.stream === 'guided' && e.alpha === [0.25, 1.5][e.sweep ?? -1],
+      ),
+    ).toBe(true);
     expect(new Set(tokens.map((e) => e.type === 'token' && e.sweep))).toEqual(new Set([0, 1]));
     const done = events.filter((e) => e.type === 'stream-done');
     expect(done.map((e) => e.type === 'stream-done' && e.sweep).sort()).toEqual([0, 1]);
   });
 
   it('refuses sweeps it cannot run, with a clear message', async () => {
-    await expect(engine.run(request({ mode: 'base', alphas: [0.5] }), () => undefined)).rejects.toThrow(/side-by-side or guided mode, not "base"/);
+    await expect(engine.run(request({ mode: 'base', alphas: [0.5] }), () => undefined)).rejects.toThrow(
+      /side-by-side or guided mode, not "base"/,
+    );
     await expect(engine.run(request({ alphas: [0.5, 0.5] }), () => undefined)).rejects.toThrow(/must differ/);
     await expect(engine.run(request({ alphas: [] }), () => undefined)).rejects.toThrow(/at least one/);
-    await expect(engine.run(request({ alphas: [1, 2, 3, 4, 5, 6, 7, 8, 9] }), () => undefined)).rejects.toThrow(/at most 8/);
+    await expect(
+      engine.run(request({ alphas: [1, 2, 3, 4, 5, 6, 7, 8, 9] }), () => undefined),
+    ).rejects.toThrow(/at most 8/);
     await expect(engine.run(request({ alphas: [Number.NaN] }), () => undefined)).rejects.toThrow(/finite/);
   });
 });
@@ -95,16 +114,29 @@ describe('α sweep with VisionThink (smart resolution, escalating expert)', () =
 
   it('each stream escalates on its own, and still equals its single-α run', async () => {
     const alphas = [0, 1, 2];
-    const req = request({ mode: 'side-by-side', alphas, image: IMAGE, resolution: 'smart', maxNewTokens: 14 });
+    const req = request({
+      mode: 'side-by-side',
+      alphas,
+      image: IMAGE,
+      resolution: 'smart',
+      maxNewTokens: 14,
+    });
     const got = await sweep(engine, req);
     const escalated = got.events.filter((e) => e.type === 'escalated');
     // α 1 and 2 ask for the full image (the expert's pull); α 0 and the base-only stream never do.
     expect(new Set(escalated.map((e) => e.type === 'escalated' && e.sweep))).toEqual(new Set([1, 2]));
     for (const alpha of alphas) {
-      const single = (await collect(engine, request({ mode: 'guided', alpha, image: IMAGE, resolution: 'smart', maxNewTokens: 14 }))).streams['guided'];
+      const single = (
+        await collect(
+          engine,
+          request({ mode: 'guided', alpha, image: IMAGE, resolution: 'smart', maxNewTokens: 14 }),
+        )
+      ).streams['guided'];
       expect(got.ids[`α=${alpha}`], `α ${alpha}`).toEqual(single?.ids);
     }
-    const base = (await collect(engine, request({ mode: 'base', image: IMAGE, resolution: 'smart', maxNewTokens: 14 }))).streams['base'];
+    const base = (
+      await collect(engine, request({ mode: 'base', image: IMAGE, resolution: 'smart', maxNewTokens: 14 }))
+    ).streams['base'];
     expect(got.ids['base']).toEqual(base?.ids);
   });
 });

@@ -1,20 +1,44 @@
 /** One item's request, the folding of its events into outputs per mode and α, and its record. */
 import { describe, expect, it } from 'vitest';
 import { parseSet } from './dataset';
-import { itemRequest, OutputCollector, parseAlphaList, scoreItem, validateEvalSettings, type EvalSettings } from './outputs';
+import {
+  itemRequest,
+  OutputCollector,
+  parseAlphaList,
+  scoreItem,
+  validateEvalSettings,
+  type EvalSettings,
+} from './outputs';
 import type { RunEvent } from '../protocol';
 
-const [item] = parseSet(JSON.stringify({ id: 'q', image: 'a.png', question: 'How many?', answer: '3', answer_type: 'integer', topic: 'counting' })).items;
+const [item] = parseSet(
+  JSON.stringify({
+    id: 'q',
+    image: 'a.png',
+    question: 'How many?',
+    answer: '3',
+    answer_type: 'integer',
+    topic: 'counting',
+  }),
+).items;
 if (!item) throw new Error('fixture');
 const settings: EvalSettings = { base: true, alphas: [0.5, 1], maxNewTokens: 8, resolution: 'full' };
 
 describe('evaluation requests', () => {
   it('base and α values become one sweep; base alone a base run; α alone a guided sweep', () => {
-    expect(itemRequest(item, settings)).toMatchObject({ mode: 'side-by-side', alphas: [0.5, 1], maxNewTokens: 8, sampling: { temperature: 0 } });
+    expect(itemRequest(item, settings)).toMatchObject({
+      mode: 'side-by-side',
+      alphas: [0.5, 1],
+      maxNewTokens: 8,
+      sampling: { temperature: 0 },
+    });
     expect(itemRequest(item, settings).question).toMatch(/^How many\?\nThink step by step/);
     expect(itemRequest(item, { ...settings, alphas: [] })).toMatchObject({ mode: 'base' });
     expect(itemRequest(item, { ...settings, alphas: [] }).alphas).toBeUndefined();
-    expect(itemRequest(item, { ...settings, base: false })).toMatchObject({ mode: 'guided', alphas: [0.5, 1] });
+    expect(itemRequest(item, { ...settings, base: false })).toMatchObject({
+      mode: 'guided',
+      alphas: [0.5, 1],
+    });
   });
 
   it('settings and α lists are checked with messages naming the field', () => {
@@ -46,9 +70,21 @@ describe('OutputCollector', () => {
     c.push(tok('guided', 6, 'x', 1), 120);
     c.push(tok('guided', 7, 'y', 0), 125);
     c.push({ type: 'stream-done', runId: 1, stream: 'base', reason: 'eos', text: 'The answer is 3.' }, 130);
-    c.push({ type: 'error', runId: 1, stream: 'guided', sweep: 1, error: { name: 'WorkerCrashedError', message: 'gone' } }, 140);
+    c.push(
+      {
+        type: 'error',
+        runId: 1,
+        stream: 'guided',
+        sweep: 1,
+        error: { name: 'WorkerCrashedError', message: 'gone' },
+      },
+      140,
+    );
     c.push({ type: 'stream-done', runId: 1, stream: 'guided', sweep: 1, reason: 'error', text: 'x' }, 140);
-    c.push({ type: 'stream-done', runId: 1, stream: 'guided', sweep: 0, reason: 'max_tokens', text: 'Answer: 3' }, 150);
+    c.push(
+      { type: 'stream-done', runId: 1, stream: 'guided', sweep: 0, reason: 'max_tokens', text: 'Answer: 3' },
+      150,
+    );
     expect(c.cancelled).toBe(false);
     const outs = c.list();
     expect(outs.map((o) => [o.mode, o.alpha, o.ids, o.text, o.reason, o.ms])).toEqual([

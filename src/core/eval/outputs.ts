@@ -23,7 +23,8 @@ export interface EvalSettings {
 
 /** Checks the settings; the error names the field. */
 export function validateEvalSettings(s: EvalSettings): EvalSettings {
-  if (!s.base && s.alphas.length === 0) throw new RangeError('modes: choose the base model and/or at least one α');
+  if (!s.base && s.alphas.length === 0)
+    throw new RangeError('modes: choose the base model and/or at least one α');
   if (s.alphas.length) validateSweep(s.alphas);
   if (!Number.isInteger(s.maxNewTokens) || s.maxNewTokens < 1 || s.maxNewTokens > 4096)
     throw new RangeError(`max new tokens must be an integer from 1 to 4096, got ${s.maxNewTokens}`);
@@ -53,7 +54,12 @@ export function itemRequest(item: EvalItem, s: EvalSettings): Omit<RunRequest, '
     ...(s.system ? { system: s.system } : {}),
   };
   if (s.alphas.length === 0) return { ...common, mode: 'base', alpha: 0 };
-  return { ...common, mode: s.base ? 'side-by-side' : 'guided', alpha: s.alphas[0] ?? 0, alphas: [...s.alphas] };
+  return {
+    ...common,
+    mode: s.base ? 'side-by-side' : 'guided',
+    alpha: s.alphas[0] ?? 0,
+    alphas: [...s.alphas],
+  };
 }
 
 export interface StreamOutput {
@@ -96,7 +102,9 @@ export class OutputCollector {
       if (o) [o.text, o.reason] = [e.text, e.reason];
     } else if (e.type === 'error') {
       const err = { name: e.error.name, message: e.error.message };
-      const o = e.stream ? this.out({ stream: e.stream, ...(e.sweep !== undefined ? { sweep: e.sweep } : {}) }) : undefined;
+      const o = e.stream
+        ? this.out({ stream: e.stream, ...(e.sweep !== undefined ? { sweep: e.sweep } : {}) })
+        : undefined;
       if (o) o.error = err;
       else this.runError = err;
     }
@@ -121,7 +129,12 @@ function blank(mode: EvalMode, alpha: number | null): StreamOutput {
 }
 
 /** The item's record: every output scored against the item's answer. */
-export function scoreItem(item: EvalItem, outputs: readonly StreamOutput[], ms: number | null, keepIds = true): ItemRecord {
+export function scoreItem(
+  item: EvalItem,
+  outputs: readonly StreamOutput[],
+  ms: number | null,
+  keepIds = true,
+): ItemRecord {
   const results: StreamScore[] = outputs.map((o) => {
     const s = scoreText(item, o.text);
     return {

@@ -7,7 +7,14 @@ import type { Resolution } from '../protocol';
 import { RESOLUTIONS } from '../runVision';
 import type { EvalSettings } from './outputs';
 import { summarize, type Summary } from './summary';
-import { ANSWER_TYPES, SET_FORMATS, type ItemRecord, type RowProblem, type SetFormat, type StreamScore } from './types';
+import {
+  ANSWER_TYPES,
+  SET_FORMATS,
+  type ItemRecord,
+  type RowProblem,
+  type SetFormat,
+  type StreamScore,
+} from './types';
 
 export const EVAL_RUN_VERSION = 1;
 
@@ -43,7 +50,8 @@ const wire = (v: unknown) => (isObj(v) ? { name: str(v.name, 'Error'), message: 
 function parseOrigin(v: unknown): SetOrigin | null {
   if (!isObj(v)) return null;
   if (v.kind === 'url' && typeof v.url === 'string') return { kind: 'url', url: v.url };
-  if (v.kind === 'folder' && typeof v.folder === 'string' && typeof v.file === 'string') return { kind: 'folder', folder: v.folder, file: v.file };
+  if (v.kind === 'folder' && typeof v.folder === 'string' && typeof v.file === 'string')
+    return { kind: 'folder', folder: v.folder, file: v.file };
   return null;
 }
 
@@ -62,11 +70,19 @@ export function parseEvalRun(v: unknown): EvalRunMeta | null {
   const settings = parseSettings(v.settings);
   if (!origin || !settings) return null;
   const problems = Array.isArray(set.problems)
-    ? set.problems.filter(isObj).map((p) => ({ line: num(p.line, 0), id: typeof p.id === 'string' ? p.id : null, field: typeof p.field === 'string' ? p.field : null, message: str(p.message) }))
+    ? set.problems
+        .filter(isObj)
+        .map((p) => ({
+          line: num(p.line, 0),
+          id: typeof p.id === 'string' ? p.id : null,
+          field: typeof p.field === 'string' ? p.field : null,
+          message: str(p.message),
+        }))
     : [];
   const trio = isObj(v.trio) ? v.trio : {};
   const models: Record<string, string> = {};
-  if (isObj(trio.models)) for (const [k, m] of Object.entries(trio.models)) if (typeof m === 'string') models[k] = m;
+  if (isObj(trio.models))
+    for (const [k, m] of Object.entries(trio.models)) if (typeof m === 'string') models[k] = m;
   return {
     version: num(v.version, EVAL_RUN_VERSION),
     id: v.id,
@@ -78,7 +94,9 @@ export function parseEvalRun(v: unknown): EvalRunMeta | null {
       format: SET_FORMATS.find((f) => f === set.format) ?? 'proxythinker',
       rows: num(set.rows, 0),
       problems,
-      itemIds: Array.isArray(set.itemIds) ? set.itemIds.filter((x): x is string => typeof x === 'string') : [],
+      itemIds: Array.isArray(set.itemIds)
+        ? set.itemIds.filter((x): x is string => typeof x === 'string')
+        : [],
     },
     settings,
     trio: { label: str(trio.label), backend: str(trio.backend), models },
@@ -94,7 +112,9 @@ export function parseEvalRun(v: unknown): EvalRunMeta | null {
 
 function parseScore(v: unknown): StreamScore | null {
   if (!isObj(v) || typeof v.mode !== 'string' || typeof v.text !== 'string') return null;
-  const ids = Array.isArray(v.token_ids) ? v.token_ids.filter((x): x is number => Number.isInteger(x)) : undefined;
+  const ids = Array.isArray(v.token_ids)
+    ? v.token_ids.filter((x): x is number => Number.isInteger(x))
+    : undefined;
   return {
     mode: v.mode,
     alpha: typeof v.alpha === 'number' && Number.isFinite(v.alpha) ? v.alpha : null,
@@ -127,7 +147,10 @@ export function parseItemRecord(v: unknown): ItemRecord | null {
 }
 
 /** The JSON export: the CLI's summary shape, plus every item. */
-export function exportDocument(meta: EvalRunMeta, records: readonly ItemRecord[]): { summary: Summary } & Record<string, unknown> {
+export function exportDocument(
+  meta: EvalRunMeta,
+  records: readonly ItemRecord[],
+): { summary: Summary } & Record<string, unknown> {
   const done = records.length;
   return {
     schema: 'proxythinker-eval/summary@1',
@@ -135,7 +158,10 @@ export function exportDocument(meta: EvalRunMeta, records: readonly ItemRecord[]
     source: 'page',
     complete: done === meta.set.itemIds.length,
     generated_at: new Date().toISOString(),
-    data: meta.set.origin.kind === 'url' ? meta.set.origin.url : `${meta.set.origin.folder}/${meta.set.origin.file}`,
+    data:
+      meta.set.origin.kind === 'url'
+        ? meta.set.origin.url
+        : `${meta.set.origin.folder}/${meta.set.origin.file}`,
     format: meta.set.format,
     items: {
       rows: meta.set.rows,
@@ -148,7 +174,13 @@ export function exportDocument(meta: EvalRunMeta, records: readonly ItemRecord[]
     },
     skipped: meta.set.problems,
     trio: meta.trio,
-    settings: { base: meta.settings.base, alphas: meta.settings.alphas, max_new_tokens: meta.settings.maxNewTokens, resolution: meta.settings.resolution, sampling: 'greedy' },
+    settings: {
+      base: meta.settings.base,
+      alphas: meta.settings.alphas,
+      max_new_tokens: meta.settings.maxNewTokens,
+      resolution: meta.settings.resolution,
+      sampling: 'greedy',
+    },
     summary: summarize(records),
     records,
   };

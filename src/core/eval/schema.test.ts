@@ -6,10 +6,15 @@ import { ANSWER_TYPES, ITEM_FIELDS } from './types';
 
 interface Schema {
   required: string[];
-  properties: Record<string, { enum?: string[]; maximum?: number; minimum?: number; minItems?: number; maxItems?: number }>;
+  properties: Record<
+    string,
+    { enum?: string[]; maximum?: number; minimum?: number; minItems?: number; maxItems?: number }
+  >;
   additionalProperties: boolean;
 }
-const schema = JSON.parse(readFileSync(new URL('../../../docs/eval-item.schema.json', import.meta.url), 'utf8')) as Schema;
+const schema = JSON.parse(
+  readFileSync(new URL('../../../docs/eval-item.schema.json', import.meta.url), 'utf8'),
+) as Schema;
 
 describe('eval item JSON Schema', () => {
   it('names exactly the fields the validator reads, with the same enums and limits', () => {
@@ -33,7 +38,9 @@ describe('eval item JSON Schema', () => {
   });
 
   it('the shipped demo set is valid', () => {
-    const demo = parseSet(readFileSync(new URL('../../../public/eval/demo/demo.jsonl', import.meta.url), 'utf8'));
+    const demo = parseSet(
+      readFileSync(new URL('../../../public/eval/demo/demo.jsonl', import.meta.url), 'utf8'),
+    );
     expect(demo.problems).toEqual([]);
     expect(demo.items).toHaveLength(12);
     expect(new Set(demo.items.map((i) => i.answer_type))).toEqual(new Set(ANSWER_TYPES));

@@ -17,13 +17,28 @@ export function EvalControls() {
   return (
     <div className="stack" aria-label="Evaluation controls" role="group" data-eval-status={status}>
       <div className="row">
-        <button type="button" className="button button--primary button--large" disabled={!idle || !loaded || !hasSet} onClick={() => void startEval()}>
+        <button
+          type="button"
+          className="button button--primary button--large"
+          disabled={!idle || !loaded || !hasSet}
+          onClick={() => void startEval()}
+        >
           Run evaluation
         </button>
-        <button type="button" className="button button--danger" disabled={status !== 'running'} onClick={stopEval}>
+        <button
+          type="button"
+          className="button button--danger"
+          disabled={status !== 'running'}
+          onClick={stopEval}
+        >
           {status === 'stopping' ? 'Stopping…' : 'Stop'}
         </button>
-        <button type="button" className="button" disabled={!idle || !loaded || !unfinished} onClick={() => void resumeEval()}>
+        <button
+          type="button"
+          className="button"
+          disabled={!idle || !loaded || !unfinished}
+          onClick={() => void resumeEval()}
+        >
           Resume
         </button>
         {!loaded && <span className="hint">Load the models first (Models, in the sidebar).</span>}
@@ -42,13 +57,14 @@ export function EvalControls() {
           {progress?.itemId && <span className="hint">running {progress.itemId}</span>}
           {progress && progress.itemSeconds.length > 0 && (
             <span className="hint">
-              {(progress.itemSeconds.reduce((a, b) => a + b, 0) / progress.itemSeconds.length).toFixed(1)} s/item · ETA{' '}
-              {formatDuration(etaSeconds(progress.done, progress.total, progress.itemSeconds))}
+              {(progress.itemSeconds.reduce((a, b) => a + b, 0) / progress.itemSeconds.length).toFixed(1)}{' '}
+              s/item · ETA {formatDuration(etaSeconds(progress.done, progress.total, progress.itemSeconds))}
             </span>
           )}
           {current.meta.failed.length > 0 && (
             <span className="hint" role="status">
-              {current.meta.failed.length} failed ({current.meta.failed.map((f) => `${f.id}: ${f.error.message}`).join('; ')})
+              {current.meta.failed.length} failed (
+              {current.meta.failed.map((f) => `${f.id}: ${f.error.message}`).join('; ')})
             </span>
           )}
         </div>

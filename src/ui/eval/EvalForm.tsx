@@ -10,7 +10,11 @@ export function EvalForm() {
     <fieldset className="eval-form" disabled={busy}>
       <legend className="visually-hidden">Evaluation settings</legend>
       <label className="check">
-        <input type="checkbox" checked={form.base} onChange={(e) => setEvalForm({ base: e.currentTarget.checked })} />
+        <input
+          type="checkbox"
+          checked={form.base}
+          onChange={(e) => setEvalForm({ base: e.currentTarget.checked })}
+        />
         Base model alone
       </label>
       <label className="field">
@@ -27,11 +31,19 @@ export function EvalForm() {
       </label>
       <label className="field">
         <span className="label">Tokens per output</span>
-        <input type="text" inputMode="numeric" value={form.maxNewTokens} onChange={(e) => setEvalForm({ maxNewTokens: e.currentTarget.value })} />
+        <input
+          type="text"
+          inputMode="numeric"
+          value={form.maxNewTokens}
+          onChange={(e) => setEvalForm({ maxNewTokens: e.currentTarget.value })}
+        />
       </label>
       <label className="field">
         <span className="label">Resolution</span>
-        <select value={form.resolution} onChange={(e) => setEvalForm({ resolution: parseResolution(e.currentTarget.value) ?? 'full' })}>
+        <select
+          value={form.resolution}
+          onChange={(e) => setEvalForm({ resolution: parseResolution(e.currentTarget.value) ?? 'full' })}
+        >
           {RESOLUTIONS.map((r) => (
             <option key={r} value={r}>
               {RESOLUTION_LABELS[r]}
@@ -41,7 +53,13 @@ export function EvalForm() {
       </label>
       <label className="field">
         <span className="label">Items (first N)</span>
-        <input type="text" inputMode="numeric" placeholder="all" value={form.limit} onChange={(e) => setEvalForm({ limit: e.currentTarget.value })} />
+        <input
+          type="text"
+          inputMode="numeric"
+          placeholder="all"
+          value={form.limit}
+          onChange={(e) => setEvalForm({ limit: e.currentTarget.value })}
+        />
       </label>
     </fieldset>
   );

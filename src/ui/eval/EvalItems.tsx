@@ -5,7 +5,10 @@ import { useApp } from '../../state/store';
 
 function Verdict({ s }: { s: StreamScore }) {
   return (
-    <span className={`verdict verdict--${s.correct ? 'right' : 'wrong'}`} title={s.extracted === null ? 'no answer found' : `extracted ${s.extracted} (${s.method})`}>
+    <span
+      className={`verdict verdict--${s.correct ? 'right' : 'wrong'}`}
+      title={s.extracted === null ? 'no answer found' : `extracted ${s.extracted} (${s.method})`}
+    >
       {s.correct ? '✓' : '✗'}
       <span className="visually-hidden">{s.correct ? ' right' : ' wrong'}</span>
     </span>
@@ -25,8 +28,14 @@ function ItemDetail({ r, canRun }: { r: ItemRecord; canRun: boolean }) {
         <div key={rowLabel(s)} className="eval-output">
           <p className="eval-output__head">
             <Verdict s={s} /> <strong>{rowLabel(s)}</strong> · extracted <code>{s.extracted ?? '—'}</code>
-            {s.method && <span className="hint"> by {s.method}</span>} · {s.tokens ?? '?'} tokens · {s.reason ?? ''}
-            {s.error && <span className="message--error"> {s.error.name}: {s.error.message}</span>}
+            {s.method && <span className="hint"> by {s.method}</span>} · {s.tokens ?? '?'} tokens ·{' '}
+            {s.reason ?? ''}
+            {s.error && (
+              <span className="message--error">
+                {' '}
+                {s.error.name}: {s.error.message}
+              </span>
+            )}
             <button
               type="button"
               className="button button--small"
@@ -48,7 +57,9 @@ function ItemDetail({ r, canRun }: { r: ItemRecord; canRun: boolean }) {
 export function EvalItems() {
   const current = useApp((s) => s.eval.current);
   const open = useApp((s) => s.eval.openItem);
-  const canRun = useApp((s) => s.eval.status === 'idle' && s.load.status === 'loaded' && s.run.status === 'idle');
+  const canRun = useApp(
+    (s) => s.eval.status === 'idle' && s.load.status === 'loaded' && s.run.status === 'idle',
+  );
   const error = useApp((s) => s.eval.error);
   if (!current) return null;
   const columns = current.records[0]?.results ?? [];
@@ -103,7 +114,13 @@ function ItemRow({ r, open, canRun, span }: { r: ItemRecord; open: boolean; canR
           </td>
         ))}
         <td>
-          <button type="button" className="button button--small" aria-expanded={open} onClick={() => toggleItem(r.id)} aria-label={`Details of ${r.id}`}>
+          <button
+            type="button"
+            className="button button--small"
+            aria-expanded={open}
+            onClick={() => toggleItem(r.id)}
+            aria-label={`Details of ${r.id}`}
+          >
             {open ? 'Hide' : 'Details'}
           </button>
         </td>

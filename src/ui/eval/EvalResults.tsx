@@ -11,19 +11,28 @@ export function EvalResults() {
   const current = useApp((s) => s.eval.current);
   const records = current?.records;
   const summary = useMemo(() => summarize(records ?? []), [records]);
-  const plot = useMemo(() => accuracyPlotSvg(summary, current ? `Accuracy vs α — ${current.meta.set.name}` : 'Accuracy vs α'), [summary, current]);
+  const plot = useMemo(
+    () => accuracyPlotSvg(summary, current ? `Accuracy vs α — ${current.meta.set.name}` : 'Accuracy vs α'),
+    [summary, current],
+  );
   if (!current) return null;
   return (
     <section className="panel" aria-labelledby="eval-results-heading">
       <div className="row eval-results__head">
         <h2 id="eval-results-heading">Accuracy</h2>
         <span className="hint">
-          {current.meta.trio.label} ({current.meta.trio.backend}) · greedy · {current.meta.settings.maxNewTokens} tokens at most ·{' '}
-          {current.meta.settings.resolution} resolution
+          {current.meta.trio.label} ({current.meta.trio.backend}) · greedy ·{' '}
+          {current.meta.settings.maxNewTokens} tokens at most · {current.meta.settings.resolution} resolution
         </span>
         <div className="row eval-exports">
           {(['json', 'md', 'csv'] as const).map((f) => (
-            <button key={f} type="button" className="button button--small" disabled={!records?.length} onClick={() => exportEval(f)}>
+            <button
+              key={f}
+              type="button"
+              className="button button--small"
+              disabled={!records?.length}
+              onClick={() => exportEval(f)}
+            >
               Export {f === 'md' ? 'Markdown' : f.toUpperCase()}
             </button>
           ))}
@@ -56,11 +65,19 @@ export function EvalResults() {
       {summary.best_alpha !== null && (
         <p className="hint">
           Best α so far: {summary.best_alpha}
-          {summary.best_gain !== null && ` (${summary.best_gain >= 0 ? '+' : ''}${(summary.best_gain * 100).toFixed(1)} points over base)`}.
+          {summary.best_gain !== null &&
+            ` (${summary.best_gain >= 0 ? '+' : ''}${(summary.best_gain * 100).toFixed(1)} points over base)`}
+          .
         </p>
       )}
-      <img className="eval-plot" src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(plot)}`} alt="Accuracy over α with 95 % intervals; the base model as a dashed line" />
-      <p className="hint">With the generated test models (random weights) accuracy means nothing; the pipeline is what runs.</p>
+      <img
+        className="eval-plot"
+        src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(plot)}`}
+        alt="Accuracy over α with 95 % intervals; the base model as a dashed line"
+      />
+      <p className="hint">
+        With the generated test models (random weights) accuracy means nothing; the pipeline is what runs.
+      </p>
     </section>
   );
 }

@@ -26,10 +26,17 @@ export function EvalSetPicker() {
   return (
     <div className="stack">
       <div className="row">
-        <button type="button" className="button button--primary" disabled={busy} onClick={() => void openUrlSet(DEMO_SET_URL)}>
+        <button
+          type="button"
+          className="button button--primary"
+          disabled={busy}
+          onClick={() => void openUrlSet(DEMO_SET_URL)}
+        >
           Demo set
         </button>
-        <span className="hint">12 generated pictures (bar charts, dots, geometry, colours) with known answers.</span>
+        <span className="hint">
+          12 generated pictures (bar charts, dots, geometry, colours) with known answers.
+        </span>
       </div>
       <form
         className="row"
@@ -40,7 +47,12 @@ export function EvalSetPicker() {
       >
         <label className="field eval-url">
           <span className="label">Set URL or server path</span>
-          <input type="text" value={url} placeholder="/eval/demo/demo.jsonl" onChange={(e) => setEvalForm({ url: e.currentTarget.value })} />
+          <input
+            type="text"
+            value={url}
+            placeholder="/eval/demo/demo.jsonl"
+            onChange={(e) => setEvalForm({ url: e.currentTarget.value })}
+          />
         </label>
         <button type="submit" className="button" disabled={busy || !url.trim()}>
           Open URL
