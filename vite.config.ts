@@ -59,6 +59,8 @@ function offlineApp(): Plugin[] {
       globPatterns: [
         '**/*.{js,css,html,svg,png,ico,woff2,webmanifest}',
         'ort/ort-wasm-simd-threaded.asyncify.{mjs,wasm}',
+        // The demo evaluation set (its PNGs match above): one button works offline too.
+        'eval/**/*.jsonl',
       ],
       // Models (public/models, copied into dist) are big and are cached by transformers.js when used;
       // Vite's own copy of the ORT wasm under assets/ is never loaded (wasmPaths points at /ort/).

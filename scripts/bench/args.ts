@@ -28,6 +28,10 @@ export interface BenchOptions {
   chromium: string | null;
   verbose: boolean;
   question: string;
+  /** The α sweep section (sweep.ts); rounds 0 skips it. */
+  sweep: { trio: string; tokens: number; rounds: number };
+  /** Run only the α sweep section. */
+  onlySweep: boolean;
 }
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
@@ -45,6 +49,10 @@ Measures the real engine in headless Chromium and writes bench/results.json and 
   --threads T                  WASM threads per model worker, stepping concurrently (default: the engine's own choice)
   --naive-threads T            WASM threads of the naive loop (default: all cores)
   --question TEXT              the prompt (default: "Describe the image.")
+  --sweep-trio ID              α sweep section: time per item for k = 1, 3, 5 α values (default bench, WASM)
+  --sweep-tokens N             tokens per output in the sweep section (default 16; quick 6)
+  --sweep-rounds R             rounds of the sweep section (default 2; quick 1; 0 skips it)
+  --only-sweep                 run only the sweep section
   --out DIR                    default bench/
   --chromium PATH              browser binary (default $CHROME_PATH, else /usr/bin/chromium)
   --verbose                    every run's figures on stderr`;
@@ -63,7 +71,7 @@ function int(name: string, raw: string | undefined, min: number): number | undef
 
 export function parseBenchArgs(argv: readonly string[], cores: number): BenchOptions | 'help' {
   const v = new Map<string, string>();
-  const bools = new Set(['quick', 'verbose', 'help']);
+  const bools = new Set(['quick', 'verbose', 'help', 'only-sweep']);
   const known = new Set([
     'backend',
     'tokens',
@@ -74,6 +82,9 @@ export function parseBenchArgs(argv: readonly string[], cores: number): BenchOpt
     'threads',
     'naive-threads',
     'g5-runs',
+    'sweep-trio',
+    'sweep-tokens',
+    'sweep-rounds',
     'question',
     'out',
     'chromium',
@@ -129,5 +140,15 @@ export function parseBenchArgs(argv: readonly string[], cores: number): BenchOpt
     chromium: v.get('chromium') ?? null,
     verbose: v.has('verbose'),
     question: v.get('question') ?? 'Describe the image.',
+    sweep: {
+      trio: (() => {
+        const id = v.get('sweep-trio') ?? 'bench';
+        if (!PRESETS.find((x) => x.id === id)?.local) throw new BenchUsageError(`--sweep-trio: '${id}' is not a local preset`);
+        return id;
+      })(),
+      tokens: int('sweep-tokens', v.get('sweep-tokens'), 2) ?? (quick ? 6 : 16),
+      rounds: int('sweep-rounds', v.get('sweep-rounds'), 0) ?? (quick ? 1 : 2),
+    },
+    onlySweep: v.has('only-sweep'),
   };
 }

@@ -21,6 +21,7 @@ import { say } from './log';
 import { IMAGE_URL } from './measure';
 import { Cdp } from './memory';
 import { printSummary, writeResults } from './report';
+import { benchSweep } from './sweep';
 import { G5_IMAGE_URL, maxSide, writeDetailedImage } from './visionthink';
 
 async function main(): Promise<number> {
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
   const chromiumVersion = session.browser.version();
   const results: Record<string, Record<string, unknown>> = {};
   const failures: Record<string, string> = {};
+  let sweep: Record<string, unknown> | null = null;
   const write = () =>
     writeResults({
       outDir,
@@ -75,6 +77,7 @@ async function main(): Promise<number> {
       chromium: chromiumVersion,
       loadStart,
       results,
+      sweep,
       failures,
     });
   const onSignal = (sig: NodeJS.Signals) => {
@@ -90,7 +93,7 @@ async function main(): Promise<number> {
     );
     if (!hasReference)
       throw new Error('dist/ has no window.proxyThinker.referenceGenerate: rebuild the app (vite build)');
-    for (const plan of opts.plans) {
+    for (const plan of opts.onlySweep ? [] : opts.plans) {
       try {
         results[plan.backend] = await benchBackend(session, cdp, plan, opts);
       } catch (e) {
@@ -98,6 +101,13 @@ async function main(): Promise<number> {
         failures[plan.backend] = msg;
         say(`${plan.backend} failed: ${msg}`);
       }
+      write();
+    }
+    if (opts.sweep.rounds > 0) {
+      const s = opts.sweep;
+      sweep = await benchSweep(session.page, { trio: s.trio, backend: 'wasm', dtype: null, tokens: s.tokens, rounds: s.rounds, ks: [1, 3, 5], imageUrl: IMAGE_URL }, say).catch((e: unknown) => ({
+        error: e instanceof Error ? e.message : String(e),
+      }));
       write();
     }
   } finally {

@@ -16,6 +16,8 @@ export interface BenchState {
   loadStart: number[];
   results: Record<string, Record<string, unknown>>;
   failures: Record<string, string>;
+  /** The α-sweep section (issue #14), when measured. */
+  sweep?: Record<string, unknown> | null;
 }
 
 const MB = (b: number) => Math.round((b / 1048576) * 10) / 10;
@@ -48,6 +50,7 @@ export function writeResults(run: BenchState): void {
         'measureUserAgentSpecificMemory() per worker (JS + WebAssembly memory) after a forced GC of every worker and the page; model workers share a script URL and are told apart by size (base = largest)',
     },
     backends: run.results,
+    sweep: run.sweep ?? null,
     failures: run.failures,
   };
   writeFileSync(join(run.outDir, 'results.json'), `${JSON.stringify(doc, null, 2)}\n`);

@@ -103,7 +103,7 @@ Output:
 
 Exit status: 0 ok, 1 engine/browser/build failure or a stream error, 2 usage error, 3 bad input file or folder.`;
 
-type Kind = 'string' | 'number' | 'bool' | 'list';
+export type Kind = 'string' | 'number' | 'bool' | 'list';
 const FLAGS: Record<string, Kind> = {
   trio: 'string',
   base: 'string',
@@ -134,26 +134,30 @@ const FLAGS: Record<string, Kind> = {
 };
 
 /** A strict decimal number: no empty strings, hex, whitespace or trailing junk ("1e3" and "-0.5" are fine). */
-function toNumber(flag: string, raw: string): number {
+export function toNumber(flag: string, raw: string): number {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw.trim()) || raw.trim() !== raw) {
     throw new UsageError(`--${flag}: '${raw}' is not a number`);
   }
   return Number(raw);
 }
 
-function integer(flag: string, v: number, min: number, max: number): number {
+export function integer(flag: string, v: number, min: number, max: number): number {
   if (!Number.isInteger(v) || v < min || v > max)
     throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got ${v}`);
   return v;
 }
 
-function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
+export function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(v))
     throw new UsageError(`--${flag}: unknown value '${v}' (expected ${allowed.join(', ')})`);
   return v as T;
 }
 
-export function parseArgs(argv: readonly string[]): ParsedCommand {
+/** Flags (`--name value`, `--name=value`, booleans, repeatable lists) and positional arguments. */
+export function readFlags(
+  argv: readonly string[],
+  flags: Record<string, Kind>,
+): { values: Map<string, string[]>; positional: string[] } {
   const values = new Map<string, string[]>();
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -174,7 +178,7 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const kind = FLAGS[name];
+    const kind = flags[name];
     if (!kind) throw new UsageError(`unknown option '--${name}' (see --help)`);
     let value: string;
     if (kind === 'bool') {
@@ -194,18 +198,14 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
     if (kind !== 'list' && list.length > 0) throw new UsageError(`--${name} given more than once`);
     values.set(name, [...list, value]);
   }
-  if (values.has('help')) return { command: 'help' };
-  const [command, ...extra] = positional;
-  if (command === undefined) throw new UsageError('missing command (expected: generate; see --help)');
-  if (command !== 'generate') throw new UsageError(`unknown command '${command}' (expected: generate)`);
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  return { values, positional };
+}
 
-  const str = (k: string): string | undefined => values.get(k)?.[0];
-  const num = (k: string, fallback: number): number => {
-    const raw = str(k);
-    return raw === undefined ? fallback : toNumber(k, raw);
-  };
-
+/** --trio ID, or the three folders --base/--expert/--amateur (exactly one of the two). */
+export function parseTrio(str: (k: string) => string | undefined): {
+  trio: string | null;
+  dirs: { base: string; expert: string; amateur: string } | null;
+} {
   const trio = str('trio') ?? null;
   const base = str('base');
   const expert = str('expert');
@@ -237,6 +237,24 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
         `trio '${trio}' is not local (it names hub repositories); the CLI runs offline: pass its exported folders with --base/--expert/--amateur`,
       );
   }
+  return { trio, dirs };
+}
+
+export function parseArgs(argv: readonly string[]): ParsedCommand {
+  const { values, positional } = readFlags(argv, FLAGS);
+  if (values.has('help')) return { command: 'help' };
+  const [command, ...extra] = positional;
+  if (command === undefined) throw new UsageError('missing command (expected: generate; see --help)');
+  if (command !== 'generate') throw new UsageError(`unknown command '${command}' (expected: generate)`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+
+  const str = (k: string): string | undefined => values.get(k)?.[0];
+  const num = (k: string, fallback: number): number => {
+    const raw = str(k);
+    return raw === undefined ? fallback : toNumber(k, raw);
+  };
+
+  const { trio, dirs } = parseTrio(str);
 
   const question = str('question');
   if (question === undefined || question.trim() === '')

@@ -80,31 +80,42 @@ export class RunFailure extends Error {
   readonly exitCode = EXIT.FAILURE;
 }
 
-export async function generate(opts: GenerateOptions, log: Log): Promise<CliOutput> {
-  // Inputs first: a wrong path should fail in milliseconds, not after a build and a browser start.
-  const image = opts.image ? await checkImage(opts.image) : null;
+export interface ResolvedTrio {
+  /** What window.proxyThinker.load() takes: a preset id, or a folder URL per role. */
+  trio: string | Record<ModelRole, string>;
+  folders: Record<ModelRole, { folder: string; url: string }>;
+  /** The server mounts the folders need. */
+  mounts: Mount[];
+}
+
+/** Checks a preset's folders or the three given folders, and where the page will load them from. */
+export async function resolveTrio(opts: Pick<GenerateOptions, 'trio' | 'dirs' | 'dtype'>): Promise<ResolvedTrio> {
   const mounts: Mount[] = [];
-  let trio: string | Record<ModelRole, string>;
   const folders = {} as Record<ModelRole, { folder: string; url: string }>;
   if (opts.trio) {
     const dirs = await presetDirs(opts.trio, MODELS, opts.dtype);
     for (const r of MODEL_ROLES) folders[r] = { folder: dirs[r].dir, url: `/models/${dirs[r].name}/` };
-    trio = opts.trio;
-  } else {
-    const d = opts.dirs;
-    if (!d) throw new InputError('no model folders');
-    const dtype = opts.dtype ?? 'q4';
-    const full = {} as Record<ModelRole, string>;
-    for (const r of MODEL_ROLES) full[r] = await checkModelDir(d[r], dtype, `${r} model`);
-    const names = mountNames(full);
-    const urls = {} as Record<ModelRole, string>;
-    for (const r of MODEL_ROLES) {
-      urls[r] = `/local-models/${names[r]}/`;
-      folders[r] = { folder: full[r], url: urls[r] };
-      if (!mounts.some((m) => m.urlPath === urls[r])) mounts.push({ urlPath: urls[r], dir: full[r] });
-    }
-    trio = urls;
+    return { trio: opts.trio, folders, mounts };
   }
+  const d = opts.dirs;
+  if (!d) throw new InputError('no model folders');
+  const dtype = opts.dtype ?? 'q4';
+  const full = {} as Record<ModelRole, string>;
+  for (const r of MODEL_ROLES) full[r] = await checkModelDir(d[r], dtype, `${r} model`);
+  const names = mountNames(full);
+  const urls = {} as Record<ModelRole, string>;
+  for (const r of MODEL_ROLES) {
+    urls[r] = `/local-models/${names[r]}/`;
+    folders[r] = { folder: full[r], url: urls[r] };
+    if (!mounts.some((m) => m.urlPath === urls[r])) mounts.push({ urlPath: urls[r], dir: full[r] });
+  }
+  return { trio: urls, folders, mounts };
+}
+
+export async function generate(opts: GenerateOptions, log: Log): Promise<CliOutput> {
+  // Inputs first: a wrong path should fail in milliseconds, not after a build and a browser start.
+  const image = opts.image ? await checkImage(opts.image) : null;
+  const { trio, folders, mounts } = await resolveTrio(opts);
   if (image) mounts.push({ urlPath: IMAGE_URL, file: image.path, contentType: image.contentType });
 
   try {

@@ -16,6 +16,9 @@ import type {
   StreamName,
 } from '../core/protocol';
 import { coordinator } from './coordinator';
+import { evaluateItem, type ItemOutcome } from './evalItem';
+import type { EvalSettings } from '../core/eval/outputs';
+import type { EvalItem } from '../core/eval/types';
 import { imageFromBlob } from './image';
 import { referenceDispose, referenceGenerate } from './reference';
 
@@ -64,6 +67,8 @@ export interface AutomationResult {
   resolution: ResolutionOutcome | null;
   prompt_ids: Partial<Record<ModelRole, number[]>>;
   streams: Partial<Record<StreamName, StreamOutput>>;
+  /** α sweep (RunRequest.alphas): the guided stream of each α, in the order given. */
+  sweep: StreamOutput[];
   prefill_ms: number;
   prefill_reused: boolean;
   total_ms: number;
@@ -147,6 +152,7 @@ export const automation = {
       resolution: null,
       prompt_ids: {},
       streams: {},
+      sweep: [],
       prefill_ms: 0,
       prefill_reused: false,
       total_ms: 0,
@@ -156,8 +162,9 @@ export const automation = {
       engine_ms: null,
       loop: null,
     };
-    const stream = (name: StreamName): StreamOutput =>
-      (result.streams[name] ??= { token_ids: [], text: '', alpha: [], reason: null, error: null });
+    const blank = (): StreamOutput => ({ token_ids: [], text: '', alpha: [], reason: null, error: null });
+    const stream = (name: StreamName, sweep?: number): StreamOutput =>
+      sweep === undefined ? (result.streams[name] ??= blank()) : (result.sweep[sweep] ??= blank());
     const client = coordinator();
     const t0 = performance.now();
     const onEvents = (batch: RunEvent[]) => {
@@ -179,7 +186,7 @@ export const automation = {
           }
         } else if (e.type === 'token') {
           result.first_token_ms ??= performance.now() - t0;
-          const s = stream(e.stream);
+          const s = stream(e.stream, e.sweep);
           s.token_ids.push(e.id);
           s.text += e.delta;
           s.alpha.push(e.alpha);
@@ -191,11 +198,11 @@ export const automation = {
             void client.setAlpha(alphaAt.alpha);
           if (cancelAt !== undefined && e.index === cancelAt) void client.cancel();
         } else if (e.type === 'stream-done') {
-          const s = stream(e.stream);
+          const s = stream(e.stream, e.sweep);
           s.text = e.text;
           s.reason = e.reason;
         } else if (e.type === 'error' && e.stream) {
-          stream(e.stream).error = { name: e.error.name, message: e.error.message };
+          stream(e.stream, e.sweep).error = { name: e.error.name, message: e.error.message };
         } else if (e.type === 'done') {
           result.engine_ms = e.ms;
           result.loop = e.loop;
@@ -206,6 +213,10 @@ export const automation = {
     result.total_ms = performance.now() - t0;
     return result;
   },
+
+  /** One evaluation item (scored), for `npm run eval`: the image from a same-origin URL. */
+  evalItem: (opts: { item: EvalItem; imageUrl: string; settings: EvalSettings }): Promise<ItemOutcome> =>
+    evaluateItem(opts.item, opts.imageUrl, opts.settings),
 
   setAlpha: (alpha: number) => coordinator().setAlpha(alpha),
   cancel: () => coordinator().cancel(),

@@ -12,6 +12,9 @@ export interface StreamFeed {
   mode: GuidanceMode;
   /** Row of each model whose logits this stream merges (absent: not used). */
   rows: Partial<Record<ModelRole, number>>;
+  /** α sweep: this stream's own fixed α (the live α does not move it) and its index in the sweep. */
+  alpha?: number;
+  sweep?: number;
 }
 
 export interface RunPlan {
@@ -57,4 +60,37 @@ export function ownerOfRow(plan: RunPlan, role: ModelRole, row: number): number 
 export function rolesOfStream(mode: RunMode, stream: StreamName): ModelRole[] {
   const feed = planRun(mode).streams.find((s) => s.stream === stream);
   return feed ? ROLES.filter((r) => feed.rows[r] !== undefined) : [];
+}
+
+/** The most α values one sweep decodes together (the base model's batch is one more). */
+export const MAX_SWEEP = 8;
+
+/** The α values of a sweep, checked: 1…MAX_SWEEP finite, distinct numbers. */
+export function validateSweep(alphas: readonly number[]): number[] {
+  if (!Array.isArray(alphas) || alphas.length === 0) throw new RangeError('an α sweep needs at least one α');
+  if (alphas.length > MAX_SWEEP) throw new RangeError(`an α sweep takes at most ${MAX_SWEEP} values, got ${alphas.length}`);
+  for (const a of alphas) if (!Number.isFinite(a)) throw new RangeError(`α must be a finite number, got ${a}`);
+  if (new Set(alphas).size !== alphas.length) throw new RangeError(`the α values of a sweep must differ (${alphas.join(', ')})`);
+  return [...alphas];
+}
+
+/**
+ * An α sweep: one guided stream per α, each with its own row in every model's batch, so the k values
+ * cost one batched forward per model and token instead of k runs. With `withBase` the base-only
+ * stream rides along as the base model's row 0 (the guided rows follow it).
+ */
+export function planSweep(alphas: readonly number[], withBase: boolean): RunPlan {
+  const values = validateSweep(alphas);
+  const first = withBase ? 1 : 0;
+  const streams: StreamFeed[] = [
+    ...(withBase ? [{ stream: 'base' as const, mode: 'base' as const, rows: { base: 0 } }] : []),
+    ...values.map((alpha, i) => ({
+      stream: 'guided' as const,
+      mode: 'guided' as const,
+      rows: { base: first + i, expert: i, amateur: i },
+      alpha,
+      sweep: i,
+    })),
+  ];
+  return { streams, batch: { base: first + values.length, expert: values.length, amateur: values.length } };
 }

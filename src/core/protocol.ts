@@ -294,6 +294,12 @@ export interface RunRequest {
   resolution?: Resolution;
   /** Diagnostics: crash this model's worker at this decode step, to see how the app copes. */
   faultAt?: { role: ModelRole; step: number; kind?: FaultKind };
+  /**
+   * α sweep: one guided stream per value, each at its own fixed α, decoded together (one batched
+   * forward per model and token). Mode 'side-by-side' adds the base-only stream, 'guided' does not;
+   * other modes are refused. Events of the guided streams carry `sweep`, the value's index here.
+   */
+  alphas?: number[];
 }
 
 export interface TopEntry {
@@ -313,6 +319,8 @@ export interface TokenEvent {
   /** Milliseconds each model's step took for this token. */
   timings: Partial<Record<ModelRole, number>>;
   inspect?: Record<ModelRole | 'merged', TopEntry[]>;
+  /** α sweep: index of this guided stream's α in RunRequest.alphas. */
+  sweep?: number;
 }
 
 /** Where a run's time went, for the benchmark. */
@@ -350,12 +358,13 @@ export type RunEvent =
       image: { low: [number, number]; full: [number, number] };
       /** The tool-response turn's ids each model appended after the call's last token. */
       extensionIds: Partial<Record<ModelRole, number[]>>;
+      sweep?: number;
     }
-  | { type: 'tool-call-ignored'; runId: number; stream: StreamName; atIndex: number; reason: string }
-  | { type: 'stream-done'; runId: number; stream: StreamName; reason: StopReason; text: string }
+  | { type: 'tool-call-ignored'; runId: number; stream: StreamName; atIndex: number; reason: string; sweep?: number }
+  | { type: 'stream-done'; runId: number; stream: StreamName; reason: StopReason; text: string; sweep?: number }
   | { type: 'done'; runId: number; ms: number; loop: LoopStats }
   /** A run's error, or one stream's (`stream`); `role` names the model whose failure ended it. */
-  | { type: 'error'; runId: number; error: WireError; stream?: StreamName; role?: ModelRole };
+  | { type: 'error'; runId: number; error: WireError; stream?: StreamName; role?: ModelRole; sweep?: number };
 
 export type LoadEvent =
   /** Bytes of one file; with `failure` set, the file failed (see FileProgress.failure). */

@@ -2,7 +2,8 @@
  * Finished runs in IndexedDB (via idb). Entries and their tokens live in two stores so the history
  * list reads only the small part; whatever comes back is checked before the page uses it.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DBSchema } from 'idb';
+import { lazyDatabase } from './idb';
 import {
   parseHistoryEntry,
   parseHistoryTokens,
@@ -18,25 +19,10 @@ interface Schema extends DBSchema {
   tokens: { key: string; value: { id: string; streams: HistoryTokens } };
 }
 
-let db: Promise<IDBPDatabase<Schema>> | null = null;
-
-function database(): Promise<IDBPDatabase<Schema>> {
-  db ??= openDB<Schema>(HISTORY_DB, VERSION, {
-    upgrade(d) {
-      d.createObjectStore('runs', { keyPath: 'id' }).createIndex('createdAt', 'createdAt');
-      d.createObjectStore('tokens', { keyPath: 'id' });
-    },
-    blocking() {
-      // Another tab wants a newer version: let it have the database.
-      void db?.then((d) => d.close());
-      db = null;
-    },
-  }).catch((e: unknown) => {
-    db = null;
-    throw e;
-  });
-  return db;
-}
+const database = lazyDatabase<Schema>(HISTORY_DB, VERSION, (d) => {
+  d.createObjectStore('runs', { keyPath: 'id' }).createIndex('createdAt', 'createdAt');
+  d.createObjectStore('tokens', { keyPath: 'id' });
+});
 
 /** All valid entries, newest first. */
 export async function listEntries(): Promise<HistoryEntry[]> {

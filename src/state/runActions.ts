@@ -12,6 +12,9 @@ import { applyRunEvents, emptyRunView, type TimedEvent } from './runView';
 import { INSPECT_TOP_K, patch, useApp, type RunRecipe } from './store';
 import { applyStoppedModels, stoppedBlocker } from './stoppedModels';
 
+/** The engine runs one thing at a time: an evaluation's items, or a run. */
+const EVAL_BUSY = 'An evaluation is running (Evaluate tab): stop it first.';
+
 function refuse(formError: string): void {
   patch('run', { formError });
 }
@@ -20,6 +23,7 @@ export async function startRun(): Promise<void> {
   const s = useApp.getState();
   if (s.run.status !== 'idle') return;
   if (s.load.status !== 'loaded') return refuse('Load the models first (Models → Load models).');
+  if (s.eval.status !== 'idle') return refuse(EVAL_BUSY);
   if (s.image.decoding) return refuse('The image is still being decoded; run again in a moment.');
   // A model that stopped in an earlier run is refused here, before the engine would refuse it.
   const blocked = stoppedBlocker(s.settings.mode, s.load.models);
@@ -41,6 +45,7 @@ export async function regenerate(): Promise<void> {
   const s = useApp.getState();
   if (s.run.status !== 'idle' || !s.run.last) return;
   if (s.load.status !== 'loaded') return refuse('Load the models first (Models → Load models).');
+  if (s.eval.status !== 'idle') return refuse(EVAL_BUSY);
   const blocked = stoppedBlocker(s.run.last.request.mode, s.load.models);
   if (blocked) return refuse(blocked);
   // The slider shows the α the run starts with.

@@ -19,6 +19,7 @@ import type {
 } from '../core/protocol';
 import { emptyModelsView, type ModelsView } from './loadView';
 import { emptyRunView, type RunView } from './runView';
+import { emptyEvalSlice, type EvalSlice } from './evalSlice';
 
 export const DEFAULT_ALPHA = 0.5;
 /** The α slider's range. */
@@ -134,6 +135,8 @@ export interface TokenRef {
 export type PaneView = 'text' | 'tokens';
 
 export interface UiSlice {
+  /** The main area: one run's panes, or the Evaluate view. */
+  view: 'run' | 'evaluate';
   paneView: Record<StreamName, PaneView>;
   colourByStrength: boolean;
   selected: TokenRef | null;
@@ -154,6 +157,7 @@ export interface AppState {
   run: RunSlice;
   ui: UiSlice;
   history: HistorySlice;
+  eval: EvalSlice;
 }
 
 export function initialState(): AppState {
@@ -195,12 +199,14 @@ export function initialState(): AppState {
       last: null,
     },
     ui: {
+      view: 'run',
       paneView: { base: 'text', guided: 'text', expert: 'text' },
       colourByStrength: false,
       selected: null,
       hovered: null,
     },
     history: { status: 'loading', entries: [], error: null },
+    eval: emptyEvalSlice(),
   };
 }
 

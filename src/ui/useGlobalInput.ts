@@ -5,10 +5,17 @@
 import { useEffect } from 'react';
 import { setImageFromBlob, setImageFromFiles } from '../state/imageActions';
 import { startRun, stopRun } from '../state/runActions';
+import { stopEval } from '../state/evalActions';
+import { useApp } from '../state/store';
 
 export function useKeyboardShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // In the Evaluate view Esc stops the evaluation; Ctrl+Enter (Run) belongs to the Run view.
+      if (useApp.getState().ui.view === 'evaluate') {
+        if (e.key === 'Escape' && !e.defaultPrevented) stopEval();
+        return;
+      }
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.repeat) {
         e.preventDefault();
         void startRun();

@@ -6,7 +6,7 @@
  */
 import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { mergeLogits } from '../../src/core/merge';
-import { planRun, type RunPlan, type StreamFeed } from '../../src/core/plan';
+import { planRun, planSweep, type RunPlan, type StreamFeed } from '../../src/core/plan';
 import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
 import type {
   ChatTurn,
@@ -42,6 +42,10 @@ interface StreamState {
   count: number;
   last: number;
   done: boolean;
+  /** VisionThink (smart resolution): this stream's tool calls count; it asked; it got the full image. */
+  tools: boolean;
+  asking: boolean;
+  escalated: boolean;
 }
 
 export class CancelledError extends Error {
@@ -50,7 +54,7 @@ export class CancelledError extends Error {
 
 /** In-thread observers for tests and the bench: called synchronously inside the decode loop. */
 export interface EngineHooks {
-  onToken?: (stream: string, index: number, id: number, merged: Float32Array) => void;
+  onToken?: (stream: string, index: number, id: number, merged: Float32Array, sweep?: number) => void;
 }
 
 export class Engine implements CoordinatorApi {
@@ -129,7 +133,7 @@ export class Engine implements CoordinatorApi {
     const sampling = validateSampling(req.sampling);
     if (!req.question.trim()) throw new Error('the question is empty');
     if (!Number.isFinite(req.alpha)) throw new RangeError(`alpha must be a finite number, got ${req.alpha}`);
-    const plan = planRun(req.mode);
+    const plan = planFor(req);
     const roles = MODEL_ROLES.filter((r) => plan.batch[r] > 0);
     for (const r of roles) {
       const m = trio.models.get(r);
@@ -225,10 +229,10 @@ export class Engine implements CoordinatorApi {
       visualTokens: Object.fromEntries(roles.map((r, i) => [r, prefills[i]?.visionTokens ?? 0])),
       image: image ? [image.width, image.height] : null,
     });
-    // The stream whose tool calls count: guided, or the only stream of a single-model mode.
+    // The stream whose tool calls count: guided, or the only stream of a single-model mode. In a
+    // sweep every stream stands for a run of its own, so each may ask for the full image once.
     const primary = plan.streams.findIndex((f) => f.stream !== 'base') >= 0 ? plan.streams.findIndex((f) => f.stream !== 'base') : 0;
-    let escalated = false;
-    let escalateNow = false;
+    const tools = (i: number) => resolution === 'smart' && (req.alphas !== undefined || i === primary);
 
     const eosIds = [...new Set(roles.flatMap((r) => api(r).info.eosIds))];
     const decodeIds = (ids: number[]) => (ids.length ? tokenizer.decode(ids, { skip_special_tokens: false }) : '');
@@ -251,6 +255,9 @@ export class Engine implements CoordinatorApi {
         count: 0,
         last: 0,
         done: false,
+        tools: tools(i),
+        asking: false,
+        escalated: false,
       };
     });
     const tokensIn = new Map<ModelRole, Int32Array>(roles.map((r) => [r, new Int32Array(plan.batch[r])]));
@@ -268,26 +275,28 @@ export class Engine implements CoordinatorApi {
       const tLoop = performance.now();
       loop.steps = index + 1;
       this.nextIndex = index + 1;
-      const alpha = this.alpha;
+      const live = this.alpha;
       for (const s of streams) {
         if (s.done) continue;
+        const alpha = s.feed.alpha ?? live;
         const merged = this.merged(s, vocab, alpha);
         const id = s.sampler.sample(merged, vocab, sampling, s.rng);
         const delta = s.text.push(id);
         s.count += 1;
         s.last = id;
         const inspect = req.inspectTopK && s.feed.stream === 'guided' ? this.inspect(s, merged, vocab, req.inspectTopK, tokenizer) : undefined;
-        events.push({ type: 'token', runId, stream: s.feed.stream, index, id, delta, alpha, timings, ...(inspect ? { inspect } : {}) });
-        this.hooks.onToken?.(s.feed.stream, index, id, merged);
-        if (resolution === 'smart' && s === streams[primary]) {
+        const sweep = sweepOf(s);
+        events.push({ type: 'token', runId, stream: s.feed.stream, index, id, delta, alpha, timings, ...(inspect ? { inspect } : {}), ...sweep });
+        this.hooks.onToken?.(s.feed.stream, index, id, merged, s.feed.sweep);
+        if (s.tools) {
           const call = checkToolCall(s.text.text);
-          if (call?.kind === 'resize' && !escalated) escalateNow = true;
+          if (call?.kind === 'resize' && !s.escalated) s.asking = true;
           else if (call) {
             const reason = call.kind === 'invalid' ? call.reason : 'at most one escalation per run';
-            events.push({ type: 'tool-call-ignored', runId, stream: s.feed.stream, atIndex: index, reason });
+            events.push({ type: 'tool-call-ignored', runId, stream: s.feed.stream, atIndex: index, reason, ...sweep });
           }
         }
-        const reason = escalateNow && s === streams[primary] ? null : s.stop.check(id, s.count, s.text.text);
+        const reason = s.asking ? null : s.stop.check(id, s.count, s.text.text);
         if (reason) this.finish(s, reason, runId, events, req.stopStrings ?? []);
       }
       if (this.cancelled) for (const s of streams) if (!s.done) this.finish(s, 'cancelled', runId, events, []);
@@ -304,23 +313,25 @@ export class Engine implements CoordinatorApi {
       }
       const tStep = performance.now();
       loop.coordinatorMs += tStep - tLoop;
-      if (escalateNow && fullImage && image) {
-        escalateNow = false;
-        escalated = true;
+      const asking = new Set(streams.flatMap((s, i) => (s.asking ? [i] : [])));
+      if (asking.size && fullImage && image) {
+        for (const i of asking) {
+          const s = streams[i];
+          if (s) [s.asking, s.escalated] = [false, true];
+        }
         const fullPixels = await this.pixels.forModels(pixelModels, fullImage);
         const ext = await Promise.all(
           roles.map((r) => {
-            const rows = (owners.get(r) ?? []).flatMap((owner, row) => (owner === primary ? [row] : []));
+            const rows = (owners.get(r) ?? []).flatMap((owner, row) => (asking.has(owner) ? [row] : []));
+            const pending = tokensIn.get(r) ?? new Int32Array(0);
+            // A model none of whose rows asked (the amateur when only a sweep's base-only stream
+            // asks) takes the pending tokens as an ordinary step.
             const shared = fullPixels[r];
-            return api(r)
-              .handle.api.extend({
-                rows,
-                pending: tokensIn.get(r) ?? new Int32Array(0),
-                text: TOOL_RESPONSE_TURN,
-                image: fullImage,
-                ...(shared ? { pixels: shared } : {}),
-              })
-              .catch((e: unknown) => this.modelFailed(trio, r, e));
+            const model = api(r).handle.api;
+            const call = rows.length
+              ? model.extend({ rows, pending, text: TOOL_RESPONSE_TURN, image: fullImage, ...(shared ? { pixels: shared } : {}) })
+              : model.step(pending).then((st) => ({ ms: st.ms, visionTokens: 0, ids: [] as number[] }));
+            return call.catch((e: unknown) => this.modelFailed(trio, r, e));
           }),
         );
         const visualTokens: Partial<Record<ModelRole, { low: number; full: number }>> = {};
@@ -329,15 +340,20 @@ export class Engine implements CoordinatorApi {
           visualTokens[r] = { low: prefills[runRoles.indexOf(r)]?.visionTokens ?? 0, full: ext[i]?.visionTokens ?? 0 };
           timings[r] = ext[i]?.ms ?? 0;
         });
-        events.push({
-          type: 'escalated',
-          runId,
-          stream: streams[primary]?.feed.stream ?? 'guided',
-          atIndex: index,
-          visualTokens,
-          image: { low: [image.width, image.height], full: [fullImage.width, fullImage.height] },
-          extensionIds: Object.fromEntries(roles.map((r, i) => [r, ext[i]?.ids ?? []])),
-        });
+        for (const i of asking) {
+          const s = streams[i];
+          if (!s) continue;
+          events.push({
+            type: 'escalated',
+            runId,
+            stream: s.feed.stream,
+            atIndex: index,
+            visualTokens,
+            image: { low: [image.width, image.height], full: [fullImage.width, fullImage.height] },
+            extensionIds: Object.fromEntries(roles.map((r, j) => [r, ext[j]?.ids ?? []])),
+            ...sweepOf(s),
+          });
+        }
         loop.stepWaitMs += performance.now() - tStep;
         continue;
       }
@@ -356,7 +372,7 @@ export class Engine implements CoordinatorApi {
           // The streams that need this model end with its error; the others go on.
           for (const s of streams) {
             if (s.done || s.feed.rows[r] === undefined) continue;
-            events.push({ type: 'error', runId, stream: s.feed.stream, role: r, error: toWireError(res.reason) });
+            events.push({ type: 'error', runId, stream: s.feed.stream, role: r, error: toWireError(res.reason), ...sweepOf(s) });
             this.finish(s, 'error', runId, events, []);
           }
         }
@@ -382,7 +398,7 @@ export class Engine implements CoordinatorApi {
     s.done = true;
     s.text.flush(); // a held incomplete character, if any, is part of the final text below
     const full = s.text.text;
-    events.push({ type: 'stream-done', runId, stream: s.feed.stream, reason, text: reason === 'stop_string' ? trimStopString(full, stops) : full });
+    events.push({ type: 'stream-done', runId, stream: s.feed.stream, reason, text: reason === 'stop_string' ? trimStopString(full, stops) : full, ...sweepOf(s) });
   }
 
   /** Logits land in a SharedArrayBuffer per model (rows × lm_head rows), reused across tokens and runs. */
@@ -411,6 +427,19 @@ export class Engine implements CoordinatorApi {
     this.scratch[i] = fresh;
     return fresh;
   }
+}
+
+/** The plan of a request: its mode's streams, or an α sweep's (side-by-side: with the base-only stream). */
+function planFor(req: RunRequest): RunPlan {
+  if (req.alphas === undefined) return planRun(req.mode);
+  if (req.mode !== 'side-by-side' && req.mode !== 'guided')
+    throw new Error(`an α sweep runs in side-by-side or guided mode, not "${req.mode}"`);
+  return planSweep(req.alphas, req.mode === 'side-by-side');
+}
+
+/** The `sweep` field of a sweep stream's events (nothing for other streams). */
+function sweepOf(s: StreamState): { sweep?: number } {
+  return s.feed.sweep === undefined ? {} : { sweep: s.feed.sweep };
 }
 
 /** After a fatal error (worker gone, GPU device lost) the model takes no further runs until reloaded. */
