@@ -262,7 +262,7 @@ describe('runs of the tiny trio (WASM)', () => {
       '--alphas',
       '0,1',
       '--max-new-tokens',
-      '4',
+      '8',
       '--out',
       demoOut,
     ]);
@@ -327,7 +327,7 @@ describe('runs of the tiny trio (WASM)', () => {
       '--alphas',
       '0.5',
       '--max-new-tokens',
-      '4',
+      '8',
       '--out',
       demoOut,
     ]);
@@ -343,7 +343,7 @@ describe('runs of the tiny trio (WASM)', () => {
       '--alphas',
       '0,1',
       '--max-new-tokens',
-      '4',
+      '8',
       '--out',
       demoOut,
     ]);
