@@ -60,10 +60,10 @@ export async function writeSyntheticCheckpoint(spec: SyntheticSpec, dir: string)
         patch_size: spec.desc.vision.patch,
         temporal_patch_size: spec.desc.vision.temporalPatch,
         merge_size: spec.desc.vision.merge,
-        image_mean: [0.48145466, 0.4578275, 0.40821073],
-        image_std: [0.26862954, 0.26130258, 0.27577711],
-        image_processor_type: 'Qwen2VLImageProcessor',
-        processor_class: spec.desc.family === 'qwen2_vl' ? 'Qwen2VLProcessor' : 'Qwen2_5_VLProcessor',
+        ...(spec.desc.family === 'qwen3_vl'
+          ? { image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5], image_processor_type: 'Qwen2VLImageProcessorFast' }
+          : { image_mean: [0.48145466, 0.4578275, 0.40821073], image_std: [0.26862954, 0.26130258, 0.27577711], image_processor_type: 'Qwen2VLImageProcessor' }),
+        processor_class: PROCESSOR[spec.desc.family],
       }),
     ],
     ['tokenizer.json', JSON.stringify(tok.tokenizerJson)],
@@ -74,5 +74,6 @@ export async function writeSyntheticCheckpoint(spec: SyntheticSpec, dir: string)
   return [...shards, ...files.map(([n]) => n)];
 }
 
+const PROCESSOR = { qwen2_vl: 'Qwen2VLProcessor', qwen2_5_vl: 'Qwen2_5_VLProcessor', qwen3_vl: 'Qwen3VLProcessor' } as const;
 const TORCH_DTYPE = { BF16: 'bfloat16', F16: 'float16', F32: 'float32' } as const;
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;

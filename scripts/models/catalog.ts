@@ -82,6 +82,20 @@ export const CATALOG: readonly ModelSpec[] = [
     logitBias: { tokens: FAVOURED_WORDS, value: 6 },
     description: 'Qwen2-VL-architecture expert (favours " Wait", " verify", …)',
   },
+  // The tiny trio in the Qwen3-VL architecture: q/k norms, interleaved M-RoPE, 16-px patches, a learned
+  // position table, DeepStack features from the first vision blocks into the first decoder layers.
+  { name: 'tiny3-base', ...tinyBase, family: 'qwen3_vl', weightSeed: 1201, text: { ...tinyBase.text, mropeSection: [6, 5, 5] }, visionBlocks: { layers: 3, heads: 2, intermediate: 128 }, description: 'Qwen3-VL-architecture base of the tiny trio' },
+  { name: 'tiny3-amateur', ...tinySmall, family: 'qwen3_vl', weightSeed: 2202, text: { ...tinySmall.text, mropeSection: [6, 5, 5] }, visionBlocks: { layers: 2, heads: 1, intermediate: 64 }, description: 'Qwen3-VL-architecture amateur (the 2B Instruct of the trio)' },
+  {
+    name: 'tiny3-expert',
+    ...tinySmall,
+    family: 'qwen3_vl',
+    weightSeed: 2202,
+    text: { ...tinySmall.text, mropeSection: [6, 5, 5] },
+    visionBlocks: { layers: 2, heads: 1, intermediate: 64 },
+    logitBias: { tokens: FAVOURED_WORDS, value: 6 },
+    description: 'Qwen3-VL-architecture expert (the 2B Thinking of the trio; favours " Wait", " verify", …)',
+  },
   { name: 'bench-base', ...benchBase, description: 'benchmark base: real Qwen vocabulary, about 4x the small models' },
   { name: 'bench-amateur', ...benchSmall, description: 'benchmark amateur' },
   { name: 'bench-expert', ...benchSmall, logitBias: { tokens: FAVOURED_WORDS, value: 6 }, description: 'benchmark expert' },

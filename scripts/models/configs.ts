@@ -34,19 +34,20 @@ export function generationConfig(spec: ModelSpec): object {
 }
 
 export function preprocessorConfig(spec: ModelSpec): object {
+  const qwen3 = spec.family === 'qwen3_vl';
   return {
     do_convert_rgb: true,
     do_normalize: true,
     do_rescale: true,
     do_resize: true,
-    image_mean: [0.48145466, 0.4578275, 0.40821073],
-    image_std: [0.26862954, 0.26130258, 0.27577711],
-    image_processor_type: 'Qwen2VLImageProcessor',
+    image_mean: qwen3 ? [0.5, 0.5, 0.5] : [0.48145466, 0.4578275, 0.40821073],
+    image_std: qwen3 ? [0.5, 0.5, 0.5] : [0.26862954, 0.26130258, 0.27577711],
+    image_processor_type: qwen3 ? 'Qwen2VLImageProcessorFast' : 'Qwen2VLImageProcessor',
     max_pixels: spec.maxPixels,
     min_pixels: spec.minPixels,
     merge_size: 2,
-    patch_size: 14,
-    processor_class: spec.family === 'qwen2_vl' ? 'Qwen2VLProcessor' : 'Qwen2_5_VLProcessor',
+    patch_size: qwen3 ? 16 : 14,
+    processor_class: qwen3 ? 'Qwen3VLProcessor' : spec.family === 'qwen2_vl' ? 'Qwen2VLProcessor' : 'Qwen2_5_VLProcessor',
     resample: 3,
     rescale_factor: 0.00392156862745098,
     size: { longest_edge: spec.maxPixels, shortest_edge: spec.minPixels },

@@ -1,10 +1,14 @@
-/** config.json in the shapes real Qwen2-VL / Qwen2.5-VL checkpoints carry (the factory and synthetic checkpoints). */
+/** config.json in the shapes real Qwen2-VL / Qwen2.5-VL / Qwen3-VL checkpoints carry (the factory and synthetic checkpoints). */
 import type { Family, ModelDesc } from '../../src/convert/model-desc';
 
-const ARCH: Record<Family, string> = { qwen2_vl: 'Qwen2VLForConditionalGeneration', qwen2_5_vl: 'Qwen2_5_VLForConditionalGeneration' };
+const ARCH: Record<Family, string> = {
+  qwen2_vl: 'Qwen2VLForConditionalGeneration',
+  qwen2_5_vl: 'Qwen2_5_VLForConditionalGeneration',
+  qwen3_vl: 'Qwen3VLForConditionalGeneration',
+};
 
 export interface ConfigStyle {
-  /** 'published': text sizes at the top level (the released repos); 'transformers5': in a text_config. */
+  /** 'published': as the released repos (Qwen2/2.5-VL: text sizes at the top level; Qwen3-VL: a text_config); 'transformers5': in a text_config. */
   layout: 'published' | 'transformers5';
   torchDtype: string;
   ids: (token: string) => number;
@@ -35,6 +39,7 @@ export function checkpointConfig(desc: ModelDesc, style: ConfigStyle): Record<st
     vocab_size: t.vocabRows,
     rope_scaling: { type: 'mrope', mrope_section: t.mropeSection },
   };
+  if (family === 'qwen3_vl') return qwen3Config(desc, style);
   const vision =
     family === 'qwen2_vl'
       ? { depth: v.depth, embed_dim: v.width, mlp_ratio: v.mlpHidden / v.width, num_heads: v.heads, in_chans: v.inChans, hidden_size: v.outHidden, patch_size: v.patch, spatial_merge_size: v.merge, temporal_patch_size: v.temporalPatch }
@@ -85,3 +90,58 @@ export function checkpointConfig(desc: ModelDesc, style: ConfigStyle): Record<st
   };
 }
 
+
+/** Qwen3-VL's config.json as released (transformers 4.57): text and vision sub-configs. */
+function qwen3Config(desc: ModelDesc, style: ConfigStyle): Record<string, unknown> {
+  const { text: t, vision: v } = desc;
+  const id = style.ids;
+  return {
+    architectures: [ARCH.qwen3_vl],
+    image_token_id: id('<|image_pad|>'),
+    model_type: 'qwen3_vl',
+    text_config: {
+      attention_bias: t.qkvBias,
+      attention_dropout: 0,
+      bos_token_id: id('<|endoftext|>'),
+      dtype: style.torchDtype,
+      eos_token_id: id('<|im_end|>'),
+      head_dim: t.headDim,
+      hidden_act: 'silu',
+      hidden_size: t.hidden,
+      initializer_range: 0.02,
+      intermediate_size: t.intermediate,
+      max_position_embeddings: 262144,
+      model_type: 'qwen3_vl_text',
+      num_attention_heads: t.heads,
+      num_hidden_layers: t.layers,
+      num_key_value_heads: t.kvHeads,
+      rms_norm_eps: t.rmsEps,
+      rope_scaling: { mrope_interleaved: t.mropeInterleaved, mrope_section: t.mropeSection, rope_type: 'default' },
+      rope_theta: t.ropeTheta,
+      tie_word_embeddings: t.tied,
+      use_cache: true,
+      vocab_size: t.vocabRows,
+    },
+    tie_word_embeddings: t.tied,
+    transformers_version: '4.57.0',
+    video_token_id: id('<|video_pad|>'),
+    vision_config: {
+      deepstack_visual_indexes: v.deepstack,
+      depth: v.depth,
+      hidden_act: v.act,
+      hidden_size: v.width,
+      in_channels: v.inChans,
+      initializer_range: 0.02,
+      intermediate_size: v.mlpHidden,
+      model_type: 'qwen3_vl',
+      num_heads: v.heads,
+      num_position_embeddings: (v.posEmbedGrid ?? 0) ** 2,
+      out_hidden_size: v.outHidden,
+      patch_size: v.patch,
+      spatial_merge_size: v.merge,
+      temporal_patch_size: v.temporalPatch,
+    },
+    vision_end_token_id: id('<|vision_end|>'),
+    vision_start_token_id: id('<|vision_start|>'),
+  };
+}

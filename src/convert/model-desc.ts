@@ -4,9 +4,9 @@
  * WeightSource are the published (older) checkpoint names: `visual.*`, `model.layers.N.*`,
  * `model.embed_tokens.weight`, `model.norm.weight`, `lm_head.weight`.
  */
-export type Family = 'qwen2_vl' | 'qwen2_5_vl';
+export type Family = 'qwen2_vl' | 'qwen2_5_vl' | 'qwen3_vl';
 
-export const FAMILIES: readonly Family[] = ['qwen2_vl', 'qwen2_5_vl'];
+export const FAMILIES: readonly Family[] = ['qwen2_vl', 'qwen2_5_vl', 'qwen3_vl'];
 
 export interface TextDesc {
   hidden: number;
@@ -23,6 +23,18 @@ export interface TextDesc {
   vocabRows: number;
   /** lm_head is the embedding matrix. */
   tied: boolean;
+  /** q/k/v projections have biases (Qwen2: yes; Qwen3: attention_bias, normally no). */
+  qkvBias: boolean;
+  /** Per-head RMSNorm on q and k before the rotary embedding (Qwen3). */
+  qkNorm: boolean;
+  /** M-RoPE frequencies interleaved t, h, w, t, h, w, … (Qwen3-VL) rather than in three runs. */
+  mropeInterleaved: boolean;
+  /**
+   * DeepStack (Qwen3-VL): visual features of intermediate ViT layers added to the hidden states
+   * after the first `deepstackLayers` decoder layers. They ride in inputs_embeds, whose width is
+   * then (1 + deepstackLayers) · hidden (zeros for text tokens); 0 for the other families.
+   */
+  deepstackLayers: number;
 }
 
 export type VisionAct = 'silu' | 'quick_gelu' | 'gelu' | 'gelu_pytorch_tanh';
@@ -48,6 +60,14 @@ export interface VisionDesc {
   windowPx: number | null;
   /** Blocks with full attention when windowPx is set. */
   fullAttBlocks: number[];
+  /** The patch embedding has a bias (Qwen3-VL). */
+  patchBias: boolean;
+  /** Side of the learned position-embedding table, bilinearly interpolated to the grid (Qwen3-VL), or null. */
+  posEmbedGrid: number | null;
+  /** Tensor names of the MLPs and merger: Qwen2 / 2.5 (`mlp.fc1`, `merger.ln_q`, `merger.mlp.0`) or Qwen3 (`mlp.linear_fc1`, `merger.norm`, `merger.linear_fc1`). */
+  names: 'qwen2' | 'qwen3';
+  /** Blocks whose output also feeds a DeepStack merger (Qwen3-VL), in order. */
+  deepstack: number[];
 }
 
 export interface ModelDesc {
@@ -55,6 +75,9 @@ export interface ModelDesc {
   text: TextDesc;
   vision: VisionDesc;
 }
+
+/** inputs_embeds / image_features width: the hidden size, times 1 + DeepStack layers. */
+export const embedWidth = (t: TextDesc): number => t.hidden * (1 + t.deepstackLayers);
 
 /** The vision encoder's grid input: transformers.js feeds `grid_thw` to Qwen2-VL, `image_grid_thw` to the others. */
 export const gridInputName = (f: Family): string => (f === 'qwen2_vl' ? 'grid_thw' : 'image_grid_thw');

@@ -23,7 +23,7 @@ describe('PRESETS', () => {
   });
 
   it('local presets are served from /models/<name>/ at the default q4', () => {
-    expect(PRESETS.filter((p) => p.local).map((p) => p.id)).toEqual(['tiny', 'tiny-escalate', 'tiny-qwen2', 'bench']);
+    expect(PRESETS.filter((p) => p.local).map((p) => p.id)).toEqual(['tiny', 'tiny-escalate', 'tiny-qwen2', 'tiny-qwen3', 'bench']);
     for (const p of PRESETS.filter((x) => x.local)) {
       for (const role of MODEL_ROLES) {
         const m = p.models[role];
@@ -75,7 +75,7 @@ describe('findPreset', () => {
   it('finds by id and lists known ids on a miss', () => {
     expect(findPreset('tiny').id).toBe('tiny');
     expect(() => findPreset('nope')).toThrow(
-      /Unknown preset 'nope'\. Known presets: tiny, tiny-escalate, tiny-qwen2, bench, /,
+      /Unknown preset 'nope'\. Known presets: tiny, tiny-escalate, tiny-qwen2, tiny-qwen3, bench, /,
     );
   });
 });

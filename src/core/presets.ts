@@ -136,6 +136,13 @@ export const PRESETS: readonly TrioPreset[] = deepFreeze([
     local: true,
   },
   {
+    id: 'tiny-qwen3',
+    label: 'Tiny trio, Qwen3-VL architecture (local)',
+    family: 'qwen3_vl',
+    models: { base: local('tiny3-base'), expert: local('tiny3-expert'), amateur: local('tiny3-amateur') },
+    local: true,
+  },
+  {
     id: 'bench',
     label: 'Benchmark trio (local)',
     family: 'qwen2_5_vl',

@@ -172,6 +172,8 @@ export interface ModelInfo {
   /** Why the backend is not WebGPU, when it is not. */
   backendReason?: string;
   dtype: Dtype | Record<string, Dtype>;
+  /** config.json's model_type (qwen2_vl, qwen2_5_vl, qwen3_vl). */
+  family: string;
   /** Rows of the lm_head (logits per position), padding included. */
   vocabRows: number;
   /** Ids the tokenizer defines; the only ids ever sampled. */

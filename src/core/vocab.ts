@@ -87,6 +87,8 @@ export interface TokenizerInfo {
   name: string;
   fingerprint: string;
   size: number;
+  /** The model's family (model_type), named in the message: trios may mix families only with one tokenizer. */
+  family?: string;
 }
 
 export class TokenizerMismatchError extends Error {
@@ -102,7 +104,7 @@ export class TokenizerMismatchError extends Error {
 
 function describeTokenizer(m: TokenizerInfo): string {
   const fp = m.fingerprint.length > 24 ? `${m.fingerprint.slice(0, 24)}…` : m.fingerprint;
-  return `${m.name} (size ${m.size}, fp ${fp})`;
+  return `${m.name} (${m.family ? `${m.family}, ` : ''}size ${m.size}, fp ${fp})`;
 }
 
 /** Throws TokenizerMismatchError naming every model whose tokenizer differs from the first one. */

@@ -7,6 +7,7 @@ export function modelInfo(role: ModelInfo['role'], over: Partial<ModelInfo> = {}
     name: `tiny-${role}`,
     backend: 'wasm',
     dtype: 'fp32',
+    family: 'qwen2_5_vl',
     vocabRows: 1088,
     tokenizerSize: 1030,
     tokenizerFingerprint: 'f',

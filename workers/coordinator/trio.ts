@@ -117,7 +117,7 @@ export async function loadTrio(
   const infos = [...models.values()].map((m) => m.info);
   try {
     assertSameTokenizer(
-      infos.map((i) => ({ name: i.name, fingerprint: i.tokenizerFingerprint, size: i.tokenizerSize })),
+      infos.map((i) => ({ name: i.name, fingerprint: i.tokenizerFingerprint, size: i.tokenizerSize, family: i.family })),
     );
     const size = infos[0]?.tokenizerSize ?? 0;
     const vocab = sharedVocabSize(

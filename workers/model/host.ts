@@ -72,6 +72,7 @@ export class ModelHost implements ModelWorkerApi {
       backend: loaded.backend.backend,
       ...(loaded.backend.reason ? { backendReason: loaded.backend.reason } : {}),
       dtype: loaded.dtype,
+      family: loaded.model.config.model_type ?? 'unknown',
       vocabRows,
       tokenizerSize: byId.length,
       tokenizerFingerprint: tokenizerFingerprint(Array.from(byId, (t) => t ?? '')),

@@ -15,12 +15,17 @@ import { GREEDY } from '../../src/core/sampling';
 const MODELS = resolve('public/models');
 
 export function tinyTrio(dtype: 'fp32' | 'q4' = 'fp32', expert = 'tiny-expert'): ModelSpecifier[] {
+  return familyTrio('tiny', dtype, expert);
+}
+
+/** A generated trio by name prefix: `tiny` (Qwen2.5-VL), `tiny2` (Qwen2-VL), `tiny3` (Qwen3-VL). */
+export function familyTrio(prefix: 'tiny' | 'tiny2' | 'tiny3', dtype: 'fp32' | 'q4' = 'fp32', expert = `${prefix}-expert`): ModelSpecifier[] {
   const spec = (role: ModelRole, name: string): ModelSpecifier => ({
     role,
     name,
     source: { kind: 'url', baseUrl: `${MODELS}/${name}`, dtype },
   });
-  return [spec('base', 'tiny-base'), spec('expert', expert), spec('amateur', 'tiny-amateur')];
+  return [spec('base', `${prefix}-base`), spec('expert', expert), spec('amateur', `${prefix}-amateur`)];
 }
 
 export function newEngine(hosts: ModelHost[] = []): Engine {

@@ -6,7 +6,7 @@ import type { ModelRole } from '../../src/core/presets';
 import type { RunEvent } from '../../src/core/protocol';
 import { halveImage, TOOL_RESPONSE_TURN, TOOL_SYSTEM_PROMPT } from '../../src/core/visionthink';
 import { ModelHost } from '../model/host';
-import { collect, newEngine, request, testImage, tinyTrio } from './trio';
+import { collect, familyTrio, newEngine, request, testImage, tinyTrio } from './trio';
 
 const IMAGE = testImage(224, 224, 3); // exactly max_pixels: 16×16 patches → 64 visual tokens; half: 16
 
@@ -107,8 +107,8 @@ describe('VisionThink: the escalating expert', () => {
     expect(both.streams['guided']?.ids).toEqual(guidedSolo.streams['guided']?.ids);
   });
 
-  it('the extension prefill is exact: logits equal a direct prefill of the same history (≤ 1e-4)', async () => {
-    const spec = tinyTrio()[0];
+  it.each(['tiny', 'tiny2', 'tiny3'] as const)('%s: the extension prefill is exact: logits equal a direct prefill of the same history (≤ 1e-4)', async (family) => {
+    const spec = familyTrio(family)[0];
     if (!spec) throw new Error('no spec');
     const low = { ...halveImage(IMAGE.rgba, IMAGE.width, IMAGE.height), key: 'low' };
     const inc = new ModelHost();

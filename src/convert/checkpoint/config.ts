@@ -25,8 +25,7 @@ export function parseConfig(source: string, file = 'config.json'): { desc: Model
   const modelType = raw['model_type'];
   const family = FAMILIES.find((f) => f === modelType);
   if (!family) {
-    const hint = modelType === 'qwen3_vl' ? ' (Qwen3-VL is not converted yet)' : '';
-    return fail(`unsupported model_type ${JSON.stringify(modelType)}${hint}; supported: ${FAMILIES.join(', ')}`);
+    return fail(`unsupported model_type ${JSON.stringify(modelType)}; supported: ${FAMILIES.join(', ')}`);
   }
   const tc = raw['text_config'];
   const text = isRecord(tc) ? { ...raw, ...tc } : raw;
@@ -61,7 +60,9 @@ export function parseConfig(source: string, file = 'config.json'): { desc: Model
   }
   const hidden = int(text, 'hidden_size', where);
   const heads = int(text, 'num_attention_heads', where);
-  const headDim = text['head_dim'] === undefined ? hidden / heads : int(text, 'head_dim', where);
+  const qwen3 = family === 'qwen3_vl';
+  // Qwen2's attention takes hidden / heads whatever the config says; Qwen3's reads head_dim.
+  const headDim = qwen3 && text['head_dim'] !== undefined ? int(text, 'head_dim', where) : hidden / heads;
   const t: TextDesc = {
     hidden,
     layers: int(text, 'num_hidden_layers', where),
@@ -74,6 +75,10 @@ export function parseConfig(source: string, file = 'config.json'): { desc: Model
     mropeSection: [Number(section[0]), Number(section[1]), Number(section[2])],
     vocabRows: int(text, 'vocab_size', where),
     tied: (isRecord(tc) ? tc['tie_word_embeddings'] : undefined) ?? raw['tie_word_embeddings'] ?? false ? true : false,
+    qkvBias: qwen3 ? text['attention_bias'] === true : true,
+    qkNorm: qwen3,
+    mropeInterleaved: qwen3 ? rope['mrope_interleaved'] !== false : rope['mrope_interleaved'] === true,
+    deepstackLayers: 0,
   };
   if (!Number.isInteger(t.headDim) || t.headDim % 2 !== 0) fail(`${where}: hidden_size / num_attention_heads = ${t.headDim} must be an even integer`);
   if (t.heads % t.kvHeads !== 0) fail(`${where}.num_attention_heads (${t.heads}) must be a multiple of num_key_value_heads (${t.kvHeads})`);
@@ -83,16 +88,22 @@ export function parseConfig(source: string, file = 'config.json'): { desc: Model
 
   // Vision tower.
   const at = 'vision_config';
-  const actName = vc['hidden_act'] ?? (family === 'qwen2_vl' ? 'quick_gelu' : 'silu');
+  const actName = vc['hidden_act'] ?? (family === 'qwen2_vl' ? 'quick_gelu' : family === 'qwen3_vl' ? 'gelu_pytorch_tanh' : 'silu');
   const vact = VISION_ACTS.find((a) => a === actName);
   if (!vact) return fail(`${at}.hidden_act ${JSON.stringify(actName)} is not supported (${VISION_ACTS.join(', ')})`);
   const width = family === 'qwen2_vl' ? int(vc, 'embed_dim', at) : int(vc, 'hidden_size', at);
-  const patch = int(vc, 'patch_size', at, 14);
+  const patch = int(vc, 'patch_size', at, qwen3 ? 16 : 14);
   const merge = int(vc, 'spatial_merge_size', at, 2);
   const windowSize = family === 'qwen2_5_vl' ? int(vc, 'window_size', at, 112) : null;
-  const fullRaw: unknown = vc['fullatt_block_indexes'] ?? [];
-  const full = Array.isArray(fullRaw) ? fullRaw.filter((i): i is number => Number.isInteger(i) && i >= 0) : [];
-  if (!Array.isArray(fullRaw) || full.length !== fullRaw.length) return fail(`${at}.fullatt_block_indexes must list block numbers`);
+  const blockList = (key: string): number[] => {
+    const raw: unknown = vc[key] ?? [];
+    const list = Array.isArray(raw) ? raw.filter((i): i is number => Number.isInteger(i) && i >= 0) : [];
+    if (!Array.isArray(raw) || list.length !== raw.length) return fail(`${at}.${key} must list block numbers`);
+    return list;
+  };
+  const positions = qwen3 ? int(vc, 'num_position_embeddings', at) : null;
+  const grid = positions === null ? null : Math.round(Math.sqrt(positions));
+  if (positions !== null && grid !== null && grid * grid !== positions) fail(`${at}.num_position_embeddings ${positions} is not a square`);
   const v: VisionDesc = {
     width,
     depth: int(vc, 'depth', at),
@@ -103,12 +114,18 @@ export function parseConfig(source: string, file = 'config.json'): { desc: Model
     temporalPatch: int(vc, 'temporal_patch_size', at, 2),
     merge,
     inChans: int(vc, 'in_chans', at, typeof vc['in_channels'] === 'number' ? vc['in_channels'] : 3),
-    norm: family === 'qwen2_vl' ? 'layer' : 'rms',
-    mlp: family === 'qwen2_vl' ? 'plain' : 'gated',
+    norm: family === 'qwen2_5_vl' ? 'rms' : 'layer',
+    mlp: family === 'qwen2_5_vl' ? 'gated' : 'plain',
     act: vact,
     windowPx: windowSize,
-    fullAttBlocks: full,
+    fullAttBlocks: family === 'qwen2_5_vl' ? blockList('fullatt_block_indexes') : [],
+    patchBias: qwen3,
+    posEmbedGrid: grid,
+    names: qwen3 ? 'qwen3' : 'qwen2',
+    deepstack: qwen3 ? blockList('deepstack_visual_indexes') : [],
   };
+  t.deepstackLayers = v.deepstack.length;
+  for (const b of v.deepstack) if (b >= v.depth) fail(`${at}.deepstack_visual_indexes: block ${b} is past depth ${v.depth}`);
   if (!Number.isInteger(v.mlpHidden)) fail(`${at}: embed_dim × mlp_ratio = ${v.mlpHidden} is not an integer`);
   const hd = v.width / v.heads;
   if (!Number.isInteger(hd) || hd % 4 !== 0) fail(`${at}: width / num_heads = ${hd} must be a multiple of 4 (2-D rotary halves)`);

@@ -6,7 +6,7 @@
  * in the compute type (float16 for fp16/q4f16 files).
  */
 import { Graph } from '../onnx/graph';
-import type { TextDesc, WeightFormat } from '../model-desc';
+import { embedWidth, type TextDesc, type WeightFormat } from '../model-desc';
 import { addRmsNorm, linear, rmsNorm, rotaryPerToken, scalar, toCompute, toFloat } from './ops';
 import { Ctx, type QuantOptions, type WeightSource } from './weights';
 
@@ -31,7 +31,10 @@ export function buildDecoder(t: TextDesc, fmt: WeightFormat, src: WeightSource, 
   const groups = nh / kvh;
   const cfg = (k: string) => `text config ${k}`;
 
-  const embeds = g.input('inputs_embeds', 'float', ['batch_size', 'sequence_length', H]);
+  const embeds = g.input('inputs_embeds', 'float', ['batch_size', 'sequence_length', embedWidth(t)]);
+  // inputs_embeds = [embedding | DeepStack features for each of the first layers] (Qwen3-VL).
+  const slot = (i: number) => g.op1('Slice', [embeds, g.constI([i * H]), g.constI([(i + 1) * H]), g.constI([2])]);
+  const mainEmbeds = t.deepstackLayers === 0 ? embeds : slot(0);
   const mask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
   const posIds = g.input('position_ids', 'int64', [3, 'batch_size', 'sequence_length']);
   const keep = o.logitsToKeep ? g.input('num_logits_to_keep', 'int64', []) : null;
@@ -42,7 +45,7 @@ export function buildDecoder(t: TextDesc, fmt: WeightFormat, src: WeightSource, 
 
   // M-RoPE: frequency j turns with the t, h or w position, by mrope_section.
   const half = hd / 2;
-  const rowOfFreq = t.mropeSection.flatMap((n, row) => new Array<number>(n).fill(row));
+  const rowOfFreq = mropeRows(t);
   const invFreq = Array.from({ length: half }, (_, j) => 1 / Math.pow(t.ropeTheta, (2 * j) / hd));
   const pos = g.op1('Cast', [posIds], { to: 1 });
   const sel = g.op1('Gather', [pos, g.constI(rowOfFreq)], { axis: 0 }); // [half, B, S]
@@ -63,16 +66,21 @@ export function buildDecoder(t: TextDesc, fmt: WeightFormat, src: WeightSource, 
   const maskBias = g.op1('Where', [allowed, g.constF([0], []), g.constF([-1e9], [])]);
 
   // Each layer: attention on the normed stream, then the residual add fused with the next norm.
-  let x = toCompute(c, embeds);
+  let x = toCompute(c, mainEmbeds);
   let xn = rmsNorm(c, x, 'model.layers.0.input_layernorm.weight', H, t.rmsEps, cfg('hidden_size'));
   for (let l = 0; l < t.layers; l++) {
     const p = `model.layers.${l}`;
     const input = xn;
-    const proj = (name: string, n: number) =>
-      linear(c, input, `${p}.self_attn.${name}`, n, H, { bias: 'checkpoint', why: cfg('hidden_size / num_attention_heads / num_key_value_heads') });
+    const projWhy = cfg('hidden_size / num_attention_heads / num_key_value_heads / head_dim');
+    const proj = (name: string, n: number) => linear(c, input, `${p}.self_attn.${name}`, n, H, { ...(t.qkvBias ? { bias: 'checkpoint' as const } : {}), why: projWhy });
     const heads = (v: string, n: number) => g.op1('Transpose', [g.op1('Reshape', [v, g.constI([0, 0, n, hd])])], { perm: [0, 2, 1, 3] });
-    const q = heads(rotaryPerToken(c, proj('q_proj', nh * hd), cos, sin, nh, hd), nh);
-    const k = heads(rotaryPerToken(c, proj('k_proj', kvh * hd), cos, sin, kvh, hd), kvh);
+    // Qwen3: RMSNorm over each head's channels before the rotation.
+    const headNorm = (v: string, n: number, name: string) =>
+      t.qkNorm
+        ? g.op1('Reshape', [rmsNorm(c, g.op1('Reshape', [v, g.constI([0, 0, n, hd])]), `${p}.self_attn.${name}.weight`, hd, t.rmsEps, cfg('head_dim')), g.constI([0, 0, n * hd])])
+        : v;
+    const q = heads(rotaryPerToken(c, headNorm(proj('q_proj', nh * hd), nh, 'q_norm'), cos, sin, nh, hd), nh);
+    const k = heads(rotaryPerToken(c, headNorm(proj('k_proj', kvh * hd), kvh, 'k_norm'), cos, sin, kvh, hd), kvh);
     const v = heads(proj('v_proj', kvh * hd), kvh);
     const pk = past[l];
     if (!pk) throw new Error('missing past');
@@ -103,7 +111,11 @@ export function buildDecoder(t: TextDesc, fmt: WeightFormat, src: WeightSource, 
     const act = g.op1('Mul', [g.op1('Mul', [gate, g.op1('Sigmoid', [gate])]), up]);
     const down = linear(c, act, `${p}.mlp.down_proj`, H, I, { why });
     const nextNorm = l + 1 < t.layers ? `model.layers.${l + 1}.input_layernorm.weight` : 'model.norm.weight';
-    const m = addRmsNorm(c, a.sum, down, nextNorm, H, t.rmsEps, cfg('hidden_size'));
+    // DeepStack: layer l's output takes the l-th visual features (zeros at text positions).
+    const m =
+      l < t.deepstackLayers
+        ? addRmsNorm(c, g.op1('Add', [a.sum, down]), toCompute(c, slot(l + 1)), nextNorm, H, t.rmsEps, cfg('hidden_size'))
+        : addRmsNorm(c, a.sum, down, nextNorm, H, t.rmsEps, cfg('hidden_size'));
     x = m.sum;
     xn = m.normed;
   }
@@ -119,7 +131,7 @@ export function buildDecoder(t: TextDesc, fmt: WeightFormat, src: WeightSource, 
   } else {
     const head = linear(c, xf, 'lm_head', t.vocabRows, H, { why: headWhy, ...(bias ? { bias } : {}) });
     const w2 = c.data('bigram_head.weight', [H, t.vocabRows], extras.bigram);
-    g.op1('Add', [toFloat(c, head), toFloat(c, g.op1('MatMul', [last(toCompute(c, embeds)), w2]))], {}, 'logits');
+    g.op1('Add', [toFloat(c, head), toFloat(c, g.op1('MatMul', [last(toCompute(c, mainEmbeds)), w2]))], {}, 'logits');
   }
   g.output('logits', 'float', ['batch_size', keep ? 'num_logits' : 'sequence_length', t.vocabRows]);
   return g;
@@ -133,4 +145,16 @@ function keepLast(c: Ctx, x: string, k: string): string {
   const fromEnd = g.op1('Max', [g.op1('Sub', [seq, k1]), g.constI([0])]);
   const start = g.op1('Where', [g.op1('Equal', [k1, g.constI([0])]), g.constI([0]), fromEnd]);
   return g.op1('Slice', [x, start, seq, g.constI([1])]);
+}
+
+/**
+ * Which position row (t 0, h 1, w 2) turns each of the head_dim/2 frequencies: three runs of
+ * mrope_section (Qwen2/2.5-VL), or interleaved t h w t h w … with h at 1, 4, … < 3·s_h and w at
+ * 2, 5, … < 3·s_w, the rest t (Qwen3-VL's apply_interleaved_mrope).
+ */
+export function mropeRows(t: TextDesc): number[] {
+  const [, sh, sw] = t.mropeSection;
+  const half = t.headDim / 2;
+  if (!t.mropeInterleaved) return t.mropeSection.flatMap((n, row) => new Array<number>(n).fill(row));
+  return Array.from({ length: half }, (_, j) => (j % 3 === 1 && j < 3 * sh ? 1 : j % 3 === 2 && j < 3 * sw ? 2 : 0));
 }

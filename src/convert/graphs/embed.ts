@@ -4,7 +4,7 @@
  * zero points) and dequantise them with standard ops, so they run on every backend.
  */
 import { Graph } from '../onnx/graph';
-import type { TextDesc, WeightFormat } from '../model-desc';
+import { embedWidth, type TextDesc, type WeightFormat } from '../model-desc';
 import { Q4_BLOCK } from '../quantize';
 import { zerosOf } from './ops';
 import { Ctx, type QuantOptions, type WeightSource } from './weights';
@@ -16,13 +16,18 @@ export function buildEmbedTokens(t: TextDesc, fmt: WeightFormat, src: WeightSour
   const c = new Ctx(g, fmt, src, quant);
   const { hidden: H, vocabRows: V } = t;
   const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
-  g.output('inputs_embeds', 'float', ['batch_size', 'sequence_length', H]);
+  g.output('inputs_embeds', 'float', ['batch_size', 'sequence_length', embedWidth(t)]);
   c.expect(TABLE, [V, H], 'text config vocab_size / hidden_size');
+  // DeepStack's slots (Qwen3-VL) follow the embedding as zeros: only image features fill them.
+  const finish = (rows: string) => {
+    if (t.deepstackLayers === 0) return g.op1('Identity', [rows], {}, 'inputs_embeds');
+    return g.op1('Pad', [rows, g.constI([0, 0, 0, 0, 0, t.deepstackLayers * H])], { mode: 'constant' }, 'inputs_embeds');
+  };
 
   if (!c.quantized) {
     const table = g.lazy(TABLE, c.ct, [V, H], async () => c.floatBytes(await src.read(TABLE)));
-    if (c.ct === 'float') g.op1('Gather', [table, ids], { axis: 0 }, 'inputs_embeds');
-    else g.op1('Cast', [g.op1('Gather', [table, ids], { axis: 0 })], { to: 1 }, 'inputs_embeds');
+    const rows = g.op1('Gather', [table, ids], { axis: 0 });
+    finish(c.ct === 'float' ? rows : g.op1('Cast', [rows], { to: 1 }));
     return g;
   }
 
@@ -49,7 +54,6 @@ export function buildEmbedTokens(t: TextDesc, fmt: WeightFormat, src: WeightSour
   const scale = g.op1('Cast', [g.op1('Gather', [scales, ids], { axis: 0 })], { to: 1 });
   const deq = g.op1('Mul', [g.op1('Sub', [values, g.op1('Unsqueeze', [zp, last])]), g.op1('Unsqueeze', [scale, last])]);
   const flat = g.op1('Reshape', [deq, g.constI([0, 0, blocks * Q4_BLOCK])]);
-  if (blocks * Q4_BLOCK === H) g.op1('Identity', [flat], {}, 'inputs_embeds');
-  else g.op1('Slice', [flat, g.constI([0]), g.constI([H]), g.constI([2])], {}, 'inputs_embeds');
+  finish(blocks * Q4_BLOCK === H ? flat : g.op1('Slice', [flat, g.constI([0]), g.constI([H]), g.constI([2])]));
   return g;
 }

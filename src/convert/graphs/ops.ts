@@ -122,6 +122,7 @@ export function activation(c: Ctx, x: string, act: VisionAct | 'silu'): string {
       return g.op1('Mul', [g.op1('Mul', [x, k(0.5)]), g.op1('Add', [erf, k(1)])]);
     }
     case 'gelu_pytorch_tanh': {
+      if (c.fused) return g.op1('FastGelu', [x], {}, undefined, 'com.microsoft');
       const cube = g.op1('Mul', [g.op1('Mul', [x, x]), x]);
       const inner = g.op1('Mul', [g.op1('Add', [x, g.op1('Mul', [cube, k(0.044715)])]), k(Math.sqrt(2 / Math.PI))]);
       return g.op1('Mul', [g.op1('Mul', [x, k(0.5)]), g.op1('Add', [g.op1('Tanh', [inner]), k(1)])]);

@@ -83,6 +83,11 @@ export class VisionLayout {
     };
   }
 
+  /** Each patch's image grid: its height and width in patches, [N] int64. */
+  patchGrid(): { h: string; w: string } {
+    return { h: this.at(this.grid.h, this.patch.img), w: this.at(this.grid.w, this.patch.img) };
+  }
+
   positions(): PatchPositions {
     const { g } = this.c;
     const m = g.constI([this.merge], []);

@@ -6,7 +6,9 @@
  * (Qwen2.5-VL) or whole frames, then the patch merger.
  */
 import { Graph } from '../onnx/graph';
-import { gridInputName, patchDim, type ModelDesc, type WeightFormat } from '../model-desc';
+import { gridInputName, patchDim, type ModelDesc, type VisionDesc, type WeightFormat } from '../model-desc';
+import { bytesOf } from '../onnx/graph';
+import { mergers, type MergerNames } from '../tensors';
 import { activation, addRmsNorm, layerNorm, linear, rmsNorm, rotaryPerToken, toCompute, toFloat } from './ops';
 import { VisionLayout, type Groups } from './vision-layout';
 import { Ctx, type QuantOptions, type WeightSource } from './weights';
@@ -24,11 +26,18 @@ export function buildVisionEncoder(desc: ModelDesc, fmt: WeightFormat, src: Weig
 
   const pixels = g.input('pixel_values', 'float', ['num_patches', D]);
   const grid = g.input(gridInputName(desc.family), 'int64', ['num_images', 3]);
-  g.output('image_features', 'float', ['num_image_tokens', v.outHidden]);
+  const [main, ...deep] = mergers(v);
+  if (!main) throw new Error('no merger');
+  // DeepStack's features (Qwen3-VL) ride beside the main ones: [main | deepstack 0 | deepstack 1 | …].
+  g.output('image_features', 'float', ['num_image_tokens', v.outHidden * (1 + deep.length)]);
 
-  let x = linear(c, toCompute(c, pixels), 'visual.patch_embed.proj', E, D, { why: why('hidden_size / in_chans / temporal_patch_size / patch_size') });
+  let x = linear(c, toCompute(c, pixels), 'visual.patch_embed.proj', E, D, {
+    ...(v.patchBias ? { bias: 'checkpoint' as const } : {}),
+    why: why('hidden_size / in_chans / temporal_patch_size / patch_size'),
+  });
 
   const layout = new VisionLayout(c, grid, v.merge);
+  if (v.posEmbedGrid !== null) x = g.op1('Add', [x, toCompute(c, interpolatedPositions(c, layout, v.posEmbedGrid, E))]);
   // 2-D rotary: the first half of the frequencies turns with the row, the second with the column.
   const { hpos, wpos } = layout.positions();
   const rd = hd / 2;
@@ -51,6 +60,7 @@ export function buildVisionEncoder(desc: ModelDesc, fmt: WeightFormat, src: Weig
   };
 
   let xn = norm(x, 'visual.blocks.0.norm1');
+  const deepFeatures: string[] = [];
   for (let l = 0; l < v.depth; l++) {
     const p = `visual.blocks.${l}`;
     const groups = windows && !v.fullAttBlocks.includes(l) ? windows : frames;
@@ -69,23 +79,73 @@ export function buildVisionEncoder(desc: ModelDesc, fmt: WeightFormat, src: Weig
       const up = linear(c, a.normed, `${p}.mlp.up_proj`, I, E, { bias: 'checkpoint', why: mwhy });
       h = linear(c, g.op1('Mul', [activation(c, gate, v.act), up]), `${p}.mlp.down_proj`, E, I, { bias: 'checkpoint', why: mwhy });
     } else {
-      const fc1 = linear(c, a.normed, `${p}.mlp.fc1`, I, E, { bias: 'checkpoint', why: mwhy });
-      h = linear(c, activation(c, fc1, v.act), `${p}.mlp.fc2`, E, I, { bias: 'checkpoint', why: mwhy });
+      const [fc1, fc2] = v.names === 'qwen3' ? ['linear_fc1', 'linear_fc2'] : ['fc1', 'fc2'];
+      const h1 = linear(c, a.normed, `${p}.mlp.${fc1}`, I, E, { bias: 'checkpoint', why: mwhy });
+      h = linear(c, activation(c, h1, v.act), `${p}.mlp.${fc2}`, E, I, { bias: 'checkpoint', why: mwhy });
     }
-    // After the last block the next norm is the merger's ln_q.
-    const m = addNorm(a.sum, h, l + 1 < v.depth ? `visual.blocks.${l + 1}.norm1` : 'visual.merger.ln_q');
+    // After the last block the next norm is the main merger's (ln_q, or Qwen3's merger.norm).
+    const m = addNorm(a.sum, h, l + 1 < v.depth ? `visual.blocks.${l + 1}.norm1` : main.norm);
     x = m.sum;
     xn = m.normed;
+    const k = v.deepstack.indexOf(l);
+    const dm = deep[k];
+    if (dm) deepFeatures[k] = merge(c, v, dm, x);
   }
 
-  // Patch merger: the merge² patches of a unit (consecutive rows, normed by ln_q above) as one row.
-  const U = E * v.merge * v.merge;
-  const units = g.op1('Reshape', [xn, g.constI([-1, U])]);
-  const mwhy = why('hidden_size / out_hidden_size');
-  const h = activation(c, linear(c, units, 'visual.merger.mlp.0', U, U, { bias: 'checkpoint', why: mwhy }), 'gelu');
-  const out = linear(c, h, 'visual.merger.mlp.2', v.outHidden, U, { bias: 'checkpoint', why: mwhy });
-  g.op1('Cast', [out], { to: 1 }, 'image_features');
+  // Patch merger: the merge² patches of a unit (consecutive rows, normed above) as one row.
+  const out = mergerMlp(c, v, main, g.op1('Reshape', [xn, g.constI([-1, E * v.merge * v.merge])]));
+  if (deepFeatures.length !== deep.length || deepFeatures.some((f) => !f)) throw new Error('DeepStack blocks missing');
+  const all = deep.length ? g.op1('Concat', [out, ...deepFeatures], { axis: 1 }) : out;
+  g.op1('Cast', [all], { to: 1 }, 'image_features');
   return g;
+}
+
+/** A DeepStack merger (Qwen3-VL): the block's output as merged units, normed over the whole unit, then the MLP. */
+function merge(c: Ctx, v: VisionDesc, m: MergerNames, x: string): string {
+  const U = v.width * v.merge * v.merge;
+  const units = c.g.op1('Reshape', [x, c.g.constI([-1, U])]);
+  return mergerMlp(c, v, m, layerNorm(c, units, m.norm, U, EPS, 'vision_config hidden_size'));
+}
+
+/** The merger's MLP on merged units: Linear(U, U) → GELU (exact) → Linear(U, out_hidden). */
+function mergerMlp(c: Ctx, v: VisionDesc, m: MergerNames, units: string): string {
+  const U = v.width * v.merge * v.merge;
+  const why = 'vision_config hidden_size / out_hidden_size';
+  const h = activation(c, linear(c, units, m.fc1, U, U, { bias: 'checkpoint', why }), 'gelu');
+  return linear(c, h, m.fc2, v.outHidden, U, { bias: 'checkpoint', why });
+}
+
+/**
+ * Qwen3-VL's learned positions: the G×G table bilinearly interpolated to the image's patch grid
+ * (fast_pos_embed_interpolate: rows at i·(G−1)/(h−1), floor and ceil corners) for each patch, [N, E].
+ */
+function interpolatedPositions(c: Ctx, layout: VisionLayout, G: number, E: number): string {
+  const { g } = c;
+  c.expect('visual.pos_embed.weight', [G * G, E], 'vision_config num_position_embeddings / hidden_size');
+  const table = g.lazy('visual.pos_embed.weight', 'float', [G * G, E], async () => bytesOf(await c.src.read('visual.pos_embed.weight')));
+  const { hpos, wpos } = layout.positions();
+  const { h, w } = layout.patchGrid();
+  const f = (v: string) => g.op1('Cast', [v], { to: 1 });
+  const axis = (pos: string, size: string) => {
+    // (G − 1) / (size − 1), and 0 for a one-patch side (its only position is 0 anyway).
+    const step = g.op1('Div', [g.constF([G - 1], []), g.op1('Max', [g.op1('Sub', [f(size), g.constF([1], [])]), g.constF([1], [])])]);
+    const at = g.op1('Mul', [f(pos), step]);
+    const lo = g.op1('Floor', [at]);
+    const hi = g.op1('Min', [g.op1('Add', [lo, g.constF([1], [])]), g.constF([G - 1], [])]);
+    return { lo, hi, d: g.op1('Sub', [at, lo]) };
+  };
+  const r = axis(hpos, h);
+  const cl = axis(wpos, w);
+  const one = g.constF([1], []);
+  const corner = (row: string, col: string, wr: string, wc: string) => {
+    const idx = g.op1('Cast', [g.op1('Add', [g.op1('Mul', [row, g.constF([G], [])]), col])], { to: 7 });
+    const weight = g.op1('Unsqueeze', [g.op1('Mul', [wr, wc]), g.constI([1])]);
+    return g.op1('Mul', [g.op1('Gather', [table, idx], { axis: 0 }), weight]);
+  };
+  const nr = g.op1('Sub', [one, r.d]);
+  const nc = g.op1('Sub', [one, cl.d]);
+  const sum = (a: string, b: string) => g.op1('Add', [a, b]);
+  return sum(sum(corner(r.lo, cl.lo, nr, nc), corner(r.lo, cl.hi, nr, cl.d)), sum(corner(r.hi, cl.lo, r.d, nc), corner(r.hi, cl.hi, r.d, cl.d)));
 }
 
 /** Attention within each group: q, k, v [N, heads, hd] → [N, heads·hd]. */
