@@ -21,7 +21,7 @@ export const pane = (page: Page, stream: 'base' | 'guided' | 'expert'): Locator 
  * Loads the tiny trio (or its escalating variant) on WASM in fp32 through the Models panel and
  * waits until Run is enabled.
  */
-export async function loadTinyTrio(page: Page, preset: 'tiny' | 'tiny-escalate' = 'tiny'): Promise<void> {
+export async function loadTinyTrio(page: Page, preset: 'tiny' | 'tiny-escalate' | 'tiny-qwen2' | 'tiny-qwen3' = 'tiny'): Promise<void> {
   await page.getByLabel('Model trio').selectOption(preset);
   await page.getByRole('radio', { name: 'WASM' }).check();
   await page.getByRole('radio', { name: 'fp32' }).check();
