@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import json
 import os
@@ -17,7 +18,7 @@ from fixtures import Fixtures, assert_close, assert_equal
 from generate import generate
 from model import QwenVL
 from oracle import main as oracle_main
-from testmodels import SHARED_VOCAB, image_prompt, random_pixels, random_weights, tiny_config
+from testmodels import SHARED_VOCAB, image_prompt, pixel_row, random_pixels, random_weights, tiny_config
 
 ORACLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "oracle.py")
 GRIDS = [(1, 6, 10)]
@@ -144,10 +145,71 @@ def bad_input_exits_2_naming_the_problem(fx: Fixtures) -> None:
         assert done.stdout == "", done.stdout
 
 
+def command_line_writes_qwen3_deepstack_levels(fx: Fixtures) -> None:
+    model = fx.model("qwen3_vl", seed=27)[0]
+    grids = [(1, 6, 10), (1, 4, 4)]
+    pixels = random_pixels(grids, 27, pixel_row("qwen3_vl"))
+    pixel_file = fx.folder("pixels") + ".f32"
+    pixels.numpy().astype("<f4").tofile(pixel_file)
+    out = fx.folder("out") + "/q3"
+    common = {"model": model.folder, "pixel_values": pixel_file, "image_grid_thw": [list(g) for g in grids], "out": out}
+    done = _cli(fx, {"task": "vision"} | common)
+    assert done.returncode == 0, done.stderr
+    want = model.encode_images(pixels, grids)
+    levels = torch.stack(want.deepstack)
+    assert_equal(json.loads(done.stdout), {"dims": [19, 64], "deepstack_dims": [2, 19, 64]}, "vision stdout")
+    assert_equal(_read(out + ".features.f32", want.features.shape), want.features, "features file")
+    assert_equal(_read(out + ".deepstack.f32", levels.shape), levels, "deepstack file")
+    ids = image_prompt(grids)
+    done = _cli(fx, {"task": "logits", "input_ids": ids} | common)
+    assert done.returncode == 0, done.stderr
+    logits = model.logits(model.prompt(ids, pixels, grids))
+    assert_equal(_read(out + ".logits.f32", logits.shape), logits, "logits file")
+    # No DeepStack levels: an empty [0, tokens, hidden] file.
+    config = tiny_config("qwen3_vl")
+    config["vision_config"]["deepstack_visual_indexes"] = []
+    weights = {n: w for n, w in random_weights(config, 27).items() if "deepstack" not in n}
+    done = _cli(fx, {"task": "vision"} | common | {"model": fx.write("no-deepstack", config, weights)})
+    assert done.returncode == 0, done.stderr
+    assert_equal(json.loads(done.stdout)["deepstack_dims"], [0, 19, 64], "no levels")
+    assert_equal(os.path.getsize(out + ".deepstack.f32"), 0, "empty deepstack file")
+
+
+def _read(path: str, shape: torch.Size) -> torch.Tensor:
+    return torch.from_numpy(np.fromfile(path, "<f4")).view(shape)
+
+
+def bad_qwen3_input_exits_2_naming_the_problem(fx: Fixtures) -> None:
+    config = tiny_config("qwen3_vl")
+    weights = random_weights(config, 28)
+    dropped = "visual.deepstack_merger_list.1.linear_fc2.bias"
+    missing = fx.write("missing", config, {n: w for n, w in weights.items() if n != dropped})
+    no_theta = copy.deepcopy(config)
+    del no_theta["text_config"]["rope_theta"]
+    pixel_file = fx.folder("pixels") + ".f32"
+    random_pixels([(1, 4, 4)], 28, pixel_row("qwen3_vl")).numpy().astype("<f4").tofile(pixel_file)
+    image = {"pixel_values": pixel_file, "image_grid_thw": [[1, 4, 4]], "out": "/tmp/x"}
+    good = fx.write("good", config, weights)
+    qwen2_pixels = fx.folder("pixels") + ".f32"
+    random_pixels([(1, 4, 4)], 28).numpy().astype("<f4").tofile(qwen2_pixels)
+    cases = [
+        ({"task": "vision", "model": missing} | image, "deepstack_merger_list.1.linear_fc2.bias"),
+        ({"task": "logits", "model": fx.write("no-theta", no_theta, weights), "input_ids": [1]}, "rope_theta"),
+        # Qwen2-sized patch rows (1176 values) for a patch-16 tower (1536)
+        ({"task": "vision", "model": good} | image | {"pixel_values": qwen2_pixels}, "1536"),
+    ]
+    for request, needle in cases:
+        done = _cli(fx, request | {"out": "/tmp/x"})
+        assert done.returncode == 2 and needle in done.stderr, (request, done.returncode, done.stderr)
+        assert done.stdout == "", done.stdout
+
+
 CHECKS = [
     guided_merges_raw_logits,
     padding_rows_are_never_emitted,
     eos_stops_and_is_kept,
     command_line_matches_in_process_results,
     bad_input_exits_2_naming_the_problem,
+    command_line_writes_qwen3_deepstack_levels,
+    bad_qwen3_input_exits_2_naming_the_problem,
 ]

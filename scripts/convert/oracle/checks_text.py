@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import torch
@@ -12,12 +13,12 @@ from layers import apply_rotary
 from model import QwenVL
 from rope_index import get_rope_index
 from testmodels import IMAGE as I
-from testmodels import SHARED_VOCAB, image_prompt, random_pixels, random_weights, tiny_config
+from testmodels import SHARED_VOCAB, image_prompt, pixel_row, random_pixels, random_weights, tiny_config
 from testmodels import VISION_END as VE
 from testmodels import VISION_START as VS
-from text import mrope_cos_sin
+from text_rope import mrope_cos_sin
 
-FAMILIES = ("qwen2_5_vl", "qwen2_vl")
+FAMILIES = ("qwen2_5_vl", "qwen2_vl", "qwen3_vl")
 
 
 def rope_index_matches_hand_worked_positions(fx: Fixtures) -> None:
@@ -53,10 +54,12 @@ def rope_index_matches_hand_worked_positions(fx: Fixtures) -> None:
         for grids in (None, [(1, 2, 2)]):
             pos, delta = get_rope_index([3, 4, 5, 6], grids, config)
             assert_equal((pos.tolist(), delta), ([[0, 1, 2, 3]] * 3, 0), f"{family}: text only, grids {grids}")
-    # A 2-frame grid: Qwen2-VL counts frames, Qwen2.5-VL images get temporal position 0 (second_per_grid_t 0).
+    # A 2-frame grid: Qwen2-VL and Qwen3-VL (4.57) count frames, Qwen2.5-VL images get temporal
+    # position 0 (second_per_grid_t 0).
     ids = [VS, I, I, VE]
-    pos, delta = get_rope_index(ids, [(2, 2, 2)], configs["qwen2_vl"])
-    assert_equal((pos.tolist(), delta), ([[0, 1, 2, 3], [0, 1, 1, 3], [0, 1, 1, 3]], 0), "qwen2_vl 2 frames")
+    for family in ("qwen2_vl", "qwen3_vl"):
+        pos, delta = get_rope_index(ids, [(2, 2, 2)], configs[family])
+        assert_equal((pos.tolist(), delta), ([[0, 1, 2, 3], [0, 1, 1, 3], [0, 1, 1, 3]], 0), f"{family} 2 frames")
     pos, delta = get_rope_index(ids, [(2, 2, 2)], configs["qwen2_5_vl"])
     assert_equal((pos.tolist(), delta), ([[0, 1, 1, 2]] * 3, -1), "qwen2_5_vl 2 frames")
 
@@ -107,7 +110,7 @@ def logits_are_causal(fx: Fixtures) -> None:
     for family in FAMILIES:
         model = fx.model(family, seed=12)[0]
         grids = [(1, 6, 10)]
-        pixels = random_pixels(grids, 12)
+        pixels = random_pixels(grids, 12, pixel_row(family))
         ids = image_prompt(grids)
         full = model.logits(model.prompt(ids, pixels, grids))
         cut = ids.index(VE) + 2
@@ -123,7 +126,7 @@ def kv_cache_generation_equals_full_recompute(fx: Fixtures) -> None:
     for family in FAMILIES:
         model = fx.model(family, seed=13)[0]
         grids = [(1, 6, 10), (1, 4, 4)]
-        pixels = random_pixels(grids, 13)
+        pixels = random_pixels(grids, 13, pixel_row(family))
         ids = image_prompt(grids)
         assert model.prompt(ids, pixels, grids).rope_delta != 0
         args = ({"base": model}, "base", 0.5, ids, pixels, grids, 6, [], SHARED_VOCAB)
@@ -133,7 +136,7 @@ def kv_cache_generation_equals_full_recompute(fx: Fixtures) -> None:
             assert_close(a, b, 1e-4, f"{family}: step {step} logits")
         # Decode positions matter: a wrong rope delta changes the next logits.
         prompt = model.prompt(ids, pixels, grids)
-        wrong = type(prompt)(prompt.ids, prompt.embeds, prompt.positions, 0)
+        wrong = dataclasses.replace(prompt, rope_delta=0)
         some = cached.tokens[:3]
         assert_differ(model.logits(wrong, some)[-1], model.logits(prompt, some)[-1], 1e-3, family)
 

@@ -6,10 +6,10 @@ import torch
 
 from fixtures import Fixtures, assert_close, assert_differ, assert_equal
 from model import QwenVL
-from testmodels import random_pixels, random_weights, tiny_config
+from testmodels import pixel_row, random_pixels, random_weights, tiny_config
 from vision import dedupe, get_window_index, patch_embed, rot_pos_emb, rot_pos_ids
 
-FAMILIES = ("qwen2_5_vl", "qwen2_vl")
+FAMILIES = ("qwen2_5_vl", "qwen2_vl", "qwen3_vl")
 
 
 def patch_embed_equals_a_matmul_over_the_flattened_patch(fx: Fixtures) -> None:
@@ -77,25 +77,32 @@ def window_reordering_is_undone_by_the_reverse_index(fx: Fixtures) -> None:
     assert_close(permuted.image_features(pixels, grids), identity.image_features(pixels, grids), 1e-5, "reverse index")
 
 
+def _encoded(model: QwenVL, pixels: torch.Tensor, grids: list) -> torch.Tensor:
+    """Features with any DeepStack levels side by side: [tokens, out_hidden * (1 + levels)]."""
+    out = model.encode_images(pixels, grids)
+    return torch.cat([out.features] + out.deepstack, dim=1)
+
+
 def images_and_frames_attend_only_within_themselves(fx: Fixtures) -> None:
     for family in FAMILIES:
         model = fx.model(family, seed=9)[0]
+        row = pixel_row(family)
         a, b = [(1, 6, 10)], [(1, 4, 4)]
-        pa, pb = random_pixels(a, 1), random_pixels(b, 2)
-        together = model.image_features(torch.cat((pa, pb)), a + b)
-        apart = torch.cat((model.image_features(pa, a), model.image_features(pb, b)))
+        pa, pb = random_pixels(a, 1, row), random_pixels(b, 2, row)
+        together = _encoded(model, torch.cat((pa, pb)), a + b)
+        apart = torch.cat((_encoded(model, pa, a), _encoded(model, pb, b)))
         assert_close(together, apart, 1e-5, f"{family}: two images vs each alone")
-        frames = model.image_features(torch.cat((pa, pa.flip(0))), [(2, 6, 10)])
-        assert_close(frames[:15], model.image_features(pa, a), 1e-5, f"{family}: frame 0 of a 2-frame grid vs alone")
-        assert_close(frames[15:], model.image_features(pa.flip(0), a), 1e-5, f"{family}: frame 1 vs alone")
+        frames = _encoded(model, torch.cat((pa, pa.flip(0))), [(2, 6, 10)])
+        assert_close(frames[:15], _encoded(model, pa, a), 1e-5, f"{family}: frame 0 of a 2-frame grid vs alone")
+        assert_close(frames[15:], _encoded(model, pa.flip(0), a), 1e-5, f"{family}: frame 1 vs alone")
 
 
 def non_square_grids_are_not_transposed(fx: Fixtures) -> None:
     # Feeding 6x10 patches as 10x6 must change the result (h and w play different roles).
     for family in FAMILIES:
         model = fx.model(family, seed=10)[0]
-        pixels = random_pixels([(1, 6, 10)], 3)
-        wide, tall = model.image_features(pixels, [(1, 6, 10)]), model.image_features(pixels, [(1, 10, 6)])
+        pixels = random_pixels([(1, 6, 10)], 3, pixel_row(family))
+        wide, tall = _encoded(model, pixels, [(1, 6, 10)]), _encoded(model, pixels, [(1, 10, 6)])
         assert_differ(wide, tall, 1e-3, family)
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
-import os
 
 import torch
 
@@ -13,15 +11,18 @@ from config import load_config
 from fixtures import Fixtures, assert_equal
 from model import QwenVL
 from safetensors_io import read_header
-from testmodels import image_prompt, nested_text, random_pixels, random_weights, tiny_config
+from testmodels import image_prompt, nested_text, pixel_row, random_pixels, random_weights, tiny_config
 
 GRIDS = [(1, 6, 10), (1, 4, 4)]
+FAMILIES = ("qwen2_5_vl", "qwen2_vl", "qwen3_vl")
 
 
 def _logits_and_features(model: QwenVL) -> tuple[torch.Tensor, torch.Tensor]:
-    pixels = random_pixels(GRIDS, 5)
+    """All logits, and the image features with any DeepStack levels stacked under them."""
+    pixels = random_pixels(GRIDS, 5, pixel_row(model.config.family))
     prompt = model.prompt(image_prompt(GRIDS), pixels, GRIDS)
-    return model.logits(prompt), model.image_features(pixels, GRIDS)
+    encoded = model.encode_images(pixels, GRIDS)
+    return model.logits(prompt), torch.cat([encoded.features] + encoded.deepstack)
 
 
 def reading_bf16_and_f16_equals_the_upcast(fx: Fixtures) -> None:
@@ -50,7 +51,8 @@ def safetensors_header_metadata_is_skipped_and_offsets_absolute(fx: Fixtures) ->
 
 
 def both_namings_shards_and_dtypes_give_identical_outputs(fx: Fixtures) -> None:
-    for family in ("qwen2_5_vl", "qwen2_vl"):
+    # Qwen3-VL publishes the newer naming, so for it "published" and "newer" coincide and "older" is the variant.
+    for family in FAMILIES:
         config = tiny_config(family)
         weights = random_weights(config, 3)
         rounded = {n: w.to(torch.bfloat16).float() for n, w in weights.items()}
@@ -58,6 +60,7 @@ def both_namings_shards_and_dtypes_give_identical_outputs(fx: Fixtures) -> None:
         ref16_logits, ref16_features = _logits_and_features(QwenVL(fx.write("ref16", config, rounded)))
         variants = [
             ("newer naming", weights, {"naming": "newer"}),
+            ("older naming", weights, {"naming": "older"}),
             ("published, 3 shards", weights, {"shards": 3}),
             ("newer naming, 2 shards", weights, {"naming": "newer", "shards": 2}),
             ("bf16 published", rounded, {"dtype": "BF16", "_ref": "16"}),
@@ -72,7 +75,7 @@ def both_namings_shards_and_dtypes_give_identical_outputs(fx: Fixtures) -> None:
 
 
 def tied_head_equals_an_untied_copy_of_the_embedding(fx: Fixtures) -> None:
-    for family in ("qwen2_5_vl", "qwen2_vl"):
+    for family in FAMILIES:
         tied_config = tiny_config(family, tied=True)
         weights = random_weights(tied_config, 4)
         tied = QwenVL(fx.write("tied", tied_config, weights))
@@ -93,27 +96,21 @@ def text_config_and_top_level_read_alike(fx: Fixtures) -> None:
         # text_config wins over a stale top level (transformers builds the text config from it alone).
         stale = copy.deepcopy(nested_text(config))
         stale["rms_norm_eps"] = 0.5
-        assert_equal(load_config(_with_config(fx, stale)).text.rms_norm_eps, 1e-6, "text_config rms_norm_eps wins")
+        assert_equal(load_config(fx.config_folder(stale)).text.rms_norm_eps, 1e-6, "text_config rms_norm_eps wins")
 
 
 def every_tensor_is_used(fx: Fixtures) -> None:
     # A forgotten bias or norm weight shows up as a tensor nobody read.
-    for family in ("qwen2_5_vl", "qwen2_vl"):
+    for family in FAMILIES:
         for tied in (False, True):
             config = tiny_config(family, tied=tied)
+            if family == "qwen3_vl" and tied:
+                config["text_config"]["attention_bias"] = True  # then q/k/v/o all carry biases
             weights = random_weights(config, 6)
             model = QwenVL(fx.write("used", config, weights))
             _logits_and_features(model)
             unused = sorted(set(model.ckpt.names()) - model.ckpt.read)
             assert_equal(unused, [], f"{family} tied={tied}: tensors never read")
-
-
-def _with_config(fx: Fixtures, config: dict) -> str:
-    folder = fx.folder("config-only")
-    os.makedirs(folder)
-    with open(os.path.join(folder, "config.json"), "w", encoding="utf-8") as f:
-        json.dump(config, f)
-    return folder
 
 
 CHECKS = [

@@ -3,6 +3,7 @@
 Follows configuration_qwen2_vl.py / configuration_qwen2_5_vl.py (Qwen2VLTextConfig,
 Qwen2VLVisionConfig, Qwen2_5_VLVisionConfig, Qwen2_5_VLConfig). Text keys are read from
 `text_config` when present, else from the top level (published repos keep them there).
+Qwen3-VL (configuration_qwen3_vl.py) is read by config_qwen3.py into the same dataclasses.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ import os
 from dataclasses import dataclass
 
 from errors import OracleError
+from fields import Fields, sub_dict
 from jsonfile import read_json_object
 
-FAMILIES = ("qwen2_vl", "qwen2_5_vl")
-SUPPORTED_ACTS = ("silu", "swish", "gelu", "quick_gelu", "gelu_pytorch_tanh", "gelu_new", "relu")
+FAMILIES = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl")
 
-# transformers' constructor defaults (both families share the text ones).
+# transformers' constructor defaults (the Qwen2 families share the text ones; Qwen3-VL's: config_qwen3.py).
 TEXT_DEFAULTS: dict[str, object] = {
     "vocab_size": 152064,
     "hidden_size": 8192,
@@ -73,11 +74,12 @@ class TextConfig:
     rope_theta: float
     mrope_section: tuple[int, int, int]
     tie_word_embeddings: bool
-
-    @property
-    def head_dim(self) -> int:
-        # Qwen2VLAttention: hidden_size // num_heads (a `head_dim` key is not read).
-        return self.hidden_size // self.num_attention_heads
+    # Qwen2VLAttention: hidden_size // num_heads (a `head_dim` key is not read); Qwen3-VL: the key.
+    head_dim: int
+    qkv_bias: bool  # Qwen2: always; Qwen3-VL: attention_bias
+    o_bias: bool  # Qwen2: never; Qwen3-VL: attention_bias
+    qk_norm: bool  # Qwen3-VL: per-head RMSNorm on q and k before the rotary
+    mrope_interleaved: bool  # Qwen3-VL: channels take t/h/w by apply_interleaved_mrope
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,8 @@ class VisionConfig:
     window_size: int  # qwen2_5_vl only
     fullatt_block_indexes: tuple[int, ...]  # qwen2_5_vl only
     tokens_per_second: float  # qwen2_5_vl only (video positions)
+    num_position_embeddings: int = 0  # qwen3_vl only: learned position table (side^2 rows)
+    deepstack_visual_indexes: tuple[int, ...] = ()  # qwen3_vl only
 
     @property
     def head_dim(self) -> int:
@@ -116,84 +120,40 @@ class ModelConfig:
     vision_start_token_id: int
 
 
-class _Fields:
-    """Looks keys up in dicts in order, then in defaults; type errors name the file and key."""
-
-    def __init__(self, path: str, scopes: list[tuple[str, dict]], defaults: dict[str, object]) -> None:
-        self.path = path
-        self.scopes = scopes
-        self.defaults = defaults
-
-    def raw(self, key: str) -> tuple[object, str]:
-        for prefix, scope in self.scopes:
-            if key in scope and scope[key] is not None:
-                return scope[key], prefix + key
-        if key in self.defaults:
-            return self.defaults[key], f"{key} (default)"
-        raise OracleError(f"{self.path}: '{key}' is missing")
-
-    def get_int(self, key: str, minimum: int = 1) -> int:
-        value, where = self.raw(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise OracleError(f"{self.path}: '{where}' must be an integer >= {minimum}, got {value!r}")
-        return value
-
-    def get_float(self, key: str) -> float:
-        value, where = self.raw(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise OracleError(f"{self.path}: '{where}' must be a positive number, got {value!r}")
-        return float(value)
-
-    def get_bool(self, key: str) -> bool:
-        value, where = self.raw(key)
-        if not isinstance(value, bool):
-            raise OracleError(f"{self.path}: '{where}' must be true or false, got {value!r}")
-        return value
-
-    def get_act(self, key: str) -> str:
-        value, where = self.raw(key)
-        if value not in SUPPORTED_ACTS:
-            raise OracleError(f"{self.path}: '{where}' is {value!r}; the oracle knows {', '.join(SUPPORTED_ACTS)}")
-        return str(value)
-
-
 def load_config(folder: str) -> ModelConfig:
     path = os.path.join(folder, "config.json")
     data = read_json_object(path, "the config")
     family = data.get("model_type")
     if family not in FAMILIES:
         raise OracleError(f"{path}: 'model_type' is {family!r}, expected one of {', '.join(FAMILIES)}")
-    tokens = _Fields(path, [("", data)], TOKEN_DEFAULTS)
+    tokens = Fields(path, [("", data)], TOKEN_DEFAULTS)
+    if family == "qwen3_vl":
+        from config_qwen3 import qwen3_text_config, qwen3_vision_config  # it imports this module
+
+        text, vision = qwen3_text_config(path, data), qwen3_vision_config(path, data)
+    else:
+        text, vision = _text_config(path, data), _vision_config(path, family, sub_dict(path, data, "vision_config"))
     return ModelConfig(
         family=family,
-        text=_text_config(path, data),
-        vision=_vision_config(path, family, _sub_dict(path, data, "vision_config")),
+        text=text,
+        vision=vision,
         image_token_id=tokens.get_int("image_token_id", 0),
         video_token_id=tokens.get_int("video_token_id", 0),
         vision_start_token_id=tokens.get_int("vision_start_token_id", 0),
     )
 
 
-def _sub_dict(path: str, data: dict, key: str) -> dict:
-    value = data.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise OracleError(f"{path}: '{key}' must be an object")
-    return value
-
-
 def _text_config(path: str, data: dict) -> TextConfig:
-    text = _sub_dict(path, data, "text_config")
+    text = sub_dict(path, data, "text_config")
     scopes = [("text_config.", text), ("", data)]
-    fields = _Fields(path, scopes, TEXT_DEFAULTS)
+    fields = Fields(path, scopes, TEXT_DEFAULTS)
     if fields.get_bool("use_sliding_window"):
         raise OracleError(f"{path}: 'use_sliding_window' is true; the oracle ports full attention only")
-    rope, rope_where = _rope_dict(path, scopes)
+    rope, rope_where = rope_dict(path, scopes)
     rope_type = rope.get("rope_type", rope.get("type", "default"))
     if rope_type not in ("mrope", "default"):
         raise OracleError(f"{path}: '{rope_where}' type {rope_type!r} is not mrope/default")
-    theta_fields = _Fields(path, [(rope_where + ".", rope)] + scopes, TEXT_DEFAULTS)
+    theta_fields = Fields(path, [(rope_where + ".", rope)] + scopes, TEXT_DEFAULTS)
     hidden = fields.get_int("hidden_size")
     heads = fields.get_int("num_attention_heads")
     kv_heads = fields.get_int("num_key_value_heads")
@@ -215,21 +175,33 @@ def _text_config(path: str, data: dict) -> TextConfig:
             f"got {section!r}"
         )
     return TextConfig(
-        vocab_size=fields.get_int("vocab_size"),
+        **plain_text_sizes(fields),
         hidden_size=hidden,
-        intermediate_size=fields.get_int("intermediate_size"),
-        num_hidden_layers=fields.get_int("num_hidden_layers"),
         num_attention_heads=heads,
         num_key_value_heads=kv_heads,
-        hidden_act=fields.get_act("hidden_act"),
-        rms_norm_eps=fields.get_float("rms_norm_eps"),
         rope_theta=theta_fields.get_float("rope_theta"),
         mrope_section=(section[0], section[1], section[2]),
         tie_word_embeddings=fields.get_bool("tie_word_embeddings"),
+        head_dim=head_dim,
+        qkv_bias=True,
+        o_bias=False,
+        qk_norm=False,
+        mrope_interleaved=False,
     )
 
 
-def _rope_dict(path: str, scopes: list[tuple[str, dict]]) -> tuple[dict, str]:
+def plain_text_sizes(fields: Fields) -> dict[str, object]:
+    """The TextConfig keys every family reads as they are (only the defaults differ)."""
+    return {
+        "vocab_size": fields.get_int("vocab_size"),
+        "intermediate_size": fields.get_int("intermediate_size"),
+        "num_hidden_layers": fields.get_int("num_hidden_layers"),
+        "hidden_act": fields.get_act("hidden_act"),
+        "rms_norm_eps": fields.get_float("rms_norm_eps"),
+    }
+
+
+def rope_dict(path: str, scopes: list[tuple[str, dict]]) -> tuple[dict, str]:
     # Published configs: rope_scaling {type: mrope, mrope_section}; transformers 5: rope_parameters.
     for prefix, scope in scopes:
         for key in ("rope_scaling", "rope_parameters"):
@@ -242,19 +214,14 @@ def _rope_dict(path: str, scopes: list[tuple[str, dict]]) -> tuple[dict, str]:
 
 
 def _vision_config(path: str, family: str, vision: dict) -> VisionConfig:
-    fields = _Fields(path, [("vision_config.", vision)], VISION_DEFAULTS[family])
-    in_channels = vision.get("in_channels", vision.get("in_chans", 3))
-    if isinstance(in_channels, bool) or not isinstance(in_channels, int) or in_channels < 1:
-        raise OracleError(f"{path}: 'vision_config.in_channels' must be a positive integer, got {in_channels!r}")
+    fields = Fields(path, [("vision_config.", vision)], VISION_DEFAULTS[family])
+    in_channels = read_in_channels(path, vision)
     if family == "qwen2_5_vl":
         width = fields.get_int("hidden_size")
         out_hidden = fields.get_int("out_hidden_size")
         intermediate = fields.get_int("intermediate_size")
         window = fields.get_int("window_size")
-        fullatt_raw, where = fields.raw("fullatt_block_indexes")
-        if not isinstance(fullatt_raw, list) or not all(isinstance(i, int) for i in fullatt_raw):
-            raise OracleError(f"{path}: '{where}' must be a list of block indexes")
-        fullatt = tuple(fullatt_raw)
+        fullatt = fields.get_int_list("fullatt_block_indexes")
         tokens_per_second = fields.get_float("tokens_per_second")
     else:
         width = fields.get_int("embed_dim")
@@ -262,9 +229,7 @@ def _vision_config(path: str, family: str, vision: dict) -> VisionConfig:
         ratio = fields.get_float("mlp_ratio")
         intermediate = int(width * ratio)
         window, fullatt, tokens_per_second = 0, (), 1.0
-    heads = fields.get_int("num_heads")
-    if width % heads or (width // heads) % 4:
-        raise OracleError(f"{path}: vision head size {width} / num_heads {heads} must be a whole multiple of 4")
+    heads = vision_heads(path, fields, width)
     config = VisionConfig(
         family=family,
         depth=fields.get_int("depth"),
@@ -287,3 +252,18 @@ def _vision_config(path: str, family: str, vision: dict) -> VisionConfig:
             f"(spatial_merge_size {config.spatial_merge_size} x patch_size {config.patch_size} px)"
         )
     return config
+
+
+def read_in_channels(path: str, vision: dict) -> int:
+    in_channels = vision.get("in_channels", vision.get("in_chans", 3))
+    if isinstance(in_channels, bool) or not isinstance(in_channels, int) or in_channels < 1:
+        raise OracleError(f"{path}: 'vision_config.in_channels' must be a positive integer, got {in_channels!r}")
+    return in_channels
+
+
+def vision_heads(path: str, fields: Fields, width: int) -> int:
+    """num_heads; the 2-D rotary needs a head size divisible by 4 (h and w halves of pairs)."""
+    heads = fields.get_int("num_heads")
+    if width % heads or (width // heads) % 4:
+        raise OracleError(f"{path}: vision head size {width} / num_heads {heads} must be a whole multiple of 4")
+    return heads

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import torch
@@ -42,6 +43,14 @@ class Fixtures:
     def folder(self, name: str) -> str:
         self._count += 1
         return os.path.join(self.root, f"{self._count:03d}-{name}")
+
+    def config_folder(self, config: dict) -> str:
+        """A folder holding only config.json (enough for load_config)."""
+        folder = self.folder("config-only")
+        os.makedirs(folder)
+        with open(os.path.join(folder, "config.json"), "w", encoding="utf-8") as f:
+            json.dump(config, f)
+        return folder
 
     def write(self, name: str, config: dict, weights: dict[str, torch.Tensor], **options: object) -> str:
         return write_checkpoint(self.folder(name), config, weights, **options)  # type: ignore[arg-type]

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""What Hugging Face transformers computes on a Qwen2-VL / Qwen2.5-VL checkpoint, without transformers.
+"""What Hugging Face transformers computes on a Qwen2-VL / Qwen2.5-VL / Qwen3-VL checkpoint, without transformers.
 
 Usage: /usr/bin/python3 scripts/convert/oracle/oracle.py REQUEST.json [REQUEST.json ...]
 Prints one JSON object on stdout (a JSON list of them for several requests, which share loaded models
-and one torch start-up); binary outputs go to <out>.features.f32 / <out>.logits.f32
-(little-endian float32, row-major). Bad input: a message on stderr and exit code 2.
+and one torch start-up); binary outputs go to <out>.features.f32 (for Qwen3-VL also
+<out>.deepstack.f32) / <out>.logits.f32 (little-endian float32, row-major). Bad input: a message on
+stderr and exit code 2.
 See README.md in this folder for the request fields and what each part ports.
 """
 
@@ -51,9 +52,15 @@ def run(req: Request) -> dict[str, object]:
     if req.task == "vision":
         assert req.model is not None and req.out is not None and req.image_grid_thw is not None
         model = load(req.model)
-        features = model.image_features(read_pixels(req.pixel_values), req.image_grid_thw)
-        write_f32(req.out + ".features.f32", features)
-        return {"dims": list(features.shape)}
+        encoded = model.encode_images(read_pixels(req.pixel_values), req.image_grid_thw)
+        write_f32(req.out + ".features.f32", encoded.features)
+        result: dict[str, object] = {"dims": list(encoded.features.shape)}
+        if model.config.family == "qwen3_vl":
+            tokens, hidden = encoded.features.shape
+            deepstack = torch.stack(encoded.deepstack) if encoded.deepstack else torch.zeros(0, tokens, hidden)
+            write_f32(req.out + ".deepstack.f32", deepstack)
+            result["deepstack_dims"] = list(deepstack.shape)
+        return result
     if req.task == "logits":
         assert req.model is not None and req.out is not None and req.input_ids is not None
         model = load(req.model)

@@ -1,4 +1,4 @@
-"""get_rope_index (Qwen2VLModel / Qwen2_5_VLModel) for one unpadded prompt with images.
+"""get_rope_index (Qwen2VLModel / Qwen2_5_VLModel / Qwen3VLModel) for one unpadded prompt with images.
 
 Text gets the same position on all three rows; an image's merged tokens get (t, h, w) grid
 positions offset by the position the image starts at; text after an image resumes at the largest
@@ -55,7 +55,7 @@ def get_rope_index(input_ids: list[int], grids: list[Grid] | None, config: Model
         if config.family == "qwen2_5_vl":
             # Images have second_per_grid_t = 0, so every frame gets temporal position 0.
             t_index = (torch.arange(gt).view(-1, 1).expand(-1, gh * gw) * 0 * config.vision.tokens_per_second).long()
-        else:
+        else:  # qwen2_vl and qwen3_vl (4.57): frames count 0, 1, ...
             t_index = torch.arange(gt).view(-1, 1).expand(-1, gh * gw)
         h_index = torch.arange(gh).view(1, -1, 1).expand(gt, -1, gw).flatten()
         w_index = torch.arange(gw).view(1, 1, -1).expand(gt, gh, -1).flatten()

@@ -17,12 +17,23 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch  # noqa: E402
 
 import checks_generate  # noqa: E402
+import checks_qwen3_config  # noqa: E402
+import checks_qwen3_text  # noqa: E402
+import checks_qwen3_vision  # noqa: E402
 import checks_text  # noqa: E402
 import checks_vision  # noqa: E402
 import checks_weights  # noqa: E402
 from fixtures import Fixtures  # noqa: E402
 
-MODULES = (checks_weights, checks_vision, checks_text, checks_generate)
+MODULES = (
+    checks_weights,
+    checks_vision,
+    checks_text,
+    checks_qwen3_config,
+    checks_qwen3_vision,
+    checks_qwen3_text,
+    checks_generate,
+)
 
 
 def main() -> int:

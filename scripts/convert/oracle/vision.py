@@ -1,4 +1,5 @@
-"""The vision towers: Qwen2VisionTransformerPretrainedModel and Qwen2_5_VisionTransformerPretrainedModel.
+"""The vision towers: Qwen2VisionTransformerPretrainedModel and Qwen2_5_VisionTransformerPretrainedModel
+(Qwen3-VL's is in vision_qwen3.py, built from the helpers here).
 
 Input: pixel_values [num_patches, C*T*P*P] in the image processor's order (per image, per frame,
 patches grouped in merge x merge blocks); grid_thw per image in patches. Output: the merged
@@ -31,11 +32,32 @@ def check_grids(grids: list[Grid], config: VisionConfig, num_patches: int, where
         raise OracleError(f"{where}: grids hold {total} patches, pixel_values has {num_patches} rows")
 
 
-def patch_embed(pixels: torch.Tensor, weight: torch.Tensor, config: VisionConfig) -> torch.Tensor:
-    """PatchEmbed: Conv3d with kernel = stride = (T, P, P), no bias, on each row seen as [C, T, P, P]."""
+@dataclass
+class VisionOutput:
+    features: torch.Tensor  # [tokens, out_hidden], the merger's output
+    deepstack: list[torch.Tensor]  # Qwen3-VL: one [tokens, out_hidden] per DeepStack level, in block order
+
+
+def check_pixels(pixels: torch.Tensor, grids: list[Grid], config: VisionConfig) -> torch.Tensor:
+    """pixel_values as patch rows [N, C*T*P*P], checked against the grids."""
+    if pixels.numel() % config.patch_values or (pixels.dim() == 2 and pixels.shape[1] != config.patch_values):
+        raise OracleError(
+            f"pixel_values: {pixels.numel()} values are not whole rows of {config.patch_values} "
+            f"(channels x temporal_patch_size x patch_size^2)"
+        )
+    pixels = pixels.reshape(-1, config.patch_values)
+    check_grids(grids, config, pixels.shape[0], "image_grid_thw")
+    return pixels
+
+
+def patch_embed(
+    pixels: torch.Tensor, weight: torch.Tensor, config: VisionConfig, bias: torch.Tensor | None = None
+) -> torch.Tensor:
+    """PatchEmbed: Conv3d with kernel = stride = (T, P, P) on each row seen as [C, T, P, P]
+    (no bias in Qwen2-VL / Qwen2.5-VL, a bias in Qwen3-VL)."""
     c, t, p = config.in_channels, config.temporal_patch_size, config.patch_size
     x = pixels.view(-1, c, t, p, p)
-    return F.conv3d(x, weight, stride=(t, p, p)).view(-1, config.width)
+    return F.conv3d(x, weight, bias, stride=(t, p, p)).view(-1, config.width)
 
 
 def rot_pos_ids(grids: list[Grid], merge: int) -> torch.Tensor:
@@ -58,6 +80,33 @@ def rot_pos_emb(grids: list[Grid], merge: int, head_dim: int) -> torch.Tensor:
     max_grid = max(max(h, w) for _, h, w in grids)
     table = torch.outer(torch.arange(max_grid, dtype=inv_freq.dtype), inv_freq)
     return table[rot_pos_ids(grids, merge)].flatten(1)
+
+
+def rotary_cos_sin(grids: list[Grid], config: VisionConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """cos, sin [N, head_dim] of the 2-D rotary: the angles repeated (rotate_half pairs i, i + d/2)."""
+    angles = rot_pos_emb(grids, config.spatial_merge_size, config.head_dim)
+    emb = torch.cat((angles, angles), dim=-1)
+    return emb.cos(), emb.sin()
+
+
+def segment_attention(
+    x: torch.Tensor,
+    qkv: tuple[torch.Tensor, torch.Tensor],
+    proj: tuple[torch.Tensor, torch.Tensor],
+    heads: int,
+    cu: list[int],
+    cos: torch.Tensor,
+    sin: torch.Tensor,
+) -> torch.Tensor:
+    """VisionAttention.forward (non-flash path): fused qkv with bias, 2-D rotary on q and k, one
+    full (non-causal) attention per [cu[i], cu[i+1]) segment, proj with bias."""
+    n = x.shape[0]
+    q, k, v = F.linear(x, *qkv).reshape(n, 3, heads, -1).permute(1, 0, 2, 3)
+    q = apply_rotary(q, cos.unsqueeze(-2), sin.unsqueeze(-2)).transpose(0, 1)
+    k = apply_rotary(k, cos.unsqueeze(-2), sin.unsqueeze(-2)).transpose(0, 1)
+    v = v.transpose(0, 1)
+    parts = [attention(q[:, a:b], k[:, a:b], v[:, a:b]) for a, b in zip(cu[:-1], cu[1:])]
+    return F.linear(torch.cat(parts, dim=0), *proj)
 
 
 def frame_cu_seqlens(grids: list[Grid]) -> list[int]:
@@ -154,17 +203,6 @@ class VisionTower:
             return rms_norm(x, weights[0], NORM_EPS)
         return layer_norm(x, weights[0], weights[1], NORM_EPS)
 
-    def _attention(
-        self, x: torch.Tensor, blk: BlockWeights, cu: list[int], cos: torch.Tensor, sin: torch.Tensor
-    ) -> torch.Tensor:
-        n = x.shape[0]
-        qkv = F.linear(x, *blk.qkv).reshape(n, 3, self.config.num_heads, -1).permute(1, 0, 2, 3)
-        q = apply_rotary(qkv[0], cos.unsqueeze(-2), sin.unsqueeze(-2)).transpose(0, 1)
-        k = apply_rotary(qkv[1], cos.unsqueeze(-2), sin.unsqueeze(-2)).transpose(0, 1)
-        v = qkv[2].transpose(0, 1)
-        parts = [attention(q[:, a:b], k[:, a:b], v[:, a:b]) for a, b in zip(cu[:-1], cu[1:])]
-        return F.linear(torch.cat(parts, dim=0), *blk.proj)
-
     def _mlp(self, x: torch.Tensor, blk: BlockWeights) -> torch.Tensor:
         m = blk.mlp
         if "fc1" in m:
@@ -175,17 +213,11 @@ class VisionTower:
         x = self._norm(x, self.ln_q).view(-1, self.config.width * self.config.spatial_merge_size**2)
         return F.linear(F.gelu(F.linear(x, *self.merger_fc1)), *self.merger_fc2)
 
-    def __call__(self, pixels: torch.Tensor, grids: list[Grid]) -> torch.Tensor:
+    def __call__(self, pixels: torch.Tensor, grids: list[Grid]) -> VisionOutput:
         c = self.config
-        if pixels.numel() % c.patch_values or (pixels.dim() == 2 and pixels.shape[1] != c.patch_values):
-            raise OracleError(
-                f"pixel_values: {pixels.numel()} values are not whole rows of {c.patch_values} "
-                f"(channels x temporal_patch_size x patch_size^2)"
-            )
-        pixels = pixels.reshape(-1, c.patch_values)
-        check_grids(grids, c, pixels.shape[0], "image_grid_thw")
+        pixels = check_pixels(pixels, grids, c)
         x = patch_embed(pixels, self.patch_weight, c)
-        angles = rot_pos_emb(grids, c.spatial_merge_size, c.head_dim)
+        cos, sin = rotary_cos_sin(grids, c)
         cu_full = frame_cu_seqlens(grids)
         cu_window = cu_full
         window_index = None
@@ -193,15 +225,17 @@ class VisionTower:
             window_index, cu_raw = get_window_index(grids, c)
             cu_window = dedupe(cu_raw)
             n, unit = x.shape[0], c.spatial_merge_size**2
-            x = x.reshape(n // unit, unit, -1)[window_index].reshape(n, -1)
-            angles = angles.reshape(n // unit, unit, -1)[window_index].reshape(n, -1)
-        emb = torch.cat((angles, angles), dim=-1)
-        cos, sin = emb.cos(), emb.sin()
+
+            def reorder(t: torch.Tensor) -> torch.Tensor:
+                return t.reshape(n // unit, unit, -1)[window_index].reshape(n, -1)
+
+            x, cos, sin = reorder(x), reorder(cos), reorder(sin)
         for i, blk in enumerate(self.blocks):
             full = c.family == "qwen2_vl" or i in c.fullatt_block_indexes
-            x = x + self._attention(self._norm(x, blk.norm1), blk, cu_full if full else cu_window, cos, sin)
+            h = self._norm(x, blk.norm1)
+            x = x + segment_attention(h, blk.qkv, blk.proj, c.num_heads, cu_full if full else cu_window, cos, sin)
             x = x + self._mlp(self._norm(x, blk.norm2), blk)
         x = self._merger(x)
         if window_index is not None:
             x = x[torch.argsort(window_index)]
-        return x
+        return VisionOutput(x, [])

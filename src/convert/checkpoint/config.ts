@@ -77,7 +77,8 @@ export function parseConfig(source: string, file = 'config.json'): { desc: Model
     tied: (isRecord(tc) ? tc['tie_word_embeddings'] : undefined) ?? raw['tie_word_embeddings'] ?? false ? true : false,
     qkvBias: qwen3 ? text['attention_bias'] === true : true,
     qkNorm: qwen3,
-    mropeInterleaved: qwen3 ? rope['mrope_interleaved'] !== false : rope['mrope_interleaved'] === true,
+    // transformers always interleaves Qwen3-VL's M-RoPE (the config's mrope_interleaved is never read).
+    mropeInterleaved: qwen3,
     deepstackLayers: 0,
   };
   if (!Number.isInteger(t.headDim) || t.headDim % 2 !== 0) fail(`${where}: hidden_size / num_attention_heads = ${t.headDim} must be an even integer`);

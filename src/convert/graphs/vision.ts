@@ -87,9 +87,9 @@ export function buildVisionEncoder(desc: ModelDesc, fmt: WeightFormat, src: Weig
     const m = addNorm(a.sum, h, l + 1 < v.depth ? `visual.blocks.${l + 1}.norm1` : main.norm);
     x = m.sum;
     xn = m.normed;
-    const k = v.deepstack.indexOf(l);
-    const dm = deep[k];
-    if (dm) deepFeatures[k] = merge(c, v, dm, x);
+    // The merger is the list's k-th; the features go in block order (as transformers appends them).
+    const dm = deep[v.deepstack.indexOf(l)];
+    if (dm) deepFeatures.push(merge(c, v, dm, x));
   }
 
   // Patch merger: the merge² patches of a unit (consecutive rows, normed above) as one row.

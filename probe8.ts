@@ -1,0 +1,16 @@
+import { quantizeRowsQ4 } from './src/convert/quantize';
+import { bf16ToF32 } from './src/convert/onnx/half';
+import { transpose } from './src/convert/graphs/weights';
+const n = 8960, k = 1536;
+const w = new Float32Array(n * k);
+for (let i = 0; i < w.length; i++) w[i] = Math.sin(i * 0.37) * 0.05;
+let t = performance.now();
+for (let r = 0; r < 3; r++) quantizeRowsQ4(w, n, k, false);
+console.log('q4 sym', ((performance.now() - t) / 3).toFixed(0), 'ms for', (n * k / 1e6).toFixed(1), 'M');
+t = performance.now();
+const b = new Uint16Array(n * k);
+for (let r = 0; r < 3; r++) bf16ToF32(b);
+console.log('bf16', ((performance.now() - t) / 3).toFixed(0), 'ms');
+t = performance.now();
+for (let r = 0; r < 3; r++) transpose(w, n, k);
+console.log('transpose', ((performance.now() - t) / 3).toFixed(0), 'ms');
