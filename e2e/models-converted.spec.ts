@@ -19,7 +19,7 @@ test('a converted checkpoint with external data loads from a picked folder and r
   const ck = join(root, 'checkpoint');
   const out = join(root, 'ck25-base');
   await writeSyntheticCheckpoint(syntheticNamed('ck25-base'), ck);
-  await convertCheckpoint(nodeInputFolder(ck), nodeOutputFolder(out), { formats: ['q4'], externalAbove: 100_000, chunkBytes: 400_000 });
+  await convertCheckpoint(nodeInputFolder(ck), nodeOutputFolder(out), { formats: ['q4'], externalAbove: 50_000, chunkBytes: 150_000 });
 
   await page.goto('/src/ui/models/page.html');
   await page.getByLabel('WASM').check();

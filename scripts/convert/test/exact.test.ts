@@ -20,6 +20,11 @@ const SIZES: [number, number][] = [
   [280, 196], // 20×14 patches: windows cut at the edge
   [84, 392], // 6×28 patches: one window row, seven windows
 ];
+const SIZES3: [number, number][] = [
+  [256, 256],
+  [320, 224],
+  [96, 448],
+];
 const SHARED = 1051; // the synthetic tokenizer's ids
 
 const maxDiff = (a: Float32Array, b: Float32Array) => {
@@ -40,6 +45,8 @@ const models = [
   ['ck2-expert', 'Qwen2-VL, transformers ≥ 4.52 naming + text_config, bf16, 3 shards, tied'],
   ['ck25-base-f32-t5', 'Qwen2.5-VL, transformers ≥ 4.52 naming + text_config, f32'],
   ['ck25-expert-f16-lmhead', 'Qwen2.5-VL, f16, 6 shards, tied with an lm_head.weight present'],
+  ['ck3-base', 'Qwen3-VL, as released (model.language_model.*), bf16, sharded, untied, DeepStack'],
+  ['ck3-expert', 'Qwen3-VL, bf16, one file, tied, DeepStack'],
 ] as const;
 
 describe.each(models)('%s (%s): converted fp32 = oracle', (name) => {
@@ -52,15 +59,17 @@ describe.each(models)('%s (%s): converted fp32 = oracle', (name) => {
     model = await loadConverted(out, name, 'fp32');
   });
 
-  it(`${SIZES.map(([w, h]) => `${w}×${h}`).join(', ')} images: vision features ≤ 1e-4, logits at every position ≤ 1e-3`, async () => {
-    const prompts = await Promise.all(SIZES.map(([w, h]) => prompt(model, textured(w, h), 'How many bars are taller than the red one?')));
+  // Qwen3-VL's processor works in 32-px units; these sizes keep the shapes of the ones above.
+  const sizes = name.startsWith('ck3') ? SIZES3 : SIZES;
+  it(`three image sizes: vision features (DeepStack levels too) ≤ 1e-4, logits at every position ≤ 1e-3`, async () => {
+    const prompts = await Promise.all(sizes.map(([w, h]) => prompt(model, textured(w, h), 'How many bars are taller than the red one?')));
     const requests = prompts.flatMap((p): OracleRequest[] => [
       { task: 'vision', model: ck, prompt: p },
       { task: 'logits', model: ck, prompt: p },
     ]);
     const results = oracle(requests);
     for (const [i, p] of prompts.entries()) {
-      const size = SIZES[i]?.join('×');
+      const size = sizes[i]?.join('×');
       const f = await imageFeatures(model, p);
       const of = tensorOf(results[2 * i]);
       expect(f.dims, size).toEqual(of.dims);

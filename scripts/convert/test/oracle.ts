@@ -55,8 +55,8 @@ export function oracle(requests: OracleRequest[]): OracleResult[] {
   return list.map((res, i) => {
     const r = requests[i];
     if (r?.task === 'generate') return { tokens: res['tokens'] as number[] };
-    const suffix = r?.task === 'vision' ? 'features' : 'logits';
-    return { data: readF32(join(dir, `out${i}.${suffix}.f32`)), dims: res['dims'] as number[] };
+    if (r?.task === 'logits') return { data: readF32(join(dir, `out${i}.logits.f32`)), dims: res['dims'] as number[] };
+    return visionFeatures(readF32(join(dir, `out${i}.features.f32`)), res['dims'] as number[], join(dir, `out${i}.deepstack.f32`), res['deepstack_dims'] as number[] | undefined);
   });
 }
 
@@ -75,6 +75,23 @@ const readF32 = (path: string) => {
   const b = readFileSync(path);
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 };
+
+/**
+ * The vision tower's output as the converted graph lays it out: each token's main features, then
+ * its DeepStack levels (Qwen3-VL), side by side in one row.
+ */
+function visionFeatures(main: Float32Array, dims: number[], deepFile: string, deepDims: number[] | undefined): { data: Float32Array; dims: number[] } {
+  const [n = 0, h = 0] = dims;
+  const levels = deepDims?.[0] ?? 0;
+  if (levels === 0) return { data: main, dims };
+  const deep = readF32(deepFile);
+  const out = new Float32Array(n * h * (1 + levels));
+  for (let t = 0; t < n; t++) {
+    out.set(main.subarray(t * h, (t + 1) * h), t * h * (1 + levels));
+    for (let l = 0; l < levels; l++) out.set(deep.subarray((l * n + t) * h, (l * n + t + 1) * h), (t * (1 + levels) + 1 + l) * h);
+  }
+  return { data: out, dims: [n, h * (1 + levels)] };
+}
 
 export function tensorOf(r: OracleResult | undefined): { data: Float32Array; dims: number[] } {
   if (!r || !('data' in r)) throw new Error('the oracle returned no tensor');
