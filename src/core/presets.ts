@@ -77,10 +77,6 @@ export const KNOWN_ONNX_EXPORTS: ReadonlySet<string> = new Set([
   'onnx-community/Qwen3-VL-2B-Instruct-ONNX',
 ]);
 
-const EXPORT_YOURSELF =
-  'no ONNX export published; export with optimum / the onnx-community conversion script ' +
-  'and load it as a local folder or self-hosted URL';
-
 function local(name: string): ModelSpec {
   return { kind: 'url', baseUrl: `/models/${name}/`, dtype: DEFAULT_LOCAL_DTYPE, name };
 }
@@ -196,14 +192,19 @@ export const PRESETS: readonly TrioPreset[] = deepFreeze([
     label: 'Qwen3-VL: 4B Instruct guided by 2B Thinking',
     family: 'qwen3_vl',
     models: {
-      base: hub('Qwen3-VL-4B-Instruct', 'Qwen/Qwen3-VL-4B-Instruct'),
-      expert: hub('Qwen3-VL-2B-Thinking', 'Qwen/Qwen3-VL-2B-Thinking'),
+      base: converted('Qwen3-VL-4B-Instruct', 'qwen3-vl-4b-instruct'),
+      expert: converted('Qwen3-VL-2B-Thinking', 'qwen3-vl-2b-thinking'),
       amateur: hub('Qwen3-VL-2B-Instruct', 'onnx-community/Qwen3-VL-2B-Instruct-ONNX'),
     },
+    recipe: [
+      { role: 'base', checkpoint: 'Qwen/Qwen3-VL-4B-Instruct', folder: 'qwen3-vl-4b-instruct' },
+      { role: 'expert', checkpoint: 'Qwen/Qwen3-VL-2B-Thinking', folder: 'qwen3-vl-2b-thinking' },
+    ],
     note:
-      `Expert Qwen/Qwen3-VL-2B-Thinking: ${EXPORT_YOURSELF}. Base Qwen/Qwen3-VL-4B-Instruct: the ` +
-      'onnx-community/Qwen3-VL-4B-Instruct-ONNX repo is in the onnxruntime-genai layout, not the ' +
-      'Transformers.js onnx/ layout, so export it the same way. The amateur export is published.',
+      'The trio that fits a browser best: one family, one tokenizer, a 2B pair small enough to ride along. ' +
+      'The base (Qwen/Qwen3-VL-4B-Instruct) and the expert (Qwen/Qwen3-VL-2B-Thinking) exist only as ' +
+      'safetensors: convert them once with the commands below; the amateur’s ONNX export is published ' +
+      'and downloads from the hub. On a big GPU, Qwen/Qwen3-VL-8B-Instruct converts the same way as a base.',
     local: false,
   },
 ]);
