@@ -37,7 +37,7 @@ describe('converter: bad input', () => {
   it('an unsupported model_type', async () => {
     const ck = await copyOf('ck25-expert');
     editJson(join(ck, 'config.json'), (j) => (j['model_type'] = 'llava'));
-    await expect(convert(ck, tmp('o-'))).rejects.toThrow(/config\.json: unsupported model_type "llava"; supported: qwen2_vl, qwen2_5_vl/);
+    await expect(convert(ck, tmp('o-'))).rejects.toThrow(/config\.json: unsupported model_type "llava"; supported: qwen2_vl, qwen2_5_vl, qwen3_vl/);
   });
 
   it('unsupported config keys: sliding-window attention, another rope type', async () => {
