@@ -3,13 +3,11 @@
  * checkpoints in every published variation (bf16/f16/f32, sharded or not, both namings, tied and
  * untied), trios of them for guided decoding, and real-size shapes for the large-file check.
  */
-import type { ModelDesc, TextDesc, VisionDesc } from '../../src/convert/model-desc';
+import { FAMILY_VISION, type ModelDesc, type TextDesc, type VisionDesc } from '../../src/convert/model-desc';
 import type { SyntheticSpec } from './synthetic';
 
 const TINY_VOCAB = 1024; // regular ids; Qwen's 26 added tokens follow (plus the VisionThink call token)
 const PIXELS = { minPixels: 56 * 56, maxPixels: 28 * 28 * 256 };
-
-const QWEN2_VISION_EXTRAS = { patchBias: false, posEmbedGrid: null, names: 'qwen2', deepstack: [] as number[] } as const;
 
 const text = (o: Partial<TextDesc> & Pick<TextDesc, 'hidden' | 'layers' | 'heads' | 'kvHeads' | 'intermediate' | 'vocabRows'>): TextDesc => {
   const headDim = o.hidden / o.heads;
@@ -23,16 +21,13 @@ const qwen25Vision = (width: number, depth: number, heads: number, mlpHidden: nu
   heads,
   mlpHidden,
   outHidden,
-  patch: 14,
   temporalPatch: 2,
   merge: 2,
   inChans: 3,
-  norm: 'rms',
-  mlp: 'gated',
-  act: 'silu',
-  windowPx: 112,
+  ...FAMILY_VISION.qwen2_5_vl,
   fullAttBlocks,
-  ...QWEN2_VISION_EXTRAS,
+  posEmbedGrid: null,
+  deepstack: [],
 });
 
 const qwen2Vision = (width: number, depth: number, heads: number, outHidden: number): VisionDesc => ({
@@ -41,16 +36,13 @@ const qwen2Vision = (width: number, depth: number, heads: number, outHidden: num
   heads,
   mlpHidden: width * 4,
   outHidden,
-  patch: 14,
   temporalPatch: 2,
   merge: 2,
   inChans: 3,
-  norm: 'layer',
-  mlp: 'plain',
-  act: 'quick_gelu',
-  windowPx: null,
+  ...FAMILY_VISION.qwen2_vl,
   fullAttBlocks: [],
-  ...QWEN2_VISION_EXTRAS,
+  posEmbedGrid: null,
+  deepstack: [],
 });
 
 const qwen3Vision = (width: number, depth: number, heads: number, outHidden: number, deepstack: number[]): VisionDesc => ({
@@ -59,18 +51,12 @@ const qwen3Vision = (width: number, depth: number, heads: number, outHidden: num
   heads,
   mlpHidden: width * 2,
   outHidden,
-  patch: 16,
   temporalPatch: 2,
   merge: 2,
   inChans: 3,
-  norm: 'layer',
-  mlp: 'plain',
-  act: 'gelu_pytorch_tanh',
-  windowPx: null,
+  ...FAMILY_VISION.qwen3_vl,
   fullAttBlocks: [],
-  patchBias: true,
   posEmbedGrid: 6,
-  names: 'qwen3',
   deepstack,
 });
 

@@ -1,5 +1,5 @@
 /** A factory spec as the graph builders' ModelDesc: the same real Qwen-VL architecture a checkpoint has. */
-import type { ModelDesc, VisionDesc } from '../../src/convert/model-desc';
+import { FAMILY_VISION, type ModelDesc, type VisionDesc } from '../../src/convert/model-desc';
 import type { ModelSpec } from './spec';
 
 export function descOf(spec: ModelSpec): ModelDesc {
@@ -12,32 +12,19 @@ export function descOf(spec: ModelSpec): ModelDesc {
     heads: b?.heads ?? 1,
     mlpHidden: b?.intermediate ?? 4 * spec.visionDim,
     outHidden: t.hidden,
-    patch: 14,
     temporalPatch: 2,
     merge: 2,
     inChans: 3,
   };
-  const none = { patchBias: false, posEmbedGrid: null, names: 'qwen2' as const, deepstack: [] as number[] };
-  const vision: VisionDesc =
-    family === 'qwen2_5_vl'
-      ? // Windowed blocks only with blocks given (cost linear in the image), one full-attention block otherwise.
-        { ...common, ...none, norm: 'rms', mlp: 'gated', act: 'silu', windowPx: 112, fullAttBlocks: b ? [] : [0] }
-      : family === 'qwen2_vl'
-        ? { ...common, ...none, norm: 'layer', mlp: 'plain', act: 'quick_gelu', windowPx: null, fullAttBlocks: [] }
-        : // Qwen3-VL: 16-px patches, a learned 8×8 position table, DeepStack from every block but the last.
-          {
-            ...common,
-            patch: 16,
-            norm: 'layer',
-            mlp: 'plain',
-            act: 'gelu_pytorch_tanh',
-            windowPx: null,
-            fullAttBlocks: [],
-            patchBias: true,
-            posEmbedGrid: 8,
-            names: 'qwen3',
-            deepstack: Array.from({ length: Math.min(3, Math.max(0, common.depth - 1)) }, (_, i) => i),
-          };
+  // Qwen2.5-VL: windowed blocks only with blocks given (cost linear in the image), one full-attention
+  // block otherwise. Qwen3-VL: a learned 8×8 position table, DeepStack from every block but the last.
+  const vision: VisionDesc = {
+    ...common,
+    ...FAMILY_VISION[family],
+    fullAttBlocks: family === 'qwen2_5_vl' && !b ? [0] : [],
+    posEmbedGrid: family === 'qwen3_vl' ? 8 : null,
+    deepstack: family === 'qwen3_vl' ? Array.from({ length: Math.min(3, Math.max(0, common.depth - 1)) }, (_, i) => i) : [],
+  };
   return {
     family,
     text: {

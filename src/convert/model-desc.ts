@@ -76,6 +76,15 @@ export interface ModelDesc {
   vision: VisionDesc;
 }
 
+/** What a family fixes in its vision tower (the sizes come from the config). */
+export type FamilyVision = Pick<VisionDesc, 'patch' | 'norm' | 'mlp' | 'act' | 'windowPx' | 'patchBias' | 'names'>;
+
+export const FAMILY_VISION: Record<Family, FamilyVision> = {
+  qwen2_vl: { patch: 14, norm: 'layer', mlp: 'plain', act: 'quick_gelu', windowPx: null, patchBias: false, names: 'qwen2' },
+  qwen2_5_vl: { patch: 14, norm: 'rms', mlp: 'gated', act: 'silu', windowPx: 112, patchBias: false, names: 'qwen2' },
+  qwen3_vl: { patch: 16, norm: 'layer', mlp: 'plain', act: 'gelu_pytorch_tanh', windowPx: null, patchBias: true, names: 'qwen3' },
+};
+
 /** inputs_embeds / image_features width: the hidden size, times 1 + DeepStack layers. */
 export const embedWidth = (t: TextDesc): number => t.hidden * (1 + t.deepstackLayers);
 

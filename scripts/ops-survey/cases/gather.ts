@@ -1,6 +1,7 @@
 /** com.microsoft GatherBlockQuantized (4-bit embedding table) against Gather on the dequantized table. */
 import type { FloatType, SurveyCase } from '../case';
-import { floatToHalf, halfToFloat } from '../../../src/convert/onnx/half';
+import { halfToFloat } from '../../../src/core/half';
+import { floatToHalf } from '../../../src/convert/onnx/half';
 import { dequantize4, quantize4, signedNibbles, transpose } from '../quant';
 import { i64, rand, randInts } from './data';
 

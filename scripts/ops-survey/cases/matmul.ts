@@ -3,7 +3,8 @@
  * way to store 4-bit weights (DequantizeLinear with uint4 blocks, opset 21) + MatMul.
  */
 import type { FloatType, SurveyCase } from '../case';
-import { floatToHalf, halfToFloat } from '../../../src/convert/onnx/half';
+import { halfToFloat } from '../../../src/core/half';
+import { floatToHalf } from '../../../src/convert/onnx/half';
 import { dequantize4, quantize4, uint4RowMajor } from '../quant';
 import { rand, range, floatInput } from './data';
 

@@ -3,7 +3,7 @@
  * from `text_config` when present (newer transformers) and from the top level otherwise (the
  * published repos); anything the graphs cannot honour is refused naming the key.
  */
-import { FAMILIES, type ModelDesc, type TextDesc, type VisionAct, type VisionDesc } from '../model-desc';
+import { FAMILIES, FAMILY_VISION, type ModelDesc, type TextDesc, type VisionAct, type VisionDesc } from '../model-desc';
 import { CheckpointError } from './safetensors';
 
 type Json = Record<string, unknown>;
@@ -93,7 +93,7 @@ export function parseConfig(source: string, file = 'config.json'): { desc: Model
   const vact = VISION_ACTS.find((a) => a === actName);
   if (!vact) return fail(`${at}.hidden_act ${JSON.stringify(actName)} is not supported (${VISION_ACTS.join(', ')})`);
   const width = family === 'qwen2_vl' ? int(vc, 'embed_dim', at) : int(vc, 'hidden_size', at);
-  const patch = int(vc, 'patch_size', at, qwen3 ? 16 : 14);
+  const patch = int(vc, 'patch_size', at, FAMILY_VISION[family].patch);
   const merge = int(vc, 'spatial_merge_size', at, 2);
   const windowSize = family === 'qwen2_5_vl' ? int(vc, 'window_size', at, 112) : null;
   const blockList = (key: string): number[] => {
@@ -106,6 +106,7 @@ export function parseConfig(source: string, file = 'config.json'): { desc: Model
   const grid = positions === null ? null : Math.round(Math.sqrt(positions));
   if (positions !== null && grid !== null && grid * grid !== positions) fail(`${at}.num_position_embeddings ${positions} is not a square`);
   const v: VisionDesc = {
+    ...FAMILY_VISION[family],
     width,
     depth: int(vc, 'depth', at),
     heads: int(vc, 'num_heads', at),
@@ -115,14 +116,10 @@ export function parseConfig(source: string, file = 'config.json'): { desc: Model
     temporalPatch: int(vc, 'temporal_patch_size', at, 2),
     merge,
     inChans: int(vc, 'in_chans', at, typeof vc['in_channels'] === 'number' ? vc['in_channels'] : 3),
-    norm: family === 'qwen2_5_vl' ? 'rms' : 'layer',
-    mlp: family === 'qwen2_5_vl' ? 'gated' : 'plain',
     act: vact,
     windowPx: windowSize,
     fullAttBlocks: family === 'qwen2_5_vl' ? blockList('fullatt_block_indexes') : [],
-    patchBias: qwen3,
     posEmbedGrid: grid,
-    names: qwen3 ? 'qwen3' : 'qwen2',
     deepstack: qwen3 ? blockList('deepstack_visual_indexes') : [],
   };
   t.deepstackLayers = v.deepstack.length;

@@ -3,6 +3,8 @@
  * bfloat16 (the checkpoints' usual dtype) and IEEE float16 (fp16 / q4f16 graphs).
  */
 
+import { halfToFloat } from '../../core/half';
+
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
@@ -17,15 +19,6 @@ export function bf16ToF32(src: Uint16Array, out = new Float32Array(src.length)):
 export function f16ToF32(src: Uint16Array, out = new Float32Array(src.length)): Float32Array {
   for (let i = 0; i < src.length; i++) out[i] = halfToFloat(src[i] ?? 0);
   return out;
-}
-
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
 /** float32 → IEEE half bits, round to nearest even (as numpy's astype(float16)); overflow → ±inf. */
