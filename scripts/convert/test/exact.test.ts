@@ -119,7 +119,7 @@ describe('the same weights in another published layout convert to the same files
 });
 
 describe('fp16, q4 and q4f16 against fp32 (reported, not assumed)', () => {
-  it.each(['ck25-base', 'ck2-base'])('%s: top-1 agreement and mean KL over every prompt position', async (name) => {
+  it.each(['ck25-base', 'ck2-base', 'ck3-base'])('%s: top-1 agreement and mean KL over every prompt position', async (name) => {
     const out = tmp('ptw-cv-');
     await convert(await checkpoint(name), join(out, 'm'), { formats: ['fp32', 'fp16', 'q4', 'q4f16'] });
     const ref = await loadConverted(out, 'm', 'fp32');
