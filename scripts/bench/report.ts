@@ -72,6 +72,20 @@ export function printSummary(results: Record<string, Record<string, unknown>>): 
     process.stdout.write(
       `${b} memory: ${mem.per_model.map((m) => `${m.role} ${m.resident_bytes === null ? '—' : MB(m.resident_bytes)} MB (weights ${MB(m.weights_bytes)} MB)`).join(' · ')}\n`,
     );
+    const g = (
+      r as {
+        graphs?: {
+          fused_ms_per_token: { median: number | null };
+          plain_ms_per_token: { median: number | null };
+          fused_over_plain: number | null;
+          same_tokens: boolean;
+        };
+      }
+    ).graphs;
+    if (g)
+      process.stdout.write(
+        `${b} graphs (generate(), base model): fused ${r2(g.fused_ms_per_token.median, 1) ?? '—'} ms/token · plain ops ${r2(g.plain_ms_per_token.median, 1) ?? '—'} ms/token · fused/plain ${g.fused_over_plain ?? '—'} · same tokens ${g.same_tokens ? 'yes' : 'NO'}\n`,
+      );
   }
 }
 
