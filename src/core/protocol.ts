@@ -4,6 +4,7 @@
  * buffers travel as transferables or SharedArrayBuffer views, never as JSON.
  */
 import type { GuidanceMode } from './merge';
+import type { Grid, ModelSizes } from './memoryEstimate';
 import type { Dtype, ModelRole, ModelSource } from './presets';
 import type { SamplingParams } from './sampling';
 import type { StopReason } from './stopping';
@@ -29,13 +30,27 @@ export function toWireError(e: unknown): WireError {
 }
 
 /**
- * Errors after which a model cannot go on: its worker died, or its GPU device was lost. The engine
- * keeps the outputs so far and refuses further runs until the trio is loaded again.
+ * Errors after which a model cannot go on: its worker died, its GPU device was lost, or onnxruntime
+ * failed in a way that leaves its state unknown (out of memory, a runtime exception; see
+ * runtimeErrors.ts). The engine keeps the outputs so far and refuses runs that need the model until
+ * it is loaded again.
  */
-export const FATAL_MODEL_ERRORS: readonly string[] = ['WorkerCrashedError', 'GpuDeviceLostError'];
+export const FATAL_MODEL_ERRORS: readonly string[] = [
+  'WorkerCrashedError',
+  'GpuDeviceLostError',
+  'OutOfMemoryError',
+  'ModelRuntimeError',
+];
 
-/** Diagnostics: how a model fails on purpose (a worker crash, or its WebGPU device destroyed). */
-export type FaultKind = 'crash' | 'device-lost';
+/** A run refused before any model ran: it would not fit a model's memory or context. */
+export const PROMPT_TOO_LARGE = 'PromptTooLargeError';
+
+/**
+ * Diagnostics: how a model fails on purpose — a worker crash, its WebGPU device destroyed, or its
+ * WebAssembly heap unable to grow from now on (the next allocation that needs more fails inside
+ * onnxruntime, a real std::bad_alloc).
+ */
+export type FaultKind = 'crash' | 'device-lost' | 'out-of-memory';
 
 export function fromWireError(w: WireError): Error {
   const e = new Error(w.message);
@@ -101,6 +116,25 @@ export interface LoadOptions {
    * one after another, each free to use every core (what wins on a small CPU; see docs/bench.md).
    */
   stepping?: 'concurrent' | 'sequential';
+  /**
+   * Caps each model worker's WebAssembly heap at this many MiB (default: the 4 GiB wasm32 allows).
+   * The engine plans runs against the cap (smaller prefill pieces, refusals), and onnxruntime cannot
+   * allocate past it.
+   */
+  memoryLimitMB?: number;
+}
+
+/** What a model's runtime can hold and already holds, in bytes, for the engine's memory plan. */
+export interface ModelMemory {
+  /** The most its WebAssembly heap may grow to; null when unbounded (onnxruntime-node). */
+  heapLimit: number | null;
+  /**
+   * What the model already uses (weights, sessions): the heap after load and warm-up less the model
+   * files, which pass through it only while the sessions are made; null when unknown.
+   */
+  resident: number | null;
+  /** WebGPU: the largest buffer the device allows (maxBufferSize, maxStorageBufferBindingSize); null otherwise. */
+  gpuMaxBuffer: number | null;
 }
 
 /** Where a model file's bytes came from: downloaded, browser storage (Cache API), or the user's disk. */
@@ -189,6 +223,9 @@ export interface ModelInfo {
   wasmThreads?: number | null;
   /** Set by the coordinator: whether the trio steps its models concurrently or one after another. */
   stepping?: 'concurrent' | 'sequential';
+  /** Sizes from config.json for the memory plan; null when the config is not one the estimate knows. */
+  sizes: ModelSizes | null;
+  memory: ModelMemory;
 }
 
 /** Counters a model worker keeps, so tests and the bench can see what work really ran. */
@@ -198,10 +235,17 @@ export interface ModelStats {
   visionEncoderRuns: number;
   visionTokens: number;
   promptPrefills: number;
+  /** Decoder forwards of prompt prefills (more than one per prefill when it went in pieces). */
+  prefillForwards: number;
   prefillReuses: number;
   decoderSteps: number;
   /** Sum over steps of the batch size (a batch of 2 is one step, two rows). */
   decoderRows: number;
+  /**
+   * Not a counter: the size of onnxruntime's WebAssembly heap in this worker now, in bytes. It never
+   * shrinks, so it is the worker's high-water mark. Null where there is none (onnxruntime-node).
+   */
+  heapBytes: number | null;
 }
 
 export interface PrefillRequest {
@@ -213,6 +257,31 @@ export interface PrefillRequest {
   streams: number;
   /** Where the worker writes logits: streams × vocabRows float32. */
   logits: SharedArrayBuffer;
+  /** Prefill the prompt in pieces of this many tokens (the engine's memory plan); absent: one piece. */
+  chunkTokens?: number;
+}
+
+/** A prompt to measure before any model runs: the prefill's turns and image, and a possible extension. */
+export interface MeasureRequest {
+  turns: ChatTurn[];
+  image: ImagePayload | null;
+  pixels?: PixelPayload;
+  /** VisionThink: the tool-response turn with the full image (its size) that the model may ask for. */
+  extension?: { text: string; width: number; height: number };
+}
+
+/** A prompt's size for one model. */
+export interface PromptMeasure {
+  tokens: number;
+  /** M-RoPE position after the prompt. */
+  positions: number;
+  /** Patch grids [t, h, w] of its images. */
+  images: Grid[];
+  /** Tokens of the last turn's text alone (the question), to turn a token budget into characters. */
+  lastTurnTokens: number;
+  /** The model keeps this prompt's prefill: no vision encoder, no prefill. */
+  reused: boolean;
+  extension: { tokens: number; grid: Grid } | null;
 }
 
 export interface PrefillResult {
@@ -266,6 +335,8 @@ export interface ModelWorkerApi {
   /** Appends one token per stream and writes the next logits. */
   step(tokens: Int32Array): Promise<StepResult>;
   extend(req: ExtendRequest): Promise<ExtendResult>;
+  /** Tokenizes the prompt (no model runs): its size for the memory plan. */
+  measure(req: MeasureRequest): Promise<PromptMeasure>;
   prefillRaw(req: RawPrefillRequest): Promise<PrefillResult>;
   /** Runs the image processor once, into shared memory, for the models that share this processor. */
   preprocess(image: ImagePayload): Promise<PixelPayload>;
@@ -275,7 +346,7 @@ export interface ModelWorkerApi {
   decode(ids: number[]): Promise<string>;
   /**
    * Diagnostics: on its n-th step from now the worker crashes (an uncaught error) or destroys its
-   * WebGPU device (as a driver reset would). Workers only.
+   * WebGPU device (as a driver reset would); 'out-of-memory' stops its heap growing at once. Workers only.
    */
   injectFault(steps: number, kind: FaultKind): Promise<void>;
   dispose(): Promise<void>;
@@ -303,6 +374,21 @@ export interface RunRequest {
    */
   alphas?: number[];
 }
+
+/** One model's memory plan for a run (bytes). */
+export interface RunMemory {
+  /** Estimated peak beyond what the model already holds. */
+  peakBytes: number;
+  /** What it could still allocate; null when unbounded. */
+  availableBytes: number | null;
+  /** Prefill piece in tokens; null when the prompt went in one piece (or was not prefilled). */
+  chunkTokens: number | null;
+}
+
+/** Whether a run would fit, before anything runs. */
+export type RunCheck =
+  | { ok: true; memory: Partial<Record<ModelRole, RunMemory>> }
+  | { ok: false; role: ModelRole; error: WireError };
 
 export interface TopEntry {
   id: number;
@@ -348,6 +434,8 @@ export type RunEvent =
       /** Visual tokens each model encoded for the prompt's image. */
       visualTokens: Partial<Record<ModelRole, number>>;
       image: [number, number] | null;
+      /** Each model's memory plan (prefill pieces, estimated peak). */
+      memory: Partial<Record<ModelRole, RunMemory>>;
     }
   | (TokenEvent & { runId: number })
   | { type: 'alpha'; runId: number; alpha: number; fromIndex: number }
@@ -387,6 +475,19 @@ export interface CoordinatorApi {
    * the page has handled its last batch (the promise returned by onEvent).
    */
   run(req: RunRequest, onEvent: (events: RunEvent[]) => void | Promise<void>): Promise<void>;
+  /**
+   * Whether `req` would fit every model it needs (memory, context), measured without running any
+   * model; the refusal says what to shorten. run() checks the same and throws PromptTooLargeError.
+   */
+  checkRun(req: RunRequest): Promise<RunCheck>;
+  /**
+   * Load again after a model stopped (its worker died, its device was lost, onnxruntime failed):
+   * each stopped model gets a new worker, loaded from the same files (browser storage); the other
+   * models stay as they are. Resolves with every model's info after the page handled the last event.
+   */
+  reloadStopped(onEvent: (e: LoadEvent) => void | Promise<void>): Promise<ModelInfo[]>;
+  /** Diagnostics: a fault in one model's worker (see ModelWorkerApi.injectFault). */
+  injectFault(role: ModelRole, steps: number, kind: FaultKind): Promise<void>;
   /** Takes effect from the next token. */
   setAlpha(alpha: number): Promise<void>;
   cancel(): Promise<void>;

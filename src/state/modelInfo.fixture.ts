@@ -15,6 +15,8 @@ export function modelInfo(role: ModelInfo['role'], over: Partial<ModelInfo> = {}
     loadMs: 10,
     kvLocation: 'cpu',
     imageProcessorKey: null,
+    sizes: null,
+    memory: { heapLimit: 4 * 2 ** 30, resident: 16 * 2 ** 20, gpuMaxBuffer: null },
     ...over,
   };
 }

@@ -13,6 +13,7 @@ const started: RunEvent = {
   resolution: 'full',
   visualTokens: {},
   image: [96, 64],
+  memory: {},
 };
 const tok = (stream: 'base' | 'guided', index: number, delta: string, alpha = 0.5): RunEvent => ({
   type: 'token',

@@ -11,6 +11,10 @@ import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
 import type {
   ChatTurn,
   CoordinatorApi,
+  FaultKind,
+  PixelPayload,
+  RunCheck,
+  Resolution,
   ImagePayload,
   LoadEvent,
   LoopStats,
@@ -21,7 +25,7 @@ import type {
   RunRequest,
   TopEntry,
 } from '../../src/core/protocol';
-import { FATAL_MODEL_ERRORS, toWireError } from '../../src/core/protocol';
+import { FATAL_MODEL_ERRORS, fromWireError, toWireError } from '../../src/core/protocol';
 import { createRng, Sampler, topK, validateSampling } from '../../src/core/sampling';
 import { StopChecker, trimStopString, type StopReason } from '../../src/core/stopping';
 import { TextStream } from '../../src/core/textStream';
@@ -29,7 +33,8 @@ import { locate } from '../../src/models/load';
 import { checkToolCall, halveImage, TOOL_RESPONSE_TURN, TOOL_SYSTEM_PROMPT } from '../../src/core/visionthink';
 import { EventBatcher, type EventSink } from './event-batcher';
 import { SharedPixels } from './shared-pixels';
-import { loadTrio, type LoadedTrio, type ModelHandle } from './trio';
+import { checkMemory, type MemoryCheckInput } from './memory-check';
+import { loadTrio, reloadDead, type LoadedTrio, type ModelHandle } from './trio';
 
 interface StreamState {
   feed: StreamFeed;
@@ -50,6 +55,31 @@ interface StreamState {
 
 export class CancelledError extends Error {
   override name = 'CancelledError';
+}
+
+/** A run's prompt as the models see it. */
+interface RunPrompt {
+  resolution: Resolution;
+  turns: ChatTurn[];
+  fullImage: ImagePayload | null;
+  /** The image of the prompt: the full one, or half-size for smart and low resolution. */
+  image: ImagePayload | null;
+  pixelModels: { role: ModelRole; api: ModelHandle['api']; processorKey: string | null }[];
+  pixels: Partial<Record<ModelRole, PixelPayload>>;
+}
+
+/** What the memory check needs of a request and its prompt. */
+function memoryInput(req: RunRequest, plan: RunPlan, roles: ModelRole[], p: RunPrompt): MemoryCheckInput {
+  const extension = p.resolution === 'smart' && p.fullImage ? { text: TOOL_RESPONSE_TURN, width: p.fullImage.width, height: p.fullImage.height } : null;
+  return {
+    roles,
+    batch: plan.batch,
+    request: { turns: p.turns, image: p.image, ...(extension ? { extension } : {}) },
+    pixels: p.pixels,
+    question: req.question,
+    maxNewTokens: req.maxNewTokens,
+    resolution: p.resolution,
+  };
 }
 
 /** In-thread observers for tests and the bench: called synchronously inside the decode loop. */
@@ -126,21 +156,7 @@ export class Engine implements CoordinatorApi {
   }
 
   async run(req: RunRequest, onEvents: EventSink): Promise<void> {
-    if (this.active) throw new Error('a run is already in progress');
-    const trio = this.trio;
-    const tokenizer = this.tokenizer;
-    if (!trio || !tokenizer) throw new Error('load a trio before running');
-    const sampling = validateSampling(req.sampling);
-    if (!req.question.trim()) throw new Error('the question is empty');
-    if (!Number.isFinite(req.alpha)) throw new RangeError(`alpha must be a finite number, got ${req.alpha}`);
-    const plan = planFor(req);
-    const roles = MODEL_ROLES.filter((r) => plan.batch[r] > 0);
-    for (const r of roles) {
-      const m = trio.models.get(r);
-      if (!m) throw new Error(`mode "${req.mode}" needs the ${r} model, which is not loaded`);
-      if (m.dead) throw new Error(`the ${r} model (${m.info.name}) stopped during an earlier run (${m.dead.message}); load the trio again`);
-    }
-
+    const { trio, tokenizer, sampling, plan, roles } = this.validate(req);
     const runId = ++this.runCounter;
     const events = new EventBatcher(onEvents);
     this.active = { runId, events };
@@ -159,6 +175,72 @@ export class Engine implements CoordinatorApi {
       this.active = null;
       await events.drain();
     }
+  }
+
+  async checkRun(req: RunRequest): Promise<RunCheck> {
+    const { trio, plan, roles } = this.validate(req);
+    const prompt = await this.prompt(req, roles, trio);
+    return checkMemory(trio, memoryInput(req, plan, roles, prompt));
+  }
+
+  async reloadStopped(onEvent: (e: LoadEvent) => void | Promise<void>): Promise<ModelInfo[]> {
+    if (this.active) throw new Error('cannot load models while a run is in progress; stop it first');
+    const trio = this.trio;
+    if (!trio) throw new Error('load a trio first');
+    let delivered: Promise<void> = Promise.resolve();
+    const emit = (e: LoadEvent): void => {
+      delivered = Promise.resolve(onEvent(e)).catch(() => undefined);
+    };
+    try {
+      await reloadDead(trio, this.spawn, emit);
+      return [...trio.models.values()].map((m) => m.info);
+    } finally {
+      await delivered;
+    }
+  }
+
+  async injectFault(role: ModelRole, steps: number, kind: FaultKind): Promise<void> {
+    const m = this.trio?.models.get(role);
+    if (!m) throw new Error(`no ${role} model loaded`);
+    await m.handle.api.injectFault(steps, kind);
+  }
+
+  /** What every run and check needs, or an error saying what is missing. */
+  private validate(req: RunRequest) {
+    if (this.active) throw new Error('a run is already in progress');
+    const trio = this.trio;
+    const tokenizer = this.tokenizer;
+    if (!trio || !tokenizer) throw new Error('load a trio before running');
+    const sampling = validateSampling(req.sampling);
+    if (!req.question.trim()) throw new Error('the question is empty');
+    if (!Number.isFinite(req.alpha)) throw new RangeError(`alpha must be a finite number, got ${req.alpha}`);
+    const plan = planFor(req);
+    const roles = MODEL_ROLES.filter((r) => plan.batch[r] > 0);
+    for (const r of roles) {
+      const m = trio.models.get(r);
+      if (!m) throw new Error(`mode "${req.mode}" needs the ${r} model, which is not loaded`);
+      if (m.dead) throw new Error(`the ${r} model (${m.info.name}) stopped during an earlier run (${m.dead.message}); load the trio again`);
+    }
+    return { trio, tokenizer, sampling, plan, roles };
+  }
+
+  /** The prompt as the models see it: the chat turns, the image at the run's resolution and its shared pixels. */
+  private async prompt(req: RunRequest, roles: ModelRole[], trio: LoadedTrio): Promise<RunPrompt> {
+    const resolution = req.image ? (req.resolution ?? 'full') : 'full';
+    // Smart mode offers VisionThink's resize_image tool in the system prompt.
+    const system = resolution === 'smart' ? [TOOL_SYSTEM_PROMPT, req.system].filter(Boolean).join('\n\n') : req.system;
+    const turns: ChatTurn[] = [
+      ...(system ? [{ role: 'system' as const, text: system }] : []),
+      { role: 'user', text: req.question, withImage: req.image !== null },
+    ];
+    const fullImage = req.image ? shareImage(req.image) : null;
+    const image = fullImage && resolution !== 'full' ? lowResolution(fullImage) : fullImage;
+    const pixelModels = roles.flatMap((r) => {
+      const m = trio.models.get(r);
+      return m ? [{ role: r, api: m.handle.api, processorKey: m.info.imageProcessorKey }] : [];
+    });
+    const pixels = image ? await this.pixels.forModels(pixelModels, image) : {};
+    return { resolution, turns, fullImage, image, pixelModels, pixels };
   }
 
   /** Which model a run-ending error came from, for the page's per-model status. */
@@ -192,29 +274,43 @@ export class Engine implements CoordinatorApi {
     const views = new Map<ModelRole, Float32Array>();
     for (const r of roles) views.set(r, this.logitsView(r, plan.batch[r], api(r).info.vocabRows));
 
-    const resolution = req.image ? (req.resolution ?? 'full') : 'full';
-    // Smart mode offers VisionThink's resize_image tool in the system prompt.
-    const system = resolution === 'smart' ? [TOOL_SYSTEM_PROMPT, req.system].filter(Boolean).join('\n\n') : req.system;
-    const turns: ChatTurn[] = [
-      ...(system ? [{ role: 'system' as const, text: system }] : []),
-      { role: 'user', text: req.question, withImage: req.image !== null },
-    ];
-    const fullImage = req.image ? shareImage(req.image) : null;
-    const image = fullImage && resolution !== 'full' ? lowResolution(fullImage) : fullImage;
     if (req.faultAt) await api(req.faultAt.role).handle.api.injectFault(req.faultAt.step, req.faultAt.kind ?? 'crash');
     const tPrefill = performance.now();
-    const pixelModels = roles.map((r) => ({ role: r, api: api(r).handle.api, processorKey: api(r).info.imageProcessorKey }));
-    const pixels = image ? await this.pixels.forModels(pixelModels, image) : {};
-    const prefills = await Promise.all(
+    const prompt = await this.prompt(req, roles, trio);
+    const { resolution, turns, fullImage, image, pixelModels, pixels } = prompt;
+    // Refused here, before any model runs, when a model could not hold the run.
+    const check = await checkMemory(trio, memoryInput(req, plan, roles, prompt));
+    if (!check.ok) throw fromWireError(check.error);
+    const settled = await Promise.allSettled(
       roles.map((r) => {
         const buffer = this.buffers.get(r);
         if (!buffer) throw new Error('no logits buffer');
         const shared = pixels[r];
-        return api(r)
-          .handle.api.prefill({ turns, image, ...(shared ? { pixels: shared } : {}), streams: plan.batch[r], logits: buffer })
-          .catch((e: unknown) => this.modelFailed(trio, r, e));
+        const chunk = check.memory[r]?.chunkTokens;
+        return api(r).handle.api.prefill({
+          turns,
+          image,
+          ...(shared ? { pixels: shared } : {}),
+          streams: plan.batch[r],
+          logits: buffer,
+          ...(chunk ? { chunkTokens: chunk } : {}),
+        });
       }),
     );
+    // A model whose prefill failed ends the streams that need it; the others go on. When none is
+    // left, the run ends with that model's error.
+    const failed = new Map<ModelRole, unknown>();
+    settled.forEach((res, i) => {
+      const r = roles[i];
+      if (r && res.status === 'rejected') {
+        failed.set(r, res.reason);
+        markIfFatal(trio, r, res.reason);
+      }
+    });
+    const [firstFailure] = failed;
+    if (firstFailure && plan.streams.every((f) => [...failed.keys()].some((r) => f.rows[r] !== undefined)))
+      this.modelFailed(trio, firstFailure[0], firstFailure[1]);
+    const prefills = settled.map((res) => (res.status === 'fulfilled' ? res.value : null));
     loop.prefillMs = performance.now() - tPrefill;
     const promptIds: Partial<Record<ModelRole, number[]>> = {};
     roles.forEach((r, i) => (promptIds[r] = prefills[i]?.promptIds ?? []));
@@ -224,10 +320,11 @@ export class Engine implements CoordinatorApi {
       streams: plan.streams.map((s) => s.stream),
       promptIds,
       prefillMs: performance.now() - tPrefill,
-      reused: prefills.every((p) => p.reused),
+      reused: prefills.every((p) => p?.reused ?? true),
       resolution,
       visualTokens: Object.fromEntries(roles.map((r, i) => [r, prefills[i]?.visionTokens ?? 0])),
       image: image ? [image.width, image.height] : null,
+      memory: check.memory,
     });
     // The stream whose tool calls count: guided, or the only stream of a single-model mode. In a
     // sweep every stream stands for a run of its own, so each may ask for the full image once.
@@ -266,6 +363,14 @@ export class Engine implements CoordinatorApi {
     );
     let timings: Partial<Record<ModelRole, number>> = {};
     roles.forEach((r, i) => (timings[r] = prefills[i]?.ms ?? 0));
+    for (const [r, e] of failed) {
+      for (const s of streams) {
+        if (s.done || s.feed.rows[r] === undefined) continue;
+        events.push({ type: 'error', runId, stream: s.feed.stream, role: r, error: toWireError(e), ...sweepOf(s) });
+        this.finish(s, 'error', runId, events, []);
+      }
+    }
+    if (failed.size) roles = roles.filter((r) => !failed.has(r) && streams.some((s) => !s.done && s.feed.rows[r] !== undefined));
     if (this.cancelled) {
       for (const s of streams) this.finish(s, 'cancelled', runId, events, []);
       return loop;

@@ -25,6 +25,7 @@ export function spawnModelWorker(role: ModelRole, _options: LoadOptions): ModelH
   const guard = <T>(p: Promise<T>): Promise<T> => Promise.race([p, death]);
   const api: ModelWorkerApi = {
     load: (spec, options, onProgress) => guard(remote.load(spec, options, Comlink.proxy(onProgress))),
+    measure: (req) => guard(remote.measure(req)),
     prefill: (req) => guard(remote.prefill(req)),
     step: (tokens) => guard(remote.step(tokens)),
     extend: (req) => guard(remote.extend(req)),

@@ -17,8 +17,18 @@ export interface ModelHandle {
   terminate: () => void;
 }
 
+export interface TrioModel {
+  handle: ModelHandle;
+  info: ModelInfo;
+  /** What it was loaded from and with: Load again loads the same into a new worker. */
+  spec: ModelSpecifier;
+  options: LoadOptions;
+  /** Set when it stopped (worker died, device lost, onnxruntime failed): it takes no runs until loaded again. */
+  dead?: Error;
+}
+
 export interface LoadedTrio {
-  models: Map<ModelRole, { handle: ModelHandle; info: ModelInfo; dead?: Error }>;
+  models: Map<ModelRole, TrioModel>;
   /** Ids every model covers: the only ids merged and sampled. */
   vocab: number;
   /** Step the models one after another (the single-thread naive loop). */
@@ -69,36 +79,22 @@ export async function loadTrio(
   };
   const settled = await Promise.allSettled(
     specs.map(async (spec) => {
+      const own = optionsFor(spec.role, options);
       const kept = parked.get(spec.role);
       if (kept) {
         parked.delete(spec.role);
         onEvent({ type: 'phase', role: spec.role, phase: 'ready' });
         onEvent({ type: 'loaded', info: kept.info });
-        return { spec, handle: kept.handle, info: kept.info };
+        return { spec, options: own, handle: kept.handle, info: kept.info };
       }
-      const own = optionsFor(spec.role, options);
-      const handle = spawn(spec.role, own);
-      try {
-        const info = await inTurn(() =>
-          handle.api.load(spec, own, (p) =>
-            onEvent(
-              'phase' in p ? { type: 'phase', role: p.role, phase: p.phase } : { type: 'progress', ...p },
-            ),
-          ),
-        );
-        onEvent({ type: 'loaded', info });
-        return { spec, handle, info };
-      } catch (e) {
-        handle.terminate();
-        throw named(e, `${spec.name} (${spec.role})`);
-      }
+      const { handle, info } = await inTurn(() => loadOne(spec, own, spawn, onEvent));
+      return { spec, options: own, handle, info };
     }),
   );
   const models: LoadedTrio['models'] = new Map();
   const failures: Error[] = [];
   for (const s of settled) {
-    if (s.status === 'fulfilled')
-      models.set(s.value.spec.role, { handle: s.value.handle, info: s.value.info });
+    if (s.status === 'fulfilled') models.set(s.value.spec.role, s.value);
     else failures.push(s.reason instanceof Error ? s.reason : new Error(String(s.reason)));
   }
   const release = () => {
@@ -116,14 +112,7 @@ export async function loadTrio(
   }
   const infos = [...models.values()].map((m) => m.info);
   try {
-    assertSameTokenizer(
-      infos.map((i) => ({ name: i.name, fingerprint: i.tokenizerFingerprint, size: i.tokenizerSize, family: i.family })),
-    );
-    const size = infos[0]?.tokenizerSize ?? 0;
-    const vocab = sharedVocabSize(
-      size,
-      infos.map((i) => ({ name: i.name, rows: i.vocabRows })),
-    );
+    const vocab = mergeableVocab(infos);
     // The automatic schedule steps one after another only when every model really runs on WASM.
     const sequential =
       options.placement === 'single-thread' ||
@@ -138,6 +127,62 @@ export async function loadTrio(
     release();
     throw e;
   }
+}
+
+/** One model into a new worker; the worker is ended when the load fails. */
+async function loadOne(
+  spec: ModelSpecifier,
+  options: LoadOptions,
+  spawn: (role: ModelRole, options: LoadOptions) => ModelHandle,
+  onEvent: (e: LoadEvent) => void,
+): Promise<{ handle: ModelHandle; info: ModelInfo }> {
+  const handle = spawn(spec.role, options);
+  try {
+    const info = await handle.api.load(spec, options, (p) =>
+      onEvent('phase' in p ? { type: 'phase', role: p.role, phase: p.phase } : { type: 'progress', ...p }),
+    );
+    onEvent({ type: 'loaded', info });
+    return { handle, info };
+  } catch (e) {
+    handle.terminate();
+    throw named(e, `${spec.name} (${spec.role})`);
+  }
+}
+
+/** The ids every model of the trio covers, after checking they share one tokenizer. */
+function mergeableVocab(infos: ModelInfo[]): number {
+  assertSameTokenizer(infos.map((i) => ({ name: i.name, fingerprint: i.tokenizerFingerprint, size: i.tokenizerSize, family: i.family })));
+  return sharedVocabSize(
+    infos[0]?.tokenizerSize ?? 0,
+    infos.map((i) => ({ name: i.name, rows: i.vocabRows })),
+  );
+}
+
+/**
+ * Load again after models stopped: each stopped model's worker is ended and a new one loads the
+ * same files with the same options (browser storage, no download); the other models are left as
+ * they are. The trio is updated in place, model by model, as each load succeeds.
+ */
+export async function reloadDead(
+  trio: LoadedTrio,
+  spawn: (role: ModelRole, options: LoadOptions) => ModelHandle,
+  onEvent: (e: LoadEvent) => void,
+): Promise<void> {
+  const dead = [...trio.models].filter(([, m]) => m.dead);
+  const settled = await Promise.allSettled(
+    dead.map(async ([role, m]) => {
+      m.handle.terminate();
+      const { handle, info } = await loadOne(m.spec, m.options, spawn, onEvent);
+      const kept = { ...info, wasmThreads: m.info.wasmThreads ?? null, stepping: m.info.stepping ?? 'concurrent' };
+      const { dead: _stopped, ...rest } = m;
+      trio.models.set(role, { ...rest, handle, info: kept });
+      return kept;
+    }),
+  );
+  const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason instanceof Error ? s.reason : new Error(String(s.reason))] : []));
+  const [first] = failures;
+  if (first) throw first;
+  mergeableVocab([...trio.models.values()].map((m) => m.info));
 }
 
 /**

@@ -5,10 +5,13 @@
  * image side (./vision.ts) and the decode batch (./row-batch.ts) do the work; this class keeps the
  * state between calls.
  */
-import { Tensor } from '@huggingface/transformers';
+import { RawImage, Tensor, env } from '@huggingface/transformers';
 import { tokenizerFingerprint } from '../../src/core/vocab';
 import type {
   FaultKind,
+  MeasureRequest,
+  ModelMemory,
+  PromptMeasure,
   FileProgress,
   LoadOptions,
   LoadPhase,
@@ -25,25 +28,33 @@ import type {
   PixelPayload,
 } from '../../src/core/protocol';
 import { loadModel, type LoadedModel } from '../../src/models/load';
-import { encodePrompt, runPrompt, type PromptCache } from './prompt';
+import { measurePrompt, preparePrompt, runPrompt, tokenCount, type PreparedPrompt, type PromptCache } from './prompt';
 import { RowBatch } from './row-batch';
 import { disposeOutputs, readLogits } from './tensors';
+import { modelSizes } from './sizes';
+import { capWasmHeap, wasmHeapBytes } from './wasm-heap';
 import { imageInputs, pixelSharing, sharedPixels, toRawImage, type PixelSharing } from './vision';
+import { expandImagePads } from '../../src/core/pixels';
+import type { Grid } from '../../src/core/memoryEstimate';
 
 const emptyStats = (): ModelStats => ({
   imagesProcessed: 0,
   visionEncoderRuns: 0,
   visionTokens: 0,
   promptPrefills: 0,
+  prefillForwards: 0,
   prefillReuses: 0,
   decoderSteps: 0,
   decoderRows: 0,
+  heapBytes: null,
 });
 
 export class ModelHost implements ModelWorkerApi {
   private loaded: LoadedModel | null = null;
   private info: ModelInfo | null = null;
   private prompt: PromptCache | null = null;
+  /** The last prompt measured, kept for the prefill that follows (no second tokenisation). */
+  private prepared: PreparedPrompt | null = null;
   private streams: RowBatch | null = null;
   private counters = emptyStats();
   /** How this model's image preprocessing can be shared; null when it cannot. */
@@ -56,7 +67,13 @@ export class ModelHost implements ModelWorkerApi {
   ): Promise<ModelInfo> {
     const t0 = performance.now();
     await this.dispose();
-    const loaded = await loadModel(spec, options, onProgress);
+    const heapLimit = capWasmHeap(options.memoryLimitMB);
+    // The ONNX files pass through onnxruntime's heap while the sessions are made, and are freed after.
+    const onnxBytes = new Map<string, number>();
+    const loaded = await loadModel(spec, options, (p) => {
+      if ('file' in p && /\.onnx(_data(_\d+)?)?$/.test(p.file)) onnxBytes.set(p.file, Math.max(p.loaded, p.total));
+      onProgress(p);
+    });
     this.loaded = loaded;
     onProgress({ role: spec.role, phase: 'warmup' });
     const { vocabRows, kvLocation } = await this.warmUp();
@@ -80,6 +97,8 @@ export class ModelHost implements ModelWorkerApi {
       loadMs: performance.now() - t0,
       kvLocation,
       imageProcessorKey: this.sharing?.key ?? null,
+      sizes: modelSizes(loaded.model, loaded.dtype),
+      memory: await this.memory(heapLimit, [...onnxBytes.values()].reduce((a, b) => a + b, 0)),
     };
     onProgress({ role: spec.role, phase: 'ready' });
     return this.info;
@@ -103,18 +122,65 @@ export class ModelHost implements ModelWorkerApi {
     return { vocabRows, kvLocation };
   }
 
+  /**
+   * What this runtime can hold: the heap's limit; what the loaded model holds — the heap after load
+   * less the model files, which were in it only while the sessions were made; the GPU's largest buffer.
+   */
+  private async memory(heapLimit: number | null, fileBytes: number): Promise<ModelMemory> {
+    const { backend } = this.need();
+    let gpuMaxBuffer: number | null = null;
+    if (backend.backend === 'webgpu') {
+      const limits = (await env.backends.onnx.webgpu?.device)?.limits;
+      if (limits) gpuMaxBuffer = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+    }
+    const heap = wasmHeapBytes();
+    return { heapLimit, resident: heap === null ? null : Math.max(0, heap - fileBytes), gpuMaxBuffer };
+  }
+
+  /** The prompt's size for the engine's memory plan; nothing runs but the tokenizer (and the image processor without shared pixels). */
+  async measure(req: MeasureRequest): Promise<PromptMeasure> {
+    const { model, processor } = this.need();
+    const key = promptKey(req);
+    const reused = this.prompt?.key === key;
+    const prepared = await this.prepare(key, req);
+    const lastTurn = req.turns.at(-1)?.text ?? '';
+    return { ...measurePrompt(model, processor, prepared, lastTurn), reused, extension: this.measureExtension(req.extension) };
+  }
+
+  /** VisionThink's extension: the tool-response turn with the full image's placeholders, and its grid. */
+  private measureExtension(ext: MeasureRequest['extension']): PromptMeasure['extension'] {
+    const { processor } = this.need();
+    const imageProcessor = processor.image_processor;
+    if (!ext || !this.sharing || !imageProcessor) return null;
+    // Only the size is read (smart_resize): no pixels are needed to know the grid.
+    const [width, height] = imageProcessor.get_resize_output_image_size(new RawImage(new Uint8ClampedArray(0), ext.width, ext.height, 4), null);
+    const config: unknown = imageProcessor.config;
+    const patch = typeof config === 'object' && config !== null && 'patch_size' in config && typeof config.patch_size === 'number' ? config.patch_size : 14;
+    const grid: Grid = [1, Math.round(height / patch), Math.round(width / patch)];
+    return { tokens: 1 + tokenCount(processor, expandImagePads(ext.text, [grid], this.sharing.mergeSize)), grid };
+  }
+
+  private async prepare(key: string, req: MeasureRequest): Promise<PreparedPrompt> {
+    const { processor } = this.need();
+    if (this.prepared?.key !== key) this.prepared = await preparePrompt(processor, this.sharing, key, req, this.counters);
+    return this.prepared;
+  }
+
   async prefill(req: PrefillRequest): Promise<PrefillResult> {
     const t0 = performance.now();
-    const { model, processor } = this.need();
+    const { model } = this.need();
     const info = this.needInfo();
     if (req.logits.byteLength < req.streams * info.vocabRows * 4) {
       throw new Error(`logits buffer too small for ${req.streams} × ${info.vocabRows}`);
     }
-    const key = JSON.stringify({ turns: req.turns, image: req.image?.key ?? null });
+    const key = promptKey(req);
     let reused = true;
     if (this.prompt?.key !== key) {
       reused = false;
-      this.prompt = await encodePrompt(model, processor, this.sharing, key, req, this.counters);
+      const prepared = await this.prepare(key, req);
+      this.prepared = null;
+      this.prompt = null;
+      this.prompt = await runPrompt(model, prepared, this.counters, req.chunkTokens ?? null);
     } else {
       this.counters.prefillReuses += 1;
     }
@@ -144,7 +210,7 @@ export class ModelHost implements ModelWorkerApi {
       BigInt64Array.from(req.ids, (x) => BigInt(x)),
       [1, req.ids.length],
     );
-    this.prompt = await runPrompt(model, `raw:${performance.now()}`, input_ids, pixels, this.counters);
+    this.prompt = await runPrompt(model, { key: `raw:${performance.now()}`, input_ids, pixels }, this.counters);
     this.startStreams(this.prompt, 1, req.logits);
     return {
       promptIds: req.ids,
@@ -195,10 +261,11 @@ export class ModelHost implements ModelWorkerApi {
   async reset(): Promise<void> {
     this.releaseStreams();
     this.prompt = null;
+    this.prepared = null;
   }
 
   async stats(): Promise<ModelStats> {
-    return { ...this.counters };
+    return { ...this.counters, heapBytes: wasmHeapBytes() };
   }
 
   async decode(ids: number[]): Promise<string> {
@@ -228,4 +295,9 @@ export class ModelHost implements ModelWorkerApi {
     if (!this.info) throw new Error('no model loaded');
     return this.info;
   }
+}
+
+/** The kept prompt's identity: the turns and the image. */
+function promptKey(req: Pick<MeasureRequest, 'turns' | 'image'>): string {
+  return JSON.stringify({ turns: req.turns, image: req.image?.key ?? null });
 }

@@ -91,6 +91,7 @@ export async function collect(
 export function hostApi(host: ModelHost, over: Partial<ModelWorkerApi> = {}): ModelWorkerApi {
   return {
     load: (spec, options, onProgress) => host.load(spec, options, onProgress),
+    measure: (r) => host.measure(r),
     prefill: (r) => host.prefill(r),
     step: (t) => host.step(t),
     extend: (r) => host.extend(r),

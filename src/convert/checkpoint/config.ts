@@ -18,6 +18,11 @@ export function parseConfig(source: string, file = 'config.json'): { desc: Model
   } catch (e) {
     throw new CheckpointError(`${file} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
+  return parseConfigObject(raw, file);
+}
+
+/** The same from the parsed object (e.g. the config a loaded model carries). */
+export function parseConfigObject(raw: unknown, file = 'config.json'): { desc: ModelDesc; raw: Json } {
   if (!isRecord(raw)) throw new CheckpointError(`${file} is not a JSON object`);
   const fail = (why: string): never => {
     throw new CheckpointError(`${file}: ${why}`);
