@@ -10,7 +10,10 @@ import type {
   LoopStats,
   ModelInfo,
   ModelSpecifier,
+  FaultKind,
   Resolution,
+  RunCheck,
+  RunMemory,
   RunEvent,
   RunRequest,
   StreamName,
@@ -33,6 +36,8 @@ export interface AutomationLoad {
   wasmThreads?: number;
   wasmThreadsByRole?: LoadOptions['wasmThreadsByRole'];
   stepping?: LoadOptions['stepping'];
+  /** Caps each model's WebAssembly heap (MiB); the engine plans runs against it. */
+  memoryLimitMB?: number;
 }
 
 export interface AutomationRun extends Omit<RunRequest, 'image'> {
@@ -82,6 +87,8 @@ export interface AutomationResult {
   engine_ms: number | null;
   /** Where the decode loop's time went ('done' event): steps, coordinator work, waiting for the models. */
   loop: LoopStats | null;
+  /** Each model's memory plan ('started' event): estimated peak, what was free, prefill pieces. */
+  memory: Partial<Record<ModelRole, RunMemory>>;
 }
 
 export function trioSpecifiers(trio: AutomationLoad['trio'], dtype?: Dtype): ModelSpecifier[] {
@@ -132,6 +139,7 @@ export const automation = {
       ...(opts.wasmThreads ? { wasmThreads: opts.wasmThreads } : {}),
       ...(opts.wasmThreadsByRole ? { wasmThreadsByRole: opts.wasmThreadsByRole } : {}),
       ...(opts.stepping ? { stepping: opts.stepping } : {}),
+      ...(opts.memoryLimitMB ? { memoryLimitMB: opts.memoryLimitMB } : {}),
     };
     return coordinator().loadTrio(trioSpecifiers(opts.trio, opts.dtype), options, (e) => {
       events.push(e);
@@ -161,6 +169,7 @@ export const automation = {
       first_token_ms: null,
       engine_ms: null,
       loop: null,
+      memory: {},
     };
     const blank = (): StreamOutput => ({ token_ids: [], text: '', alpha: [], reason: null, error: null });
     const stream = (name: StreamName, sweep?: number): StreamOutput =>
@@ -174,6 +183,7 @@ export const automation = {
           result.prefill_ms = e.prefillMs;
           result.prefill_reused = e.reused;
           result.resolution = startedResolution(e);
+          result.memory = e.memory;
         } else if (e.type === 'escalated') {
           const r = result.resolution;
           if (r) {
@@ -218,6 +228,16 @@ export const automation = {
   evalItem: (opts: { item: EvalItem; imageUrl: string; settings: EvalSettings }): Promise<ItemOutcome> =>
     evaluateItem(opts.item, opts.imageUrl, opts.settings),
 
+  /** Whether a run would fit (memory, context) without running anything; the image from a same-origin URL. */
+  async checkRun(opts: Omit<AutomationRun, 'alphaAt' | 'cancelAt'>): Promise<RunCheck> {
+    const { imageUrl, ...rest } = opts;
+    const image = imageUrl ? await imageFromBlob(await (await fetch(imageUrl)).blob(), imageUrl) : null;
+    return coordinator().checkRun({ ...rest, image });
+  },
+  /** Load again: each stopped model gets a new worker; the others stay. */
+  reloadStopped: (): Promise<ModelInfo[]> => coordinator().reloadStopped(() => undefined),
+  /** Diagnostics: e.g. 'out-of-memory' — the model's heap stops growing, its next large allocation fails. */
+  injectFault: (role: ModelRole, kind: FaultKind, steps = 1) => coordinator().injectFault(role, steps, kind),
   setAlpha: (alpha: number) => coordinator().setAlpha(alpha),
   cancel: () => coordinator().cancel(),
   stats: () => coordinator().stats(),

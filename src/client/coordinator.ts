@@ -3,12 +3,29 @@
  * reused by every render. Image pixels are transferred, callbacks are comlink proxies.
  */
 import * as Comlink from 'comlink';
-import type { CoordinatorApi, LoadEvent, LoadOptions, ModelInfo, ModelSpecifier, ModelStats, RunEvent, RunRequest } from '../core/protocol';
+import type {
+  CoordinatorApi,
+  FaultKind,
+  LoadEvent,
+  LoadOptions,
+  ModelInfo,
+  ModelSpecifier,
+  ModelStats,
+  RunCheck,
+  RunEvent,
+  RunRequest,
+} from '../core/protocol';
 import type { ModelRole } from '../core/presets';
 
 export interface CoordinatorClient {
   loadTrio(models: ModelSpecifier[], options: LoadOptions, onEvent: (e: LoadEvent) => void): Promise<ModelInfo[]>;
   run(req: RunRequest, onEvents: (events: RunEvent[]) => void): Promise<void>;
+  /** Whether the run would fit every model it needs; nothing runs. */
+  checkRun(req: RunRequest): Promise<RunCheck>;
+  /** Each stopped model gets a new worker loaded from the same files; the others stay. */
+  reloadStopped(onEvent: (e: LoadEvent) => void): Promise<ModelInfo[]>;
+  /** Diagnostics (tests): a fault in one model's worker. */
+  injectFault(role: ModelRole, steps: number, kind: FaultKind): Promise<void>;
   setAlpha(alpha: number): Promise<void>;
   cancel(): Promise<void>;
   stats(): Promise<Partial<Record<ModelRole, ModelStats>>>;
@@ -35,13 +52,10 @@ function createClient(): CoordinatorClient {
   };
   return {
     loadTrio: (models, options, onEvent) => api().loadTrio(models, options, Comlink.proxy(onEvent)),
-    run: (req, onEvents) => {
-      // The page keeps its own copy of the pixels (thumbnails, history); the worker gets a transferred one.
-      const image = req.image ? { ...req.image, rgba: new Uint8ClampedArray(req.image.rgba) } : null;
-      const payload = { ...req, image };
-      const transfers = image ? [image.rgba.buffer] : [];
-      return api().run(Comlink.transfer(payload, transfers), Comlink.proxy(onEvents));
-    },
+    run: (req, onEvents) => api().run(transferred(req), Comlink.proxy(onEvents)),
+    checkRun: (req) => api().checkRun(transferred(req)),
+    reloadStopped: (onEvent) => api().reloadStopped(Comlink.proxy(onEvent)),
+    injectFault: (role, steps, kind) => api().injectFault(role, steps, kind),
     setAlpha: (alpha) => api().setAlpha(alpha),
     cancel: () => api().cancel(),
     stats: () => api().stats(),
@@ -51,4 +65,10 @@ function createClient(): CoordinatorClient {
       remote = null;
     },
   };
+}
+
+/** The page keeps its own copy of the pixels (thumbnails, history); the worker gets a transferred one. */
+function transferred(req: RunRequest): RunRequest {
+  const image = req.image ? { ...req.image, rgba: new Uint8ClampedArray(req.image.rgba) } : null;
+  return Comlink.transfer({ ...req, image }, image ? [image.rgba.buffer] : []);
 }

@@ -17,6 +17,7 @@ import { toWireError, type LoadEvent, type ModelSpecifier } from '../core/protoc
 import { createFrameBatcher } from './frameBatcher';
 import { applyLoadEvents, emptyModelsView } from './loadView';
 import { fullMemory, quickMemory } from './memory';
+import { stoppedRoles } from './stoppedModels';
 import { CUSTOM_TRIO_ID, patch, useApp, type LoadRequest } from './store';
 
 let generation = 0;
@@ -82,6 +83,46 @@ export async function retryLoad(): Promise<void> {
   const s = useApp.getState();
   if (!s.load.request || s.load.status === 'loading' || s.run.status !== 'idle') return;
   await loadTrio(s.load.request);
+}
+
+/**
+ * Load again after models stopped during a run: each stopped model gets a new worker that loads
+ * the same files (browser storage); the other models, the outputs, the history and the settings
+ * stay as they are. A failed reload leaves the model stopped, with the reason.
+ */
+export async function reloadStopped(): Promise<void> {
+  const s = useApp.getState();
+  const roles = stoppedRoles(s.load.models);
+  if (roles.length === 0 || s.load.status !== 'loaded' || s.run.status !== 'idle') return;
+  const gen = ++generation;
+  const waiting = emptyModelsView();
+  const reset = { ...s.load.models };
+  for (const r of roles) reset[r] = waiting[r];
+  patch('load', { status: 'loading', error: null, models: reset });
+  const events = createFrameBatcher<LoadEvent>((batch) => {
+    if (gen === generation) patch('load', { models: applyLoadEvents(useApp.getState().load.models, batch) });
+  });
+  try {
+    const infos = await coordinator().reloadStopped((e) => events.push([e]));
+    events.flush();
+    if (gen !== generation) return;
+    patch('load', {
+      status: 'loaded',
+      models: applyLoadEvents(
+        useApp.getState().load.models,
+        infos.map((info) => ({ type: 'loaded', info })),
+      ),
+    });
+    void measureMemory();
+  } catch (e) {
+    events.flush();
+    if (gen !== generation) return;
+    const w = toWireError(e);
+    const models = { ...useApp.getState().load.models };
+    for (const r of roles)
+      models[r] = { ...s.load.models[r], stopped: { name: w.name, message: `Load again failed: ${w.message}` } };
+    patch('load', { status: 'loaded', models });
+  }
 }
 
 /** The download plan of the chosen preset: sizes per model against the free storage. */

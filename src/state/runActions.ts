@@ -19,6 +19,27 @@ function refuse(formError: string): void {
   patch('run', { formError });
 }
 
+/**
+ * Runs the recipe when every model it needs can hold it; otherwise says why and what to shorten,
+ * leaving the outputs on screen as they are (nothing ran).
+ */
+async function checkThenExecute(recipe: RunRecipe): Promise<void> {
+  patch('run', { status: 'checking', formError: null });
+  let verdict: string | null = null;
+  try {
+    const check = await coordinator().checkRun(recipe.request);
+    if (!check.ok) verdict = check.error.message;
+  } catch (e) {
+    // The engine would refuse the run the same way; say it now.
+    verdict = toWireError(e).message;
+  }
+  if (verdict) {
+    patch('run', { status: 'idle' });
+    return refuse(verdict);
+  }
+  await execute(recipe);
+}
+
 export async function startRun(): Promise<void> {
   const s = useApp.getState();
   if (s.run.status !== 'idle') return;
@@ -31,7 +52,7 @@ export async function startRun(): Promise<void> {
   const built = buildRequest(s.settings, s.question, s.image.current?.payload ?? null, INSPECT_TOP_K);
   if (!built.ok) return refuse(built.error);
   const img = s.image.current;
-  await execute({
+  await checkThenExecute({
     request: built.value,
     image: img
       ? { name: img.name, width: img.payload.width, height: img.payload.height, thumbnail: img.thumbnail }
@@ -50,7 +71,7 @@ export async function regenerate(): Promise<void> {
   if (blocked) return refuse(blocked);
   // The slider shows the α the run starts with.
   patch('settings', { alpha: s.run.last.request.alpha });
-  await execute(s.run.last);
+  await checkThenExecute(s.run.last);
 }
 
 export function stopRun(): void {

@@ -117,7 +117,8 @@ export interface RunRecipe {
 export type RunSource = { kind: 'live' } | { kind: 'history'; entry: HistoryEntry };
 
 export interface RunSlice {
-  status: 'idle' | 'running' | 'stopping';
+  /** 'checking': the models measure the prompt against their memory before anything runs. */
+  status: 'idle' | 'checking' | 'running' | 'stopping';
   /** Why Run refused to start (empty question, bad sampling values…). */
   formError: string | null;
   view: RunView;

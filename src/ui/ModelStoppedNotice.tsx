@@ -1,10 +1,11 @@
 import type { StoppedModel } from '../state/loadView';
-import { retryLoad } from '../state/modelActions';
+import { reloadStopped } from '../state/modelActions';
 import { useApp } from '../state/store';
 
 /**
- * A model that stopped during a run (worker died, GPU device lost): why, and Load again, which loads
- * the same trio (stored files are not downloaded again). Outputs and history are left as they are.
+ * A model that stopped during a run (worker died, GPU device lost, onnxruntime out of memory): why,
+ * and Load again, which gives it a new worker loaded from the same files (browser storage); the
+ * other models, the outputs, the history and the settings are left as they are.
  */
 export function ModelStoppedNotice({ stopped, label }: { stopped: StoppedModel; label: string }) {
   const busy = useApp((s) => s.run.status !== 'idle' || s.load.status === 'loading');
@@ -14,10 +15,9 @@ export function ModelStoppedNotice({ stopped, label }: { stopped: StoppedModel; 
         <strong>Stopped</strong> — {stopped.message}
       </p>
       <p className="hint">
-        {stopped.name}. Runs that need the {label.toLowerCase()} model are refused until the trio is loaded
-        again.
+        {stopped.name}. Runs that need the {label.toLowerCase()} model are refused until it is loaded again.
       </p>
-      <button type="button" className="button" disabled={busy} onClick={() => void retryLoad()}>
+      <button type="button" className="button" disabled={busy} onClick={() => void reloadStopped()}>
         Load again
       </button>
     </div>

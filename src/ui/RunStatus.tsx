@@ -13,7 +13,8 @@ export function RunStatus() {
   const loaded = useApp((s) => s.load.status === 'loaded');
   const vision = visual !== null && visual > 0 ? ` · ${visual} visual tokens` : '';
   let text = loaded ? '' : 'Load the models to run (Models panel).';
-  if (status === 'running') text = started ? 'Generating…' : 'Encoding the image and prompt…';
+  if (status === 'checking') text = 'Checking that the models can hold this run…';
+  else if (status === 'running') text = started ? 'Generating…' : 'Encoding the image and prompt…';
   else if (status === 'stopping') text = 'Stopping…';
   else if (source === 'live' && (totalMs !== null || prefillMs !== null))
     text = `Finished${totalMs !== null ? ` in ${formatMs(totalMs)}` : ''} · prefill ${formatMs(prefillMs)}${reused ? ' (reused)' : ''}${vision}`;
