@@ -20,6 +20,21 @@ describe('bench arguments', () => {
     if (q === 'help') throw new Error('help');
     expect(q.plans.map((p) => p.g5Runs)).toEqual([2, 2]);
   });
+  it('the memory-estimate section: three prompt sizes by default, none to skip, --only-memory', () => {
+    const o = parseBenchArgs([], 2);
+    if (o === 'help') throw new Error('help');
+    expect(o.memory).toEqual({ trio: 'bench', prompts: [1200, 2800, 5000] });
+    expect(o.onlyMemory).toBe(false);
+    const m = parseBenchArgs(['--only-memory', '--memory-prompts', '500, 900', '--memory-trio=tiny'], 2);
+    if (m === 'help') throw new Error('help');
+    expect(m.memory).toEqual({ trio: 'tiny', prompts: [500, 900] });
+    expect(m.onlyMemory).toBe(true);
+    const none = parseBenchArgs(['--memory-prompts', 'none'], 2);
+    if (none === 'help') throw new Error('help');
+    expect(none.memory.prompts).toEqual([]);
+    expect(() => parseBenchArgs(['--memory-prompts', '500,x'], 2)).toThrow(BenchUsageError);
+    expect(() => parseBenchArgs(['--memory-trio', 'qwen2.5-vl-paper'], 2)).toThrow(BenchUsageError);
+  });
   it('refuses bad values', () => {
     expect(() => parseBenchArgs(['--g5-runs', 'x'], 2)).toThrow(BenchUsageError);
     expect(() => parseBenchArgs(['--nope'], 2)).toThrow(BenchUsageError);

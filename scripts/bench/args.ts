@@ -32,6 +32,10 @@ export interface BenchOptions {
   sweep: { trio: string; tokens: number; rounds: number };
   /** Run only the α sweep section. */
   onlySweep: boolean;
+  /** The memory-estimate section (memory-plan.ts): prompt sizes in tokens; none skips it. */
+  memory: { trio: string; prompts: number[] };
+  /** Run only the memory-estimate section (merged into an existing results.json). */
+  onlyMemory: boolean;
 }
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
@@ -53,6 +57,9 @@ Measures the real engine in headless Chromium and writes bench/results.json and 
   --sweep-tokens N             tokens per output in the sweep section (default 16; quick 6)
   --sweep-rounds R             rounds of the sweep section (default 2; quick 1; 0 skips it)
   --only-sweep                 run only the sweep section
+  --memory-trio ID             memory-estimate section: estimate vs measured heap per model (default bench, WASM)
+  --memory-prompts A,B,C       its prompt sizes in tokens (default 1200,2800,5000; quick 600,1200; none skips it)
+  --only-memory                run only the memory-estimate section, merged into an existing results.json
   --out DIR                    default bench/
   --chromium PATH              browser binary (default $CHROME_PATH, else /usr/bin/chromium)
   --verbose                    every run's figures on stderr`;
@@ -71,7 +78,7 @@ function int(name: string, raw: string | undefined, min: number): number | undef
 
 export function parseBenchArgs(argv: readonly string[], cores: number): BenchOptions | 'help' {
   const v = new Map<string, string>();
-  const bools = new Set(['quick', 'verbose', 'help', 'only-sweep']);
+  const bools = new Set(['quick', 'verbose', 'help', 'only-sweep', 'only-memory']);
   const known = new Set([
     'backend',
     'tokens',
@@ -85,6 +92,8 @@ export function parseBenchArgs(argv: readonly string[], cores: number): BenchOpt
     'sweep-trio',
     'sweep-tokens',
     'sweep-rounds',
+    'memory-trio',
+    'memory-prompts',
     'question',
     'out',
     'chromium',
@@ -141,14 +150,23 @@ export function parseBenchArgs(argv: readonly string[], cores: number): BenchOpt
     verbose: v.has('verbose'),
     question: v.get('question') ?? 'Describe the image.',
     sweep: {
-      trio: (() => {
-        const id = v.get('sweep-trio') ?? 'bench';
-        if (!PRESETS.find((x) => x.id === id)?.local) throw new BenchUsageError(`--sweep-trio: '${id}' is not a local preset`);
-        return id;
-      })(),
+      trio: localPreset('sweep-trio', v.get('sweep-trio') ?? 'bench'),
       tokens: int('sweep-tokens', v.get('sweep-tokens'), 2) ?? (quick ? 6 : 16),
       rounds: int('sweep-rounds', v.get('sweep-rounds'), 0) ?? (quick ? 1 : 2),
     },
     onlySweep: v.has('only-sweep'),
+    memory: { trio: localPreset('memory-trio', v.get('memory-trio') ?? 'bench'), prompts: memoryPrompts(v.get('memory-prompts'), quick) },
+    onlyMemory: v.has('only-memory'),
   };
+}
+
+function localPreset(option: string, id: string): string {
+  if (!PRESETS.find((x) => x.id === id)?.local) throw new BenchUsageError(`--${option}: '${id}' is not a local preset`);
+  return id;
+}
+
+function memoryPrompts(raw: string | undefined, quick: boolean): number[] {
+  if (raw === undefined) return quick ? [600, 1200] : [1200, 2800, 5000];
+  if (raw === 'none') return [];
+  return raw.split(',').map((x) => int('memory-prompts', x.trim(), 16) ?? 0);
 }

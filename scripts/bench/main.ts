@@ -21,6 +21,7 @@ import { say } from './log';
 import { IMAGE_URL } from './measure';
 import { Cdp } from './memory';
 import { printSummary, writeResults } from './report';
+import { benchMemoryPlan } from './memory-plan';
 import { benchSweep } from './sweep';
 import { G5_IMAGE_URL, maxSide, writeDetailedImage } from './visionthink';
 
@@ -69,6 +70,7 @@ async function main(): Promise<number> {
   const results: Record<string, Record<string, unknown>> = {};
   const failures: Record<string, string> = {};
   let sweep: Record<string, unknown> | null = null;
+  let memoryEstimate: Record<string, unknown> | null = null;
   const write = () =>
     writeResults({
       outDir,
@@ -78,6 +80,8 @@ async function main(): Promise<number> {
       loadStart,
       results,
       sweep,
+      memoryEstimate,
+      mergeMemoryOnly: opts.onlyMemory,
       failures,
     });
   const onSignal = (sig: NodeJS.Signals) => {
@@ -93,7 +97,7 @@ async function main(): Promise<number> {
     );
     if (!hasReference)
       throw new Error('dist/ has no window.proxyThinker.referenceGenerate: rebuild the app (vite build)');
-    for (const plan of opts.onlySweep ? [] : opts.plans) {
+    for (const plan of opts.onlySweep || opts.onlyMemory ? [] : opts.plans) {
       try {
         results[plan.backend] = await benchBackend(session, cdp, plan, opts);
       } catch (e) {
@@ -103,11 +107,18 @@ async function main(): Promise<number> {
       }
       write();
     }
-    if (opts.sweep.rounds > 0) {
+    if (opts.sweep.rounds > 0 && !opts.onlyMemory) {
       const s = opts.sweep;
       sweep = await benchSweep(session.page, { trio: s.trio, backend: 'wasm', dtype: null, tokens: s.tokens, rounds: s.rounds, ks: [1, 3, 5], imageUrl: IMAGE_URL }, say).catch((e: unknown) => ({
         error: e instanceof Error ? e.message : String(e),
       }));
+      write();
+    }
+    if (opts.memory.prompts.length > 0 && !opts.onlySweep) {
+      const contextId = await Cdp.contextIdOf(session.page);
+      memoryEstimate = await benchMemoryPlan(session.page, cdp, contextId, { trio: opts.memory.trio, prompts: opts.memory.prompts }, say).catch(
+        (e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }),
+      );
       write();
     }
   } finally {

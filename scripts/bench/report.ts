@@ -1,5 +1,5 @@
 /** What the bench leaves: results.json and chart.svg, and the ratio table and summary on stdout. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Ratio } from './analysis';
@@ -18,12 +18,24 @@ export interface BenchState {
   failures: Record<string, string>;
   /** The α-sweep section (issue #14), when measured. */
   sweep?: Record<string, unknown> | null;
+  /** The memory-estimate section (issue #18), when measured. */
+  memoryEstimate?: Record<string, unknown> | null;
+  /** Only the memory-estimate section ran: the other sections of an existing results.json are kept. */
+  mergeMemoryOnly?: boolean;
 }
 
 const MB = (b: number) => Math.round((b / 1048576) * 10) / 10;
 
 /** results.json and chart.svg as they stand (after each backend, at the end, on Ctrl-C). */
 export function writeResults(run: BenchState): void {
+  const file = join(run.outDir, 'results.json');
+  if (run.mergeMemoryOnly && existsSync(file)) {
+    const doc: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof doc === 'object' && doc !== null) {
+      writeFileSync(file, `${JSON.stringify({ ...doc, memory_estimate: run.memoryEstimate ?? null }, null, 2)}\n`);
+      return;
+    }
+  }
   const cpu = cpus();
   const doc = {
     schema: 'proxythinker-bench@1',
@@ -51,6 +63,7 @@ export function writeResults(run: BenchState): void {
     },
     backends: run.results,
     sweep: run.sweep ?? null,
+    memory_estimate: run.memoryEstimate ?? null,
     failures: run.failures,
   };
   writeFileSync(join(run.outDir, 'results.json'), `${JSON.stringify(doc, null, 2)}\n`);

@@ -48,12 +48,12 @@ const shape = (over: Partial<PromptShape>): PromptShape => ({
 
 describe('memoryBudget', () => {
   it('what the heap may still hold: its limit less a reserve and what the model holds after load', () => {
-    const b = memoryBudget({ heapLimit: 4 * GiB, resident: GiB, gpuMaxBuffer: null });
+    const b = memoryBudget({ heapLimit: 4 * GiB, resident: GiB, heapAfterLoad: GiB, gpuMaxBuffer: null });
     expect(b.available).toBe(4 * GiB * (1 - HEAP_RESERVE) - GiB);
     expect(b.maxBuffer).toBe(Infinity);
     expect(b.spikeLimit).toBe(SPIKE_LIMIT);
-    expect(memoryBudget({ heapLimit: null, resident: null, gpuMaxBuffer: 2 ** 28 })).toMatchObject({ available: Infinity, maxBuffer: 2 ** 28 });
-    expect(memoryBudget({ heapLimit: GiB, resident: 2 * GiB, gpuMaxBuffer: null }).available).toBe(0);
+    expect(memoryBudget({ heapLimit: null, resident: null, heapAfterLoad: null, gpuMaxBuffer: 2 ** 28 })).toMatchObject({ available: Infinity, maxBuffer: 2 ** 28 });
+    expect(memoryBudget({ heapLimit: GiB, resident: 2 * GiB, heapAfterLoad: 2 * GiB, gpuMaxBuffer: null }).available).toBe(0);
   });
 
   it('formats bytes for people', () => {

@@ -133,6 +133,8 @@ export interface ModelMemory {
    * files, which pass through it only while the sessions are made; null when unknown.
    */
   resident: number | null;
+  /** The heap's size right after load and warm-up; null when there is none. */
+  heapAfterLoad: number | null;
   /** WebGPU: the largest buffer the device allows (maxBufferSize, maxStorageBufferBindingSize); null otherwise. */
   gpuMaxBuffer: number | null;
 }

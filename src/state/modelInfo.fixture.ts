@@ -16,7 +16,7 @@ export function modelInfo(role: ModelInfo['role'], over: Partial<ModelInfo> = {}
     kvLocation: 'cpu',
     imageProcessorKey: null,
     sizes: null,
-    memory: { heapLimit: 4 * 2 ** 30, resident: 16 * 2 ** 20, gpuMaxBuffer: null },
+    memory: { heapLimit: 4 * 2 ** 30, resident: 16 * 2 ** 20, heapAfterLoad: 16 * 2 ** 20, gpuMaxBuffer: null },
     ...over,
   };
 }

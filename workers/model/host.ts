@@ -134,7 +134,7 @@ export class ModelHost implements ModelWorkerApi {
       if (limits) gpuMaxBuffer = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
     }
     const heap = wasmHeapBytes();
-    return { heapLimit, resident: heap === null ? null : Math.max(0, heap - fileBytes), gpuMaxBuffer };
+    return { heapLimit, resident: heap === null ? null : Math.max(0, heap - fileBytes), heapAfterLoad: heap, gpuMaxBuffer };
   }
 
   /** The prompt's size for the engine's memory plan; nothing runs but the tokenizer (and the image processor without shared pixels). */
