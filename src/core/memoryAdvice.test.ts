@@ -1,27 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HEAP_RESERVE, SPIKE_LIMIT, formatBytes, memoryBudget, refusalMessage, type Refused } from './memoryAdvice';
 import { planMemory, type MemoryBudget, type ModelSizes, type PromptShape } from './memoryEstimate';
+import { QWEN3B } from './modelSizes.fixture';
 
-const QWEN3B: ModelSizes = {
-  text: { hidden: 2048, layers: 36, heads: 16, kvHeads: 2, headDim: 128, intermediate: 11008, vocabRows: 151936 },
-  vision: {
-    width: 1280,
-    depth: 32,
-    heads: 16,
-    mlpHidden: 3420,
-    outHidden: 2048,
-    patch: 14,
-    temporalPatch: 2,
-    merge: 2,
-    inChans: 3,
-    mlp: 'gated',
-    windowPx: 112,
-    fullAttBlocks: [7, 15, 23, 31],
-  },
-  maxPositions: 128000,
-  computeBytes: 4,
-  logitsToKeep: false,
-};
 const TINY: ModelSizes = {
   ...QWEN3B,
   text: { hidden: 128, layers: 4, heads: 4, kvHeads: 2, headDim: 32, intermediate: 384, vocabRows: 1152 },

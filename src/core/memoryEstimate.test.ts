@@ -13,28 +13,7 @@ import {
   type ModelSizes,
   type PromptShape,
 } from './memoryEstimate';
-
-/** Qwen2.5-VL-7B-Instruct's config.json sizes (q4: float32 compute, no num_logits_to_keep). */
-const QWEN7B: ModelSizes = {
-  text: { hidden: 3584, layers: 28, heads: 28, kvHeads: 4, headDim: 128, intermediate: 18944, vocabRows: 152064 },
-  vision: {
-    width: 1280,
-    depth: 32,
-    heads: 16,
-    mlpHidden: 3420,
-    outHidden: 3584,
-    patch: 14,
-    temporalPatch: 2,
-    merge: 2,
-    inChans: 3,
-    mlp: 'gated',
-    windowPx: 112,
-    fullAttBlocks: [7, 15, 23, 31],
-  },
-  maxPositions: 128000,
-  computeBytes: 4,
-  logitsToKeep: false,
-};
+import { QWEN7B } from './modelSizes.fixture';
 
 /** The tiny trio's base model (tiny-base in scripts/models/catalog.ts). */
 const TINY: ModelSizes = {
