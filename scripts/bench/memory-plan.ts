@@ -8,6 +8,7 @@
  * own high-water mark is higher). The bench's memory snapshot
  * (measureUserAgentSpecificMemory per worker, JS + WebAssembly) is recorded beside it.
  */
+import { loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import type { AutomationResult } from '../../src/client/automation';
 import type { ModelInfo, RunMemory } from '../../src/core/protocol';
@@ -62,6 +63,7 @@ export async function benchMemoryPlan(
   say: (line: string) => void,
 ): Promise<Record<string, unknown>> {
   const rows: ModelMemoryRow[] = [];
+  const started = { date: new Date().toISOString(), loadavg: loadavg() };
   // Tokens per character of the question's text in this trio's tokenizer (two short base runs).
   await load(page, { trio: o.trio, backend: 'wasm' });
   const sized: number[] = [];
@@ -103,6 +105,10 @@ export async function benchMemoryPlan(
   return {
     trio: o.trio,
     backend: 'wasm',
+    // Measured apart from the other sections when run with --only-memory: its own date and load.
+    date: started.date,
+    loadavg_start: started.loadavg,
+    loadavg_end: loadavg(),
     tolerance: MEMORY_TOLERANCE,
     all_within_tolerance: rows.length > 0 && rows.every((x) => x.within_tolerance),
     definitions: {

@@ -127,8 +127,8 @@ export const SCORES_BUFFERS = 2;
 /**
  * What the heap needs beyond the tensors alive together: the allocator does not always fit a new
  * buffer into the one just freed, and where it puts them varies from run to run. Measured in
- * onnxruntime-web's heap, prefills took 0.9–1.36× the estimate (docs/memory.md); a plan keeps this
- * much more free.
+ * onnxruntime-web's heap, the bench models' runs took 0.67–1.54× their estimate beyond what the
+ * model holds (docs/memory.md); a plan keeps this much more free.
  */
 export const ALLOCATOR_MARGIN = 0.4;
 
