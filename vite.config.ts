@@ -3,13 +3,37 @@ import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { securityHeaders, sourcesFromEnv } from './src/core/securityHeaders';
+import { devNonceMiddleware, headersFile, NONCE_PLACEHOLDER } from './scripts/serve/policy';
 
-/** Cross-origin isolation: SharedArrayBuffer, Atomics.wait in workers and multi-threaded WASM. */
-const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+/** Mirrors the page may fetch models from besides the default hub (docs/hosting.md). */
+const extraSources = sourcesFromEnv(process.env.PT_CONNECT_SRC);
+/** Dev and preview listen on this machine only: a mirror or test hub on loopback is allowed too. */
+const localHeaders = securityHeaders({ loopback: true, extraSources });
+
+/**
+ * The security headers on every response: the preview server sends them as they are; the dev server
+ * adds a fresh nonce per response for the inline scripts and styles Vite injects; a build writes them
+ * as `_headers` (the format several static hosts read) for hosting without loopback.
+ */
+function securityPolicy(): Plugin {
+  return {
+    name: 'security-headers',
+    config: (_, env) =>
+      env.command === 'serve' && !env.isPreview ? { html: { cspNonce: NONCE_PLACEHOLDER } } : {},
+    configureServer(server) {
+      server.middlewares.use(devNonceMiddleware(extraSources));
+    },
+    generateBundle() {
+      this.emitFile({
+        type: 'asset',
+        fileName: '_headers',
+        source: headersFile(securityHeaders({ extraSources })),
+      });
+    },
+  };
+}
 
 /**
  * onnxruntime-web's .wasm/.mjs runtime files are served from our own origin (/ort/), never a CDN.
@@ -78,13 +102,28 @@ function offlineApp(): Plugin[] {
 }
 
 export default defineConfig({
-  plugins: [react(), ortRuntimeFiles(), offlineApp()],
-  server: { headers: isolationHeaders, host: '127.0.0.1' },
-  preview: { headers: isolationHeaders, host: '127.0.0.1' },
+  plugins: [react(), ortRuntimeFiles(), offlineApp(), securityPolicy()],
+  server: { host: '127.0.0.1' },
+  preview: { headers: localHeaders, host: '127.0.0.1' },
   worker: { format: 'es' },
+  resolve: {
+    alias: [
+      {
+        // rehype-katex parses KaTeX's HTML with the browser's parser (template.innerHTML), whose
+        // style="…" attributes break style-src 'self'. The parse5 build makes a tree instead, and
+        // React applies those styles through the CSSOM, which the policy allows.
+        find: /^hast-util-from-html-isomorphic$/,
+        replacement: fileURLToPath(
+          new URL('./node_modules/hast-util-from-html-isomorphic/index.js', import.meta.url),
+        ),
+      },
+    ],
+  },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 4096,
+    // Fonts stay files: font-src allows our origin only, not data: URLs.
+    assetsInlineLimit: (file) => (/\.(woff2?|ttf)$/.test(file) ? false : undefined),
     rolldownOptions: {
       // The model manager also works as a page of its own (src/ui/models/page.html).
       input: { main: 'index.html', models: 'src/ui/models/page.html' },

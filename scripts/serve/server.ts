@@ -1,13 +1,15 @@
 /**
  * A small static file server for the CLI and the benchmark: the built app (dist/) plus extra
- * mounts (the generated models, a user's model folders, one input image), with the headers a
- * cross-origin isolated page needs (COOP same-origin + COEP require-corp + CORP same-origin),
- * exact Content-Length, HEAD and single byte ranges. Listens on 127.0.0.1, a free port by default.
+ * mounts (the generated models, a user's model folders, one input image), with the app's security
+ * headers (src/core/securityHeaders.ts: cross-origin isolation and the Content-Security-Policy, loopback
+ * hosts allowed), exact Content-Length, HEAD and single byte ranges. Listens on 127.0.0.1, a free
+ * port by default.
  */
 import { createReadStream, promises as fs, type Stats } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
+import { securityHeaders, sourcesFromEnv } from '../../src/core/securityHeaders';
 
 /** A URL prefix served from a folder (`dir`) or one exact URL path served from one file (`file`). */
 export type Mount =
@@ -31,11 +33,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const ISOLATION_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-});
+/** What every response carries; mirrors named in PT_CONNECT_SRC are allowed as in the vite servers. */
+export const SERVER_HEADERS: Readonly<Record<string, string>> = Object.freeze(
+  securityHeaders({ loopback: true, extraSources: sourcesFromEnv(process.env.PT_CONNECT_SRC) }),
+);
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -103,7 +104,7 @@ function inside(dir: string, rel: string): { path: string } | null {
 function send(res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}): void {
   const buf = Buffer.from(body);
   res.writeHead(status, {
-    ...ISOLATION_HEADERS,
+    ...SERVER_HEADERS,
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': String(buf.length),
     'Cache-Control': 'no-store',
@@ -136,7 +137,7 @@ async function handle(
     return send(res, 404, 'not found\n');
   }
   const headers: Record<string, string> = {
-    ...ISOLATION_HEADERS,
+    ...SERVER_HEADERS,
     'Content-Type': target.contentType ?? contentTypeOf(path),
     'Cache-Control': 'no-cache',
     'Last-Modified': st.mtime.toUTCString(),

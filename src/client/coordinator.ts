@@ -16,6 +16,7 @@ import type {
   RunRequest,
 } from '../core/protocol';
 import type { ModelRole } from '../core/presets';
+import { assertModelsReachable } from './pagePolicy';
 
 export interface CoordinatorClient {
   loadTrio(models: ModelSpecifier[], options: LoadOptions, onEvent: (e: LoadEvent) => void): Promise<ModelInfo[]>;
@@ -51,7 +52,11 @@ function createClient(): CoordinatorClient {
     return remote;
   };
   return {
-    loadTrio: (models, options, onEvent) => api().loadTrio(models, options, Comlink.proxy(onEvent)),
+    loadTrio: async (models, options, onEvent) => {
+      // A host the page's Content-Security-Policy would block is refused here, with the reason.
+      await assertModelsReachable(models);
+      return api().loadTrio(models, options, Comlink.proxy(onEvent));
+    },
     run: (req, onEvents) => api().run(transferred(req), Comlink.proxy(onEvents)),
     checkRun: (req) => api().checkRun(transferred(req)),
     reloadStopped: (onEvent) => api().reloadStopped(Comlink.proxy(onEvent)),

@@ -5,6 +5,8 @@
  * bad row is reported with its line, never fatal for the set.
  */
 import { checkImages, parseSet } from '../core/eval/dataset';
+import { connectRefusal } from '../core/csp';
+import { pagePolicies } from './pagePolicy';
 import type { EvalItem, LoadedSet } from '../core/eval/types';
 import type { SetOrigin } from '../core/eval/saved';
 import { sniffImageType } from '../core/imageType';
@@ -43,6 +45,8 @@ export async function openSetUrl(raw: string): Promise<OpenedSet> {
   const url = new URL(raw.trim(), location.href);
   if (!/^https?:$/.test(url.protocol))
     throw new SetError(`"${raw}" is not an http(s) URL or a path on this server`);
+  const refused = connectRefusal(await pagePolicies(), url.href, location.href, 'The set’s host');
+  if (refused) throw new SetError(refused);
   let text: string;
   try {
     const res = await fetch(url);

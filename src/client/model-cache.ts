@@ -27,6 +27,7 @@ import {
   type CachedFileKey,
 } from '../models/sources/cache';
 import { folderUrl, hubPrefix } from '../models/sources/hub';
+import { assertReachable } from './pagePolicy';
 
 export { formatBytes } from '../models/sources/bytes';
 export { DEFAULT_HUB_HOST, normalizeHost } from '../models/sources/hub';
@@ -228,7 +229,25 @@ async function readConfig(prefix: string, cache: Cache | null): Promise<Record<s
   const url = `${prefix}config.json`;
   const res = (await cache?.match(url)) ?? (await fetch(url, { cache: 'no-store' }));
   if (!res.ok) throw new Error(`config.json: HTTP ${res.status} from ${url}`);
-  return (await res.json()) as Record<string, unknown>;
+  return parseConfig(await res.text(), url);
+}
+
+/** config.json as an object, or an error that names the file and says what is wrong with it. */
+function parseConfig(text: string, where: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new Error(
+      `config.json (${where}) is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+      {
+        cause: e,
+      },
+    );
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new Error(`config.json (${where}) is not a JSON object`);
+  return v as Record<string, unknown>;
 }
 
 async function planModel(
@@ -253,7 +272,7 @@ async function planModel(
       const byPath = new Map(s.files.map((f) => [f.path, f.file]));
       const configFile = byPath.get('config.json');
       if (!configFile) throw new Error(`the folder "${s.folder}" has no config.json`);
-      const config = JSON.parse(await configFile.text()) as Record<string, unknown>;
+      const config = parseConfig(await configFile.text(), `folder "${s.folder}"`);
       files = modelFiles(config, dtype, shaderF16).flatMap((file) => {
         const f = byPath.get(file);
         if (!f && OPTIONAL_FILES.has(file)) return [];
@@ -262,6 +281,7 @@ async function planModel(
     } else {
       const prefix =
         s.kind === 'hub' ? hubPrefix(s.host, s.repo, s.revision) : folderUrl(s.baseUrl, location.href);
+      await assertReachable(prefix, 'the host');
       const config = await readConfig(prefix, cache);
       const list = modelFiles(config, dtype, shaderF16);
       files = (

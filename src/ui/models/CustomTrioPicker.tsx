@@ -7,6 +7,8 @@ import {
   requestPersistentStorage,
   type TrioPlan,
 } from '../../client/model-cache';
+import { connectRefusalNow, usePagePolicy } from '../../client/pagePolicy';
+import { folderUrl } from '../../models/sources/hub';
 import { DownloadPlanView } from './DownloadPlanView';
 import { SavedTrioSelect } from './SavedTrioSelect';
 import { SourceFieldset } from './SourceFieldset';
@@ -38,6 +40,16 @@ export interface CustomTrioPickerProps {
   disabled?: boolean;
   /** Hears every download plan computed by "Check download size" (e.g. to pass it to LoadProgress). */
   onPlan?: (plan: TrioPlan | null) => void;
+}
+
+/** A folder URL on a host the page's policy would block, or null. */
+function policyProblem(role: ModelRole, row: SourceRow): string | null {
+  if (row.kind !== 'url' || !row.baseUrl.trim()) return null;
+  try {
+    return connectRefusalNow(folderUrl(row.baseUrl.trim(), location.href), `${role}: the folder's host`);
+  } catch {
+    return `${role}: "${row.baseUrl}" is not a URL`;
+  }
 }
 
 /**
@@ -75,10 +87,16 @@ export function CustomTrioPicker({ onLoad, backend, disabled, onPlan }: CustomTr
     onPlan?.(null);
   };
 
-  const problems = MODEL_ROLES.map((r) => rowProblem(r, rows[r])).filter((p): p is string => p !== null);
+  // Hosts the page's Content-Security-Policy would block are refused here, with what would allow them.
+  usePagePolicy();
+  const problems = MODEL_ROLES.map((r) => rowProblem(r, rows[r]) ?? policyProblem(r, rows[r])).filter(
+    (p): p is string => p !== null,
+  );
   let hostProblem: string | null = null;
   try {
-    if (host.trim()) normalizeHost(host);
+    const normalized = normalizeHost(host);
+    if (MODEL_ROLES.some((r) => rows[r].kind === 'hub'))
+      hostProblem = connectRefusalNow(normalized, 'The hub host');
   } catch (e) {
     hostProblem = (e as Error).message;
   }
@@ -150,7 +168,11 @@ export function CustomTrioPicker({ onLoad, backend, disabled, onPlan }: CustomTr
           }}
         />
       </label>
-      {hostProblem && <p className="ptm-error">{hostProblem}</p>}
+      {hostProblem && (
+        <p className="ptm-error" role="alert">
+          {hostProblem}
+        </p>
+      )}
       {MODEL_ROLES.map((role) => (
         <SourceFieldset
           key={role}
