@@ -1,5 +1,5 @@
 /** Shared steps of the page specs (e2e/page-*.spec.ts): the real UI, the tiny trio, WASM. */
-import type { Locator, Page } from '@playwright/test';
+import type { Locator, Page, Worker } from '@playwright/test';
 import { expect } from './fixtures';
 
 export const LOAD_TIMEOUT = 120_000;
@@ -35,8 +35,13 @@ export async function loadTinyTrio(page: Page, preset: 'tiny' | 'tiny-escalate' 
 }
 
 export async function pickSample(page: Page, label: 'Bar chart' | 'Geometry' | 'Lake scene'): Promise<void> {
+  const file = { 'Bar chart': 'chart.png', Geometry: 'geometry.png', 'Lake scene': 'scene.png' }[label];
   await page.getByRole('button', { name: label }).click();
-  await expect(page.getByRole('img', { name: /^Input image / })).toBeVisible();
+  // This sample's own preview (another image may be on show until it is decoded; saved runs in the
+  // history show their thumbnails under the same kind of name).
+  await expect(
+    page.getByRole('region', { name: 'Input' }).getByRole('img', { name: `Input image ${file}` }),
+  ).toBeVisible();
 }
 
 export async function setQuestion(page: Page, text: string): Promise<void> {
@@ -97,5 +102,20 @@ export async function savedRuns<T = SavedRunOutputs>(page: Page): Promise<T[]> {
           req.onerror = () => reject(req.error);
         };
       }),
+  );
+}
+
+/** The dedicated worker of one model (nested in the coordinator's worker), found by its name. */
+export async function modelWorker(page: Page, role: 'base' | 'expert' | 'amateur'): Promise<Worker> {
+  const found: Worker[] = [];
+  for (const w of page.workers()) {
+    if ((await w.evaluate(() => self.name).catch(() => '')) === `model-${role}`) found.push(w);
+  }
+  if (found.length === 1 && found[0]) return found[0];
+  throw new Error(
+    `${found.length} model-${role} workers among ${page
+      .workers()
+      .map((w) => w.url())
+      .join(', ')}`,
   );
 }

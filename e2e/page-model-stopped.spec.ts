@@ -3,11 +3,11 @@
  * refuses modes that need it with a clear message, still runs base-only, and loads it again.
  * The crash is real: an uncaught error thrown inside the expert's model worker.
  */
-import type { Page, Worker } from '@playwright/test';
 import { test, expect } from './fixtures';
 import {
   LOAD_TIMEOUT,
   expectRunning,
+  modelWorker,
   loadTinyTrio,
   openApp,
   pane,
@@ -20,19 +20,6 @@ import {
   tokenCount,
   waitIdle,
 } from './page-helpers';
-
-/** The dedicated worker of one model (nested in the coordinator's worker), found by its name. */
-async function modelWorker(page: Page, role: 'base' | 'expert' | 'amateur'): Promise<Worker> {
-  for (const w of page.workers()) {
-    if ((await w.evaluate(() => self.name)) === `model-${role}`) return w;
-  }
-  throw new Error(
-    `no model-${role} worker among ${page
-      .workers()
-      .map((w) => w.url())
-      .join(', ')}`,
-  );
-}
 
 test('a model worker that crashes mid-run is shown stopped; outputs and history stay; Load again brings it back', async ({
   page,

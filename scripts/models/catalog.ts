@@ -70,6 +70,14 @@ export const CATALOG: readonly ModelSpec[] = [
     },
     description: 'tiny-amateur that asks for the full image (VisionThink resize_image) as its first words',
   },
+  // The fault suite's decoder with fewer logits (1040) than its tokenizer has ids (1050): a trio must refuse it.
+  {
+    name: 'tiny-expert-narrow',
+    ...tinySmall,
+    text: { ...tinySmall.text, vocabRows: 1040 },
+    formats: ['q4'] as const,
+    description: 'tiny-expert whose lm_head has fewer rows than its tokenizer has ids (for the fault suite)',
+  },
   // The same tiny trio in the Qwen2-VL architecture (LayerNorm + QuickGELU vision blocks, full attention).
   { name: 'tiny2-base', ...tinyBase, family: 'qwen2_vl', weightSeed: 1101, visionBlocks: { layers: 1, heads: 2, intermediate: 256 }, description: 'Qwen2-VL-architecture base of the tiny trio' },
   { name: 'tiny2-amateur', ...tinySmall, family: 'qwen2_vl', weightSeed: 2102, visionBlocks: { layers: 1, heads: 1, intermediate: 128 }, description: 'Qwen2-VL-architecture amateur' },

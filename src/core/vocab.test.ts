@@ -3,6 +3,7 @@ import {
   TokenizerMismatchError,
   assertSameTokenizer,
   fnv1a64Hex,
+  modelsAtFault,
   sharedVocabSize,
   tokenizerFingerprint,
 } from './vocab';
@@ -118,5 +119,29 @@ describe('assertSameTokenizer', () => {
         { name: 'y', fingerprint: 'same', size: 2 },
       ]),
     ).toThrow(TokenizerMismatchError);
+  });
+});
+
+describe('modelsAtFault', () => {
+  const m = (name: string, fingerprint: string, size: number, rows = 1088) => ({
+    name,
+    fingerprint,
+    size,
+    rows,
+  });
+  it('blames the tokenizer outside the agreeing pair, whichever role it has', () => {
+    expect(modelsAtFault([m('b', 'x', 10), m('e', 'y', 10), m('a', 'x', 10)])).toEqual([1]);
+    expect(modelsAtFault([m('b', 'y', 11), m('e', 'x', 10), m('a', 'x', 10)])).toEqual([0]);
+  });
+  it('blames every model when no two tokenizers agree', () => {
+    expect(modelsAtFault([m('b', 'x', 10), m('e', 'y', 10), m('a', 'z', 10)])).toEqual([0, 1, 2]);
+  });
+  it('with one tokenizer, blames the lm_heads smaller than it; none when all fit', () => {
+    expect(
+      modelsAtFault([m('b', 'x', 1050, 1152), m('e', 'x', 1050, 1040), m('a', 'x', 1050, 1088)]),
+    ).toEqual([1]);
+    expect(
+      modelsAtFault([m('b', 'x', 1050, 1152), m('e', 'x', 1050, 1050), m('a', 'x', 1050, 1088)]),
+    ).toEqual([]);
   });
 });

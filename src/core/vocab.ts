@@ -119,3 +119,22 @@ export function assertSameTokenizer(models: TokenizerInfo[]): void {
     [ref.name, ...differ.map((m) => m.name)],
   );
 }
+
+/**
+ * Which models of a trio a failed check blames (their indices): the tokenizers outside the largest
+ * agreeing group (all of them when no two agree), else the lm_heads with fewer rows than the shared
+ * tokenizer has ids. The others were not at fault and may stay loaded for a retry.
+ */
+export function modelsAtFault(models: readonly (TokenizerInfo & { rows: number })[]): number[] {
+  const key = (m: TokenizerInfo) => `${m.size}:${m.fingerprint}`;
+  const groups = new Map<string, number>();
+  for (const m of models) groups.set(key(m), (groups.get(key(m)) ?? 0) + 1);
+  const largest = Math.max(0, ...groups.values());
+  const all = models.map((_, i) => i);
+  if (groups.size > 1) {
+    if (largest < 2) return all;
+    const agreed = [...groups].find(([, n]) => n === largest)?.[0];
+    return all.filter((i) => key(models[i] as TokenizerInfo) !== agreed);
+  }
+  return all.filter((i) => !((models[i]?.rows ?? 0) >= (models[i]?.size ?? 0)));
+}

@@ -1,5 +1,5 @@
 /** Loading a trio: all three models at once, then the checks that make their logits mergeable. */
-import { sharedVocabSize, assertSameTokenizer } from '../../src/core/vocab';
+import { sharedVocabSize, assertSameTokenizer, modelsAtFault } from '../../src/core/vocab';
 import type {
   LoadEvent,
   LoadOptions,
@@ -97,9 +97,6 @@ export async function loadTrio(
     if (s.status === 'fulfilled') models.set(s.value.spec.role, s.value);
     else failures.push(s.reason instanceof Error ? s.reason : new Error(String(s.reason)));
   }
-  const release = () => {
-    for (const m of models.values()) m.handle.terminate();
-  };
   if (failures.length > 0) {
     // The models that did load stay loaded for a retry of the same trio.
     for (const [role, m] of models)
@@ -124,7 +121,22 @@ export async function loadTrio(
     }
     return { models, vocab, sequential };
   } catch (e) {
-    release();
+    // The models the check does not blame stay loaded, so a retry with the culprit replaced loads only it.
+    const entries = [...models];
+    const blamed = new Set(
+      modelsAtFault(
+        entries.map(([, m]) => ({
+          name: m.info.name,
+          fingerprint: m.info.tokenizerFingerprint,
+          size: m.info.tokenizerSize,
+          rows: m.info.vocabRows,
+        })),
+      ),
+    );
+    entries.forEach(([role, m], i) => {
+      if (blamed.has(i)) m.handle.terminate();
+      else parked.set(role, { key: keys.get(role) ?? '', handle: m.handle, info: m.info });
+    });
     throw e;
   }
 }

@@ -124,3 +124,23 @@ export function folderReadError(file: string, folder: string, cause: unknown): D
     `could not read ${file} from the picked folder "${folder}" (${detail}); was it changed or moved? Pick the folder again.`,
   );
 }
+
+/** A model file that arrived whole but cannot be used as it is (e.g. a JSON file that does not parse). */
+export class ModelFileError extends Error {
+  override name = 'ModelFileError';
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `where`: the URL, or the picked folder, the file came from. */
+export function invalidJsonError(file: string, where: string, cause: unknown): ModelFileError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new ModelFileError(
+    file,
+    `${file} is not valid JSON (${detail}); fix or replace the file — ${where}`,
+  );
+}

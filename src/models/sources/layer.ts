@@ -17,6 +17,7 @@ import {
   connectionError,
   DownloadError,
   folderReadError,
+  invalidJsonError,
   shortFileError,
   storageError,
   truncatedError,
@@ -129,6 +130,23 @@ function fileResponse(t: Target, path: string, f: File): Response {
 }
 
 /**
+ * JSON files (configs, tokenizer, chat template) are small: read whole and parsed here, so one that
+ * does not parse fails naming the file, not with a bare SyntaxError from deep inside the loader.
+ */
+async function checkedJson(file: string, where: string, res: Response): Promise<Response> {
+  if (!file.endsWith('.json') || !res.ok) return res;
+  const text = await res.text();
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    throw invalidJsonError(file, where, e);
+  }
+  const headers = new Headers(res.headers);
+  headers.set('content-length', String(new TextEncoder().encode(text).byteLength));
+  return new Response(text, { status: res.status, statusText: res.statusText, headers });
+}
+
+/**
  * A stored response whose body is opened only when read. transformers.js often looks at a cached
  * file's headers alone (its size, before loading) and drops the response; an unread Cache Storage
  * body would keep the stored file open until garbage collection.
@@ -196,13 +214,18 @@ export const modelStore = {
       const f = hit.target.files.get(hit.file);
       if (!f) return undefined;
       markSource(hit.target, hit.file, 'disk');
-      return fileResponse(hit.target, hit.file, f);
+      return checkedJson(
+        hit.file,
+        `folder "${hit.target.folder ?? ''}"`,
+        fileResponse(hit.target, hit.file, f),
+      );
     }
     const cache = await openModelCache();
     const r = await cache?.match(key);
     if (!r || !cache) return undefined;
     if (hit) markSource(hit.target, hit.file, 'cache');
-    return lazyBody(r, () => cache.match(key));
+    const body = lazyBody(r, () => cache.match(key));
+    return hit ? checkedJson(hit.file, `${absolute(key)} (browser storage)`, body) : body;
   },
 
   async put(key: string, response: Response): Promise<void> {
@@ -263,7 +286,7 @@ export async function sourceFetch(input: RequestInfo | URL, init?: RequestInit):
     const f = target.files.get(file);
     if (!f) return new Response('', { status: 404, statusText: 'Not in the picked folder' });
     markSource(target, file, 'disk');
-    return fileResponse(target, file, f);
+    return checkedJson(file, `folder "${target.folder ?? ''}"`, fileResponse(target, file, f));
   }
   const isProbe = new Headers(init?.headers).has('range');
   let res: Response;
@@ -301,7 +324,11 @@ export async function sourceFetch(input: RequestInfo | URL, init?: RequestInit):
   headers.delete('content-encoding');
   if (total !== null) headers.set('content-length', String(total));
   const body = guardBody(res.body, total, (loaded, cause) => truncatedError(file, url, loaded, total, cause));
-  return new Response(body, { status: res.status, statusText: res.statusText, headers });
+  return checkedJson(
+    file,
+    url,
+    new Response(body, { status: res.status, statusText: res.statusText, headers }),
+  );
 }
 
 let installed = false;
