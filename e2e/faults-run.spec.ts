@@ -1,0 +1,302 @@
+/**
+ * The fault suite, runs (issue 16): what users do to a run — stop it before its first token, press
+ * Run twice, drag α a thousand times, hide the tab, feed odd images and a huge question — tried one
+ * after another in one page with the tiny trio loaded once (WASM). Each case checks what the user
+ * sees, that the page still runs, and that the question, settings, history and models are kept.
+ */
+import type { Page } from '@playwright/test';
+import { PNG } from 'pngjs';
+import { expect, test } from './fixtures';
+import {
+  expectRunning,
+  loadTinyTrio,
+  openApp,
+  pane,
+  pickSample,
+  runButton,
+  runControls,
+  savedRuns,
+  setMaxTokens,
+  setQuestion,
+  tokenCount,
+  tokenIds,
+  waitIdle,
+} from './page-helpers';
+import { sharedPage } from './shared-page';
+
+test.describe.configure({ mode: 'serial' });
+const shared = sharedPage();
+const QUESTION = 'How much did revenue grow from Q1 to Q4?';
+const history = (page: Page) => page.getByRole('list', { name: 'Saved runs' }).getByRole('listitem');
+/** The reference run: greedy, α 0.5, 24 tokens, the bar chart (no end-of-sequence before 600 tokens). */
+let reference: { base: number[]; guided: number[] };
+let saved = 0;
+
+/** The question, the settings, the history so far and the three loaded models are all still there. */
+async function expectKept(page: Page, question = QUESTION): Promise<void> {
+  await expect(page.getByLabel('Question')).toHaveValue(question);
+  await expect(history(page)).toHaveCount(saved);
+  await expect(page.getByRole('radio', { name: 'WASM' })).toBeChecked();
+  for (const role of ['Base', 'Expert', 'Amateur'])
+    await expect(
+      page.getByRole('listitem', { name: `${role} model` }).getByText('ready', { exact: true }),
+    ).toBeVisible();
+  await expect(runButton(page)).toBeEnabled();
+}
+
+/** A short run works: the page and the engine are alive. */
+async function expectLiving(page: Page): Promise<void> {
+  await setMaxTokens(page, 3);
+  await runButton(page).click();
+  await waitIdle(page);
+  await expect(pane(page, 'guided')).toHaveAttribute('data-reason', 'max_tokens');
+  expect(await tokenCount(page, 'guided')).toBe(3);
+  saved += 1;
+  await expect(history(page)).toHaveCount(saved);
+}
+
+const pngOf = (w: number, h: number): Buffer => {
+  const png = new PNG({ width: w, height: h });
+  for (let i = 0; i < png.data.length; i++) png.data[i] = i % 4 === 3 ? 255 : (i * 37 + (i >> 6)) % 256;
+  return PNG.sync.write(png);
+};
+
+test('the tiny trio loads and a reference run is kept', async () => {
+  const { page } = shared;
+  await openApp(page);
+  await pickSample(page, 'Bar chart');
+  await setQuestion(page, QUESTION);
+  await loadTinyTrio(page);
+  await setMaxTokens(page, 24);
+  await runButton(page).click();
+  await waitIdle(page);
+  reference = { base: await tokenIds(page, 'base'), guided: await tokenIds(page, 'guided') };
+  expect(reference.guided).toHaveLength(24);
+  saved = 1;
+  await expect(history(page)).toHaveCount(1);
+});
+
+test('fault: Stop pressed while the prompt is still being read (prefill, before the first token) | sees: both panes end "stopped" with no tokens and Run is ready at once | kept: the question, image, settings, history and the loaded models', async () => {
+  const { page } = shared;
+  // A new image, so the run starts with the vision encoder and the prompt prefill.
+  await pickSample(page, 'Geometry');
+  await setQuestion(page, QUESTION);
+  // Run and Esc in one task: the cancel reaches the coordinator while the models are still prefilling.
+  await page.evaluate(() => {
+    const run = document.querySelector<HTMLButtonElement>(
+      '[aria-label="Run controls"] button[aria-keyshortcuts="Control+Enter"]',
+    );
+    if (!run) throw new Error('no Run button');
+    run.click();
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+  });
+  await waitIdle(page);
+  for (const stream of ['base', 'guided'] as const) {
+    await expect(pane(page, stream)).toHaveAttribute('data-reason', 'cancelled');
+    expect(await tokenCount(page, stream)).toBe(0);
+  }
+  await expect(
+    page.getByRole('region', { name: 'Input' }).getByRole('img', { name: /^Input image .*geometry/i }),
+  ).toBeVisible();
+  saved += 1; // a stopped run is a finished run: it is saved, with what it had (nothing)
+  await expectKept(page);
+  await expectLiving(page);
+});
+
+test('fault: Run pressed twice (two clicks and Ctrl+Enter at once, and a second run from the automation handle) | sees: one run, the same tokens as before; the handle is told a run is in progress | kept: the question, settings, history (one entry more) and the loaded models', async () => {
+  const { page } = shared;
+  await pickSample(page, 'Bar chart');
+  await setMaxTokens(page, 24);
+  const before = await page.evaluate(() => window.proxyThinker.stats());
+  const second = await page.evaluate(async () => {
+    const run = document.querySelector<HTMLButtonElement>(
+      '[aria-label="Run controls"] button[aria-keyshortcuts="Control+Enter"]',
+    );
+    if (!run) throw new Error('no Run button');
+    run.click();
+    run.click();
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true }));
+    try {
+      await window.proxyThinker.run({
+        mode: 'guided',
+        alpha: 0.5,
+        sampling: { temperature: 0, topK: 0, topP: 1, seed: 0 },
+        maxNewTokens: 2,
+        question: 'Another question',
+        imageUrl: null,
+      });
+      return 'a second run started';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  });
+  expect(second).toContain('a run is already in progress');
+  await waitIdle(page);
+  expect(await tokenIds(page, 'guided')).toEqual(reference.guided);
+  expect(await tokenIds(page, 'base')).toEqual(reference.base);
+  const after = await page.evaluate(() => window.proxyThinker.stats());
+  // One run: 23 decode steps after the (reused) prefill, both streams in the base model's one batch.
+  expect((after.base?.decoderSteps ?? 0) - (before.base?.decoderSteps ?? 0)).toBe(23);
+  expect((after.base?.prefillReuses ?? 0) + (after.base?.promptPrefills ?? 0)).toBe(
+    (before.base?.prefillReuses ?? 0) + (before.base?.promptPrefills ?? 0) + 1,
+  );
+  saved += 1;
+  await expectKept(page);
+});
+
+test('fault: α dragged 1,000 times during one run | sees: every token carries the α in force when it was made, the timeline lists the changes, tokens before the first change equal the reference run | kept: the run (saved with its α changes), the question, settings, history and models', async () => {
+  const { page } = shared;
+  await setMaxTokens(page, 600);
+  await runButton(page).click();
+  await expectRunning(page);
+  await expect.poll(() => tokenCount(page, 'guided'), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  const VALUES = [0, 2, 1, 0.25, 1.5];
+  const stillRunning = await page.evaluate(async (values) => {
+    const input = document.getElementById('alpha');
+    if (!(input instanceof HTMLInputElement)) throw new Error('no α slider');
+    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set;
+    for (let i = 0; i < 1000; i++) {
+      setValue?.call(input, String(values[i % values.length]));
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      // Let tokens and renders in between, as a hand on the slider would.
+      if (i % 20 === 19) await new Promise((r) => setTimeout(r, 0));
+    }
+    return (
+      document.querySelector('[aria-label="Run controls"]')?.getAttribute('data-run-status') === 'running'
+    );
+  }, VALUES);
+  expect(stillRunning, 'all 1,000 changes came during the run').toBe(true);
+  await page.keyboard.press('Escape');
+  await waitIdle(page);
+  await expect(page.getByRole('slider', { name: /α/ })).toHaveValue('1.5');
+
+  const list = pane(page, 'guided');
+  await list.getByRole('button', { name: 'Tokens' }).click();
+  const options = list.getByRole('listbox').getByRole('option');
+  const tokens = await options.evaluateAll((els) =>
+    els.map((e) => ({
+      id: Number((e as HTMLElement).dataset.tokenId),
+      alpha: Number((e as HTMLElement).dataset.alpha),
+    })),
+  );
+  const marks = await page
+    .getByRole('list', { name: 'α changes' })
+    .getByRole('button')
+    .evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.fromIndex)));
+  expect(marks.length, 'α changed while tokens came').toBeGreaterThan(1);
+  // Each token's α is the one set last before it: constant between two marks, changing at a mark.
+  const first = marks[0] ?? 0;
+  expect(tokens.slice(0, first).every((t) => t.alpha === 0.5)).toBe(true);
+  for (let i = 1; i < tokens.length; i++) {
+    const changed = tokens[i]?.alpha !== tokens[i - 1]?.alpha;
+    if (changed) expect(marks, `token ${i}'s α changed, so a mark is there`).toContain(i);
+  }
+  expect(tokens.every((t) => VALUES.includes(t.alpha) || t.alpha === 0.5)).toBe(true);
+  expect(tokens.slice(0, Math.min(first, 24)).map((t) => t.id)).toEqual(
+    reference.guided.slice(0, Math.min(first, 24)),
+  );
+  saved += 1;
+  await expectKept(page);
+  const [latest] = (await savedRuns<{ createdAt: number; alphaChanges: unknown[] }>(page)).sort(
+    (a, b) => b.createdAt - a.createdAt,
+  );
+  expect(latest?.alphaChanges.length ?? 0).toBeGreaterThanOrEqual(marks.length);
+  await page.getByRole('slider', { name: /α/ }).fill('0.5');
+  await expectLiving(page);
+});
+
+test('fault: the tab hidden and frozen mid-run (visibilitychange, then the page frozen as Chrome freezes background tabs) | sees: when the tab is back, the run ends with every token, the same as the reference | kept: the run in the history, the question, settings and models', async () => {
+  const { page, context } = shared;
+  await setMaxTokens(page, 24);
+  await runButton(page).click();
+  await expectRunning(page);
+  await expect.poll(() => tokenCount(page, 'guided'), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  const cdp = await context.newCDPSession(page);
+  try {
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+    await new Promise((r) => setTimeout(r, 1500));
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+    await page.evaluate(() => {
+      Reflect.deleteProperty(document, 'visibilityState');
+      Reflect.deleteProperty(document, 'hidden');
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+  await waitIdle(page);
+  expect(await page.evaluate(() => document.visibilityState)).toBe('visible');
+  await expect(pane(page, 'guided')).toHaveAttribute('data-reason', 'max_tokens');
+  expect(await tokenIds(page, 'guided')).toEqual(reference.guided);
+  expect(await tokenIds(page, 'base')).toEqual(reference.base);
+  saved += 1;
+  await expectKept(page);
+});
+
+test('fault: a 1×1 image | sees: it is taken and the run finishes; the panes show the 1×1 image and the visual tokens the processor made of it | kept: the question, settings, history and models', async () => {
+  const { page } = shared;
+  await page
+    .getByLabel('Choose image file')
+    .setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: pngOf(1, 1) });
+  await expect(page.getByText('dot.png · 1×1')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Input' }).getByRole('alert')).toHaveCount(0);
+  await expectLiving(page);
+  await expect(runControls(page)).toContainText(/\d+ visual tokens/);
+  await expectKept(page);
+});
+
+test('fault: a corrupt PNG (a real PNG cut in half) | sees: "could not be decoded as an image" naming the file, with the formats to choose | kept: the previous image, the question, settings, history and models', async () => {
+  const { page } = shared;
+  const whole = pngOf(64, 64);
+  await page
+    .getByLabel('Choose image file')
+    .setInputFiles({ name: 'cut.png', mimeType: 'image/png', buffer: whole.subarray(0, whole.length >> 1) });
+  await expect(page.getByRole('region', { name: 'Input' }).getByRole('alert')).toHaveText(
+    '"cut.png" could not be decoded as an image. Choose a PNG, JPEG, WebP or GIF image.',
+  );
+  await expect(page.getByText('dot.png · 1×1')).toBeVisible();
+  await expectKept(page);
+  await expectLiving(page);
+});
+
+test('fault: a question of 50,000 characters | sees: a refusal before the run that says why, or a finished run | kept: the whole question in its box, the settings, history and models (none is stopped or broken)', async () => {
+  // On this branch alone the prompt reaches onnxruntime, which fails it with its own words
+  // ("Integer overflow": attention scores past 4 GiB) and leaves the models failing every later run.
+  // Issue #18 adds the pre-run memory estimate that refuses it and replaces a broken model worker:
+  // remove this line when #18 has merged.
+  test.fail(
+    true,
+    'needs #18 (pre-run memory estimate): until then onnxruntime fails the prompt and the models break',
+  );
+  const { page } = shared;
+  await pickSample(page, 'Bar chart');
+  const long = 'How many bars are taller than the one before them, and by how much? '
+    .repeat(800)
+    .slice(0, 50_000);
+  expect(long).toHaveLength(50_000);
+  await setQuestion(page, long);
+  await setMaxTokens(page, 3);
+  const before = await page.evaluate(() => window.proxyThinker.stats());
+  await runButton(page).click();
+  await waitIdle(page);
+  const reason = await pane(page, 'guided').getAttribute('data-reason');
+  if (reason === 'max_tokens' || reason === 'eos') {
+    saved += 1; // it ran to the end, and is saved
+  } else {
+    // Refused: before any model work, in the page's words (not onnxruntime's), whatever the wording.
+    const alerts = page.getByRole('alert');
+    await expect(alerts.first()).toBeVisible();
+    const text = (await alerts.allTextContents()).join(' ');
+    expect(text, 'a message that says why').not.toMatch(/OrtRun|ERROR_CODE|Integer overflow|bad_alloc/);
+    const after = await page.evaluate(() => window.proxyThinker.stats());
+    expect((after.base?.decoderSteps ?? 0) - (before.base?.decoderSteps ?? 0), 'no token decoded').toBe(0);
+  }
+  await expectKept(page, long);
+  await setQuestion(page, QUESTION);
+  await expectLiving(page);
+});
