@@ -4,13 +4,13 @@ import { VitePWA } from 'vite-plugin-pwa';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { securityHeaders, sourcesFromEnv } from './src/core/securityHeaders';
-import { devNonceMiddleware, headersFile, NONCE_PLACEHOLDER } from './scripts/serve/policy';
+import { LOCAL_REPORT_URI, securityHeaders, sourcesFromEnv } from './src/core/securityHeaders';
+import { devNonceMiddleware, headersFile, NONCE_PLACEHOLDER, reportSink } from './scripts/serve/policy';
 
 /** Mirrors the page may fetch models from besides the default hub (docs/hosting.md). */
 const extraSources = sourcesFromEnv(process.env.PT_CONNECT_SRC);
 /** Dev and preview listen on this machine only: a mirror or test hub on loopback is allowed too. */
-const localHeaders = securityHeaders({ loopback: true, extraSources });
+const localHeaders = securityHeaders({ loopback: true, extraSources, reportUri: LOCAL_REPORT_URI });
 
 /**
  * The security headers on every response: the preview server sends them as they are; the dev server
@@ -23,7 +23,11 @@ function securityPolicy(): Plugin {
     config: (_, env) =>
       env.command === 'serve' && !env.isPreview ? { html: { cspNonce: NONCE_PLACEHOLDER } } : {},
     configureServer(server) {
+      server.middlewares.use(reportSink());
       server.middlewares.use(devNonceMiddleware(extraSources));
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(reportSink());
     },
     generateBundle() {
       this.emitFile({

@@ -1,3 +1,5 @@
+import { describeReport } from '../scripts/serve/policy';
+import { LOCAL_REPORT_URI } from '../src/core/securityHeaders';
 import {
   test as base,
   expect,
@@ -109,6 +111,15 @@ export async function installGuard(context: BrowserContext, rec: GuardRecord): P
     },
   );
 
+  // The local servers' policy sends violation reports here (report-uri): pages' and workers' alike.
+  await context.route(
+    (url) => url.pathname === LOCAL_REPORT_URI,
+    async (route) => {
+      rec.cspViolations.push(`report: ${describeReport(route.request().postData() ?? '')}`);
+      await route.fulfill({ status: 204 });
+    },
+  );
+
   // Belt and braces: anything that shows up in the network events is recorded too (e.g. a
   // request that escaped routing, such as one served from a service worker's fetch handler).
   const onRequest = (req: { url(): string }) => record(req.url());
@@ -170,6 +181,8 @@ export async function checkGuard(
   testInfo: TestInfo,
   opts: Pick<GuardOptions, 'allowExternalRequests' | 'allowCspViolations'>,
 ): Promise<void> {
+  // Violation reports travel as requests of their own: give the last ones a moment to arrive.
+  await new Promise((r) => setTimeout(r, 100));
   await Promise.all(rec.pending.splice(0));
   const attach = async (name: string, lines: string[]) => {
     if (lines.length > 0) await testInfo.attach(name, { body: lines.join('\n'), contentType: 'text/plain' });

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { securityHeaders } from '../../src/core/securityHeaders';
+import { LOCAL_REPORT_URI, securityHeaders } from '../../src/core/securityHeaders';
 
 /**
  * What Vite writes as the nonce of the scripts and styles it injects in dev (html.cspNonce); each
@@ -24,7 +24,9 @@ export function freshNonce(): string {
 export function devNonceMiddleware(extraSources: readonly string[]) {
   return (_req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const nonce = freshNonce();
-    for (const [k, v] of Object.entries(securityHeaders({ loopback: true, extraSources, nonce })))
+    for (const [k, v] of Object.entries(
+      securityHeaders({ loopback: true, extraSources, nonce, reportUri: LOCAL_REPORT_URI }),
+    ))
       res.setHeader(k, v);
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
     res.end = ((...args: unknown[]) => {
@@ -48,4 +50,28 @@ export function headersFile(headers: Readonly<Record<string, string>>): string {
     ...lines,
     '',
   ].join('\n');
+}
+
+/** One line per violation report (the body of a report-uri POST), for a server's log. */
+export function describeReport(body: string): string {
+  try {
+    const r = (JSON.parse(body) as { 'csp-report'?: Record<string, unknown> })['csp-report'] ?? {};
+    return `Content-Security-Policy violation: ${String(r['effective-directive'] ?? r['violated-directive'])} blocked ${String(r['blocked-uri'])} in ${String(r['document-uri'])}`;
+  } catch {
+    return `Content-Security-Policy violation report: ${body.slice(0, 200)}`;
+  }
+}
+
+/** Connect middleware: takes the browser's violation reports at LOCAL_REPORT_URI and logs them. */
+export function reportSink(log: (line: string) => void = (l) => console.warn(l)) {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    if (req.method !== 'POST' || req.url !== LOCAL_REPORT_URI) return next();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      log(describeReport(Buffer.concat(chunks).toString('utf8')));
+      res.writeHead(204);
+      res.end();
+    });
+  };
 }

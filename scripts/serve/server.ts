@@ -9,7 +9,8 @@ import { createReadStream, promises as fs, type Stats } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
-import { securityHeaders, sourcesFromEnv } from '../../src/core/securityHeaders';
+import { LOCAL_REPORT_URI, securityHeaders, sourcesFromEnv } from '../../src/core/securityHeaders';
+import { reportSink } from './policy';
 
 /** A URL prefix served from a folder (`dir`) or one exact URL path served from one file (`file`). */
 export type Mount =
@@ -35,7 +36,11 @@ export interface RunningServer {
 
 /** What every response carries; mirrors named in PT_CONNECT_SRC are allowed as in the vite servers. */
 export const SERVER_HEADERS: Readonly<Record<string, string>> = Object.freeze(
-  securityHeaders({ loopback: true, extraSources: sourcesFromEnv(process.env.PT_CONNECT_SRC) }),
+  securityHeaders({
+    loopback: true,
+    extraSources: sourcesFromEnv(process.env.PT_CONNECT_SRC),
+    reportUri: LOCAL_REPORT_URI,
+  }),
 );
 
 const TYPES: Record<string, string> = {
@@ -177,7 +182,10 @@ async function handle(
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const root = resolve(opts.root);
   const mounts = opts.mounts ?? [];
+  const reports = reportSink();
   const server: Server = createServer((req, res) => {
+    // The browser's Content-Security-Policy violation reports: logged, never an error page.
+    if (req.method === 'POST' && req.url === LOCAL_REPORT_URI) return reports(req, res, () => undefined);
     handle(req, res, root, mounts).catch((e: unknown) => {
       if (!res.headersSent) send(res, 500, `${e instanceof Error ? e.message : String(e)}\n`);
       else res.destroy();

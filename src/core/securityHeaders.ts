@@ -16,6 +16,12 @@ export const HUB_SOURCES: readonly string[] = [
   'https://*.hf.co',
 ];
 
+/**
+ * The local servers' report endpoint: nothing answers it but the e2e guard, which records every report
+ * (workers' included, which no page event shows).
+ */
+export const LOCAL_REPORT_URI = '/__csp-report';
+
 /** Loopback on any port: added by the servers in this repository, which only listen on this machine. */
 export const LOOPBACK_SOURCES: readonly string[] = [
   'http://localhost:*',
@@ -31,6 +37,8 @@ export interface PolicyOptions {
   loopback?: boolean;
   /** The dev server's per-response nonce for the few inline scripts and styles Vite injects. */
   nonce?: string;
+  /** Where the browser posts violation reports (pages and workers alike); the local servers set one. */
+  reportUri?: string;
 }
 
 /** A source list from the environment (`PT_CONNECT_SRC="https://mirror.example.org https://*.example.net"`). */
@@ -50,7 +58,8 @@ export function contentSecurityPolicy(o: PolicyOptions = {}): string {
     'default-src': ["'none'"],
     'script-src': ["'self'", "'wasm-unsafe-eval'", ...nonce],
     // Module workers, onnxruntime's WASM threads and the service worker: all from our origin.
-    'worker-src': ["'self'"],
+    // (In dev, Vite's client also pings its server from a blob: SharedWorker.)
+    'worker-src': ["'self'", ...(o.nonce ? ['blob:'] : [])],
     // blob: and data: for images the user picks and evaluation sets that embed them.
     'connect-src': [...data, 'blob:', 'data:'],
     'img-src': [...data, 'blob:', 'data:'],
@@ -62,6 +71,7 @@ export function contentSecurityPolicy(o: PolicyOptions = {}): string {
     'base-uri': ["'none'"],
     'form-action': ["'none'"],
     'frame-ancestors': ["'none'"],
+    ...(o.reportUri ? { 'report-uri': [o.reportUri] } : {}),
   });
 }
 
@@ -81,7 +91,6 @@ const PERMISSIONS = [
   'usb',
   'serial',
   'hid',
-  'bluetooth',
   'midi',
   'display-capture',
 ];
