@@ -12,9 +12,16 @@ import { MODELS_DIR } from './models-helpers';
 export interface BrokenModels {
   dir: string;
   /** Folder name → path. */
-  paths: Record<'bad-config' | 'other-tokenizer' | 'missing-file', string>;
+  paths: Record<'bad-config' | 'other-tokenizer' | 'missing-file' | 'hostile-template', string>;
   remove(): void;
 }
+
+/**
+ * What the hostile chat template says when it refuses a chat: markup and script, as a published
+ * template's raise_exception('…') could carry, which the page must show as text.
+ */
+export const HOSTILE_TEMPLATE_MESSAGE =
+  '<img src=x onerror="self.pwned=1"><script>self.pwned=2</script> [link](javascript:alert(1)) roles must alternate';
 
 /** The file the 'missing-file' copy lacks. */
 export const MISSING_FILE = 'preprocessor_config.json';
@@ -46,9 +53,25 @@ export function makeBrokenModels(): BrokenModels {
 
   const missing = copy('missing-file');
   rmSync(join(missing, MISSING_FILE));
+
+  // A template that tries to reach JavaScript through the template engine, then refuses the chat
+  // with markup in its message.
+  const hostile = copy('hostile-template');
+  const template = `{% set f = ''.constructor %}{{ f }}{{ raise_exception('${HOSTILE_TEMPLATE_MESSAGE}') }}`;
+  writeFileSync(join(hostile, 'chat_template.json'), JSON.stringify({ chat_template: template }));
+  const tc = JSON.parse(readFileSync(join(hostile, 'tokenizer_config.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  writeFileSync(join(hostile, 'tokenizer_config.json'), JSON.stringify({ ...tc, chat_template: template }));
   return {
     dir,
-    paths: { 'bad-config': badConfig, 'other-tokenizer': otherTokenizer, 'missing-file': missing },
+    paths: {
+      'bad-config': badConfig,
+      'other-tokenizer': otherTokenizer,
+      'missing-file': missing,
+      'hostile-template': hostile,
+    },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { makeBrokenModels, MISSING_FILE, type BrokenModels } from './broken-models';
+import { customTrioForm, loadCustomHubTrio, loadWithExpert } from './custom-trio';
 import { MODELS_DIR, ROLES } from './models-helpers';
 import {
   LOAD_TIMEOUT,
@@ -25,21 +26,12 @@ import { startHubServer, type HubServer } from '../scripts/hub-server/server';
 test.describe.configure({ mode: 'serial' });
 const shared = sharedPage();
 const QUESTION = 'What does the chart show? (this question must survive every fault)';
-const LABEL = { base: 'Base', expert: 'Expert', amateur: 'Amateur' } as const;
 let hub: HubServer;
 let broken: BrokenModels;
 
-const custom = (page: Page) =>
-  page.getByRole('region', { name: 'Models' }).getByRole('form', { name: 'Custom trio' });
+const custom = customTrioForm;
 const loadAlert = (page: Page) => page.getByLabel('Load progress').getByRole('alert');
 const history = (page: Page) => page.getByRole('list', { name: 'Saved runs' }).getByRole('listitem');
-
-async function loadWithExpert(page: Page, repo: string): Promise<void> {
-  await custom(page).getByLabel('Expert model source').selectOption('hub');
-  await custom(page).getByLabel('Expert model repo').fill(repo);
-  await custom(page).getByLabel('Expert model precision').selectOption('q4');
-  await custom(page).getByRole('button', { name: 'Load trio' }).click();
-}
 
 /** The question, the settings, the history and the models not at fault are as before the fault. */
 async function expectKept(page: Page): Promise<void> {
@@ -76,16 +68,11 @@ test('a custom trio from the hub (mirror) loads and runs once, so there is somet
   await pickSample(page, 'Bar chart');
   await setQuestion(page, QUESTION);
   await setMaxTokens(page, 3);
-  await page.getByRole('radio', { name: 'Custom' }).check();
-  await page.getByRole('radio', { name: 'WASM' }).check();
-  await custom(page)
-    .getByLabel(/^Hub host/)
-    .fill(hub.url);
-  for (const role of ROLES) {
-    await custom(page).getByLabel(`${LABEL[role]} model repo`).fill(`test-org/tiny-${role}`);
-    await custom(page).getByLabel(`${LABEL[role]} model precision`).selectOption('q4');
-  }
-  await custom(page).getByRole('button', { name: 'Load trio' }).click();
+  await loadCustomHubTrio(page, hub.url, {
+    base: 'test-org/tiny-base',
+    expert: 'test-org/tiny-expert',
+    amateur: 'test-org/tiny-amateur',
+  });
   await expect(runButton(page)).toBeEnabled({ timeout: LOAD_TIMEOUT });
   await runButton(page).click();
   await waitIdle(page);

@@ -4,6 +4,7 @@ import {
   historyToJson,
   historyToMarkdown,
   parseHistoryEntry,
+  parseHistoryImport,
   parseHistoryTokens,
   type HistoryEntry,
 } from './history';
@@ -137,5 +138,42 @@ describe('exports', () => {
   });
   it('file names carry the date', () => {
     expect(exportFileName(entry.createdAt, 'md')).toBe('proxythinker-2026-01-31T12-30-05.md');
+  });
+});
+
+describe('parseHistoryImport', () => {
+  const good = {
+    id: 'a1',
+    createdAt: 5,
+    question: 'q <b>bold?</b>',
+    outputs: { guided: { text: 'out', reason: 'eos', tokenCount: 1 } },
+    tokens: { guided: [{ index: 0, id: 7, text: 'out', alpha: 0.5 }, { index: 'x' }] },
+    image: { name: 'i.png', width: 1, height: 1, thumbnail: 'javascript:alert(1)' },
+  };
+
+  it('reads an export back, entry by entry, checking each as stored data is checked', () => {
+    const text = JSON.stringify({
+      format: 'proxythinker-history',
+      version: 2,
+      entries: [good, { id: 'b' }, 42],
+    });
+    const { entries, problems } = parseHistoryImport(text, 'h.json');
+    expect(entries.map((e) => e.id)).toEqual(['a1']);
+    expect(entries[0]?.question).toBe('q <b>bold?</b>'); // text stays text; the page never renders it as HTML
+    expect(entries[0]?.image).toBeNull(); // a thumbnail must be a data: image URL
+    expect(entries[0]?.tokens.guided).toEqual([{ index: 0, id: 7, text: 'out', alpha: 0.5 }]);
+    expect(problems).toEqual([
+      'entry 2: not a saved run (it needs an id and at least one output with text)',
+      'entry 3: not a saved run (it needs an id and at least one output with text)',
+    ]);
+  });
+
+  it('refuses a file that is not JSON or not an export, naming it', () => {
+    expect(() => parseHistoryImport('{"format":', 'broken.json')).toThrow(
+      /^"broken\.json" is not valid JSON \(/,
+    );
+    expect(() => parseHistoryImport('{"entries": []}', 'other.json')).toThrow(
+      '"other.json" is not a ProxyThinker history export',
+    );
   });
 });

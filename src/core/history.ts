@@ -292,3 +292,45 @@ export function historyToJson(
 export function exportFileName(createdAt: number, ext: 'json' | 'md'): string {
   return `proxythinker-${iso(createdAt).slice(0, 19).replace(/:/g, '-')}.${ext}`;
 }
+
+/** A history export that cannot be imported at all (not JSON, not our format). */
+export class HistoryImportError extends Error {
+  override name = 'HistoryImportError';
+}
+
+export interface HistoryImport {
+  entries: (HistoryEntry & { tokens: HistoryTokens })[];
+  /** Entries that were skipped, each with its position in the file and why. */
+  problems: string[];
+}
+
+/**
+ * A history export (historyToJson) read back: every entry is checked as if it came from storage
+ * (parseHistoryEntry: unknown fields dropped, a thumbnail must be a data: image). Bad entries are
+ * listed, not fatal; a file that is not an export throws HistoryImportError naming the file.
+ */
+export function parseHistoryImport(text: string, fileName: string): HistoryImport {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new HistoryImportError(
+      `"${fileName}" is not valid JSON (${e instanceof Error ? e.message : String(e)})`,
+    );
+  }
+  if (!isObj(doc) || doc.format !== 'proxythinker-history' || !Array.isArray(doc.entries)) {
+    throw new HistoryImportError(
+      `"${fileName}" is not a ProxyThinker history export (expected "format": "proxythinker-history" and an "entries" list)`,
+    );
+  }
+  const out: HistoryImport = { entries: [], problems: [] };
+  doc.entries.forEach((raw: unknown, i: number) => {
+    const entry = parseHistoryEntry(raw);
+    if (!entry) {
+      out.problems.push(`entry ${i + 1}: not a saved run (it needs an id and at least one output with text)`);
+      return;
+    }
+    out.entries.push({ ...entry, tokens: parseHistoryTokens(isObj(raw) ? raw.tokens : undefined) });
+  });
+  return out;
+}

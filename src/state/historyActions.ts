@@ -3,21 +3,22 @@ import {
   exportFileName,
   historyToJson,
   historyToMarkdown,
+  HistoryImportError,
+  parseHistoryImport,
   HISTORY_VERSION,
   type HistoryEntry,
   type HistoryOutput,
   type HistoryTokens,
 } from '../core/history';
 import { timeToFirstToken, tokensPerSecond } from '../core/runRecord';
+import { describeStorageFailure } from '../core/storageErrors';
 import { downloadText } from './download';
 import { deleteEntry, getEntry, getTokens, listEntries, putEntry } from './historyDb';
 import type { RunView } from './runView';
 import { emptyStream, escalationNote, runVisionOf, visionFields } from './runView';
 import { patch, useApp, type RunRecipe } from './store';
 
-function failure(what: string, e: unknown): string {
-  return `${what}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
-}
+const failure = describeStorageFailure;
 
 export async function refreshHistory(): Promise<void> {
   try {
@@ -170,5 +171,38 @@ export async function exportAll(): Promise<void> {
     );
   } catch (e) {
     patch('history', { error: failure('The history could not be exported', e) });
+  }
+}
+
+/**
+ * Adds the runs of a history export (a file from Export) to this browser's history. Runs already
+ * here (same id) are left as they are; bad entries are skipped and listed; nothing is overwritten.
+ */
+export async function importHistory(file: File): Promise<void> {
+  patch('history', { error: null, notice: null });
+  try {
+    const { entries, problems } = parseHistoryImport(await file.text(), file.name);
+    let added = 0;
+    let present = 0;
+    for (const { tokens, ...entry } of entries) {
+      if (await getEntry(entry.id)) {
+        present++;
+        continue;
+      }
+      await putEntry(entry, tokens);
+      added++;
+    }
+    await refreshHistory();
+    const parts = [`Imported ${added} run${added === 1 ? '' : 's'} from "${file.name}"`];
+    if (present) parts.push(`${present} already in the history (kept as they were)`);
+    if (problems.length) parts.push(`skipped ${problems.join('; ')}`);
+    patch('history', { notice: `${parts.join('; ')}.` });
+  } catch (e) {
+    patch('history', {
+      error:
+        e instanceof HistoryImportError
+          ? `${e.message}. Nothing was imported.`
+          : failure(`"${file.name}" could not be imported`, e),
+    });
   }
 }

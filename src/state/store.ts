@@ -148,6 +148,8 @@ export interface HistorySlice {
   status: 'loading' | 'ready' | 'error';
   entries: HistoryEntry[];
   error: string | null;
+  /** What the last import did. */
+  notice: string | null;
 }
 
 export interface AppState {
@@ -206,7 +208,7 @@ export function initialState(): AppState {
       selected: null,
       hovered: null,
     },
-    history: { status: 'loading', entries: [], error: null },
+    history: { status: 'loading', entries: [], error: null, notice: null },
     eval: emptyEvalSlice(),
   };
 }

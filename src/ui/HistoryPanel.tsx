@@ -1,5 +1,5 @@
 import './styles/history.css';
-import { exportAll } from '../state/historyActions';
+import { exportAll, importHistory } from '../state/historyActions';
 import { useApp } from '../state/store';
 import { HistoryItem } from './HistoryItem';
 
@@ -8,6 +8,7 @@ export function HistoryPanel() {
   const status = useApp((s) => s.history.status);
   const entries = useApp((s) => s.history.entries);
   const error = useApp((s) => s.history.error);
+  const notice = useApp((s) => s.history.notice);
   return (
     <section className="panel history" aria-labelledby="history-heading">
       <div className="history__head">
@@ -23,7 +24,26 @@ export function HistoryPanel() {
         >
           Export all (JSON)
         </button>
+        <label className="button button--small">
+          Import (JSON)
+          <input
+            type="file"
+            accept="application/json,.json"
+            className="visually-hidden"
+            aria-label="Import history file"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              e.target.value = '';
+              if (file) void importHistory(file);
+            }}
+          />
+        </label>
       </div>
+      {notice && (
+        <p className="hint" role="status">
+          {notice}
+        </p>
+      )}
       {error && (
         <p className="message message--error" role="alert">
           {error}
