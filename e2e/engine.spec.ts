@@ -78,7 +78,7 @@ test.describe('engine in the browser (WASM)', () => {
   });
 });
 
-test('engine on WebGPU: α = 0 side-by-side streams agree, the base serves both in one batch; a lost GPU device is reported', async ({ page }) => {
+test('fault: the expert\'s GPU device lost mid-run (WebGPU; α = 0 parity and batching checked first) | sees: the guided stream ends with GpuDeviceLostError naming the expert model; runs that need it are refused until the trio is loaded again | kept: the tokens before the loss, the base stream to its end (equal to the run without the loss), base-only runs', async ({ page }) => {
   await page.goto('/');
   await page.waitForFunction(() => typeof window.proxyThinker === 'object');
   const infos = await page.evaluate(() => window.proxyThinker.load({ trio: 'tiny', backend: 'webgpu', dtype: 'fp32' }));

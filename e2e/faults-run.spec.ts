@@ -264,39 +264,87 @@ test('fault: a corrupt PNG (a real PNG cut in half) | sees: "could not be decode
   await expectLiving(page);
 });
 
-test('fault: a question of 50,000 characters | sees: a refusal before the run that says why, or a finished run | kept: the whole question in its box, the settings, history and models (none is stopped or broken)', async () => {
-  // On this branch alone the prompt reaches onnxruntime, which fails it with its own words
-  // ("Integer overflow": attention scores past 4 GiB) and leaves the models failing every later run.
-  // Issue #18 adds the pre-run memory estimate that refuses it and replaces a broken model worker:
-  // remove this line when #18 has merged.
-  test.fail(
-    true,
-    'needs #18 (pre-run memory estimate): until then onnxruntime fails the prompt and the models break',
-  );
+/** Page and workers (JS and WebAssembly memory) after a garbage collection, in bytes. */
+async function appMemory(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const perf = performance as Performance & {
+      measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }>;
+    };
+    if (!crossOriginIsolated || !perf.measureUserAgentSpecificMemory)
+      throw new Error('measureUserAgentSpecificMemory needs a cross-origin isolated page');
+    return (await perf.measureUserAgentSpecificMemory()).bytes;
+  });
+}
+
+test('fault: 100 runs in a row | sees: every run finishes with the same tokens as the first | kept: memory flat (page and workers, JS and WebAssembly: after run 100 within 16 MiB of after run 10), all 100 runs in the history, the question, settings and models', async () => {
+  test.slow(); // 100 runs and two memory measurements (each waits for a garbage collection)
   const { page } = shared;
   await pickSample(page, 'Bar chart');
-  const long = 'How many bars are taller than the one before them, and by how much? '
-    .repeat(800)
-    .slice(0, 50_000);
-  expect(long).toHaveLength(50_000);
-  await setQuestion(page, long);
-  await setMaxTokens(page, 3);
-  const before = await page.evaluate(() => window.proxyThinker.stats());
-  await runButton(page).click();
-  await waitIdle(page);
-  const reason = await pane(page, 'guided').getAttribute('data-reason');
-  if (reason === 'max_tokens' || reason === 'eos') {
-    saved += 1; // it ran to the end, and is saved
-  } else {
-    // Refused: before any model work, in the page's words (not onnxruntime's), whatever the wording.
-    const alerts = page.getByRole('alert');
-    await expect(alerts.first()).toBeVisible();
-    const text = (await alerts.allTextContents()).join(' ');
-    expect(text, 'a message that says why').not.toMatch(/OrtRun|ERROR_CODE|Integer overflow|bad_alloc/);
-    const after = await page.evaluate(() => window.proxyThinker.stats());
-    expect((after.base?.decoderSteps ?? 0) - (before.base?.decoderSteps ?? 0), 'no token decoded').toBe(0);
+  await setMaxTokens(page, 2);
+  let first: number[] = [];
+  let warm = 0;
+  for (let i = 1; i <= 100; i++) {
+    await runButton(page).click();
+    await waitIdle(page);
+    await expect(pane(page, 'guided')).toHaveAttribute('data-reason', 'max_tokens');
+    const ids = await tokenIds(page, 'guided');
+    if (i === 1) first = ids;
+    else expect(ids, `run ${i}`).toEqual(first);
+    if (i === 10) warm = await appMemory(page);
   }
-  await expectKept(page, long);
-  await setQuestion(page, QUESTION);
-  await expectLiving(page);
+  saved += 100;
+  await expect(history(page)).toHaveCount(saved);
+  const after = await appMemory(page);
+  const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+  test.info().annotations.push({
+    type: 'memory',
+    description: `after run 10: ${mib(warm)} MiB; after run 100: ${mib(after)} MiB (${after >= warm ? '+' : ''}${mib(after - warm)} MiB)`,
+  });
+  expect(after - warm, `memory grew from ${mib(warm)} to ${mib(after)} MiB over 90 runs`).toBeLessThan(
+    16 * 2 ** 20,
+  );
+  await expectKept(page);
 });
+
+// On this branch alone the prompt reaches onnxruntime, which fails it with its own words ("Integer
+// overflow": attention scores past 4 GiB) and leaves the models failing every later run. Issue #18
+// adds the pre-run memory estimate that refuses it and replaces a broken model worker: make this a
+// plain test() when #18 has merged (until then it is expected to fail, and fails CI if it passes).
+test.fail(
+  'fault: a question of 50,000 characters | sees: a refusal before the run that says why, or a finished run | kept: the whole question in its box, the settings, history and models (none is stopped or broken)',
+  {
+    annotation: {
+      type: 'fail',
+      description:
+        'needs #18 (pre-run memory estimate): until then onnxruntime fails the prompt and the models break',
+    },
+  },
+  async () => {
+    const { page } = shared;
+    await pickSample(page, 'Bar chart');
+    const long = 'How many bars are taller than the one before them, and by how much? '
+      .repeat(800)
+      .slice(0, 50_000);
+    expect(long).toHaveLength(50_000);
+    await setQuestion(page, long);
+    await setMaxTokens(page, 3);
+    const before = await page.evaluate(() => window.proxyThinker.stats());
+    await runButton(page).click();
+    await waitIdle(page);
+    const reason = await pane(page, 'guided').getAttribute('data-reason');
+    if (reason === 'max_tokens' || reason === 'eos') {
+      saved += 1; // it ran to the end, and is saved
+    } else {
+      // Refused: before any model work, in the page's words (not onnxruntime's), whatever the wording.
+      const alerts = page.getByRole('alert');
+      await expect(alerts.first()).toBeVisible();
+      const text = (await alerts.allTextContents()).join(' ');
+      expect(text, 'a message that says why').not.toMatch(/OrtRun|ERROR_CODE|Integer overflow|bad_alloc/);
+      const after = await page.evaluate(() => window.proxyThinker.stats());
+      expect((after.base?.decoderSteps ?? 0) - (before.base?.decoderSteps ?? 0), 'no token decoded').toBe(0);
+    }
+    await expectKept(page, long);
+    await setQuestion(page, QUESTION);
+    await expectLiving(page);
+  },
+);

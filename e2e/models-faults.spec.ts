@@ -24,24 +24,41 @@ const FILE = 'onnx/decoder_model_merged_q4.onnx';
 const SIZE = fileSize('tiny-expert', FILE);
 const HALF = Math.floor(SIZE / 2);
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const FAULTS: { fault: Fault; reason: FileFailureReason; says: RegExp }[] = [
-  { fault: '404', reason: 'not-found', says: /the server has no such file \(HTTP 404 Not Found\)/ },
-  { fault: '500', reason: 'http', says: /the server answered HTTP 500 Internal Server Error/ },
+const FAULTS: { fault: Fault; what: string; reason: FileFailureReason; says: RegExp }[] = [
+  {
+    fault: '404',
+    what: 'answers 404 Not Found',
+    reason: 'not-found',
+    says: /the server has no such file \(HTTP 404 Not Found\)/,
+  },
+  {
+    fault: '500',
+    what: 'answers HTTP 500',
+    reason: 'http',
+    says: /the server answered HTTP 500 Internal Server Error/,
+  },
   {
     fault: 'truncate',
+    what: 'breaks off mid-transfer',
     reason: 'truncated',
     says: new RegExp(`arrived incomplete — the (connection broke off|server closed the connection) after [\\d.]+ K?i?B \\(\\d+ bytes\\) of ${esc(formatBytes(SIZE))} \\(${SIZE} bytes\\)`),
   },
   {
     fault: 'short',
+    what: 'sends fewer bytes than it announced',
     reason: 'truncated',
     says: new RegExp(`the server sent ${esc(formatBytes(HALF))} \\(${HALF} bytes\\) but announced ${esc(formatBytes(SIZE))} \\(${SIZE} bytes\\)`),
   },
-  { fault: 'drop', reason: 'network', says: /failed or was dropped before the server answered/ },
+  {
+    fault: 'drop',
+    what: 'drops the connection before answering',
+    reason: 'network',
+    says: /failed or was dropped before the server answered/,
+  },
 ];
 
-for (const { fault, reason, says } of FAULTS) {
-  test(`${fault}: the message names the file; the other models stay loaded; the retry downloads only what is missing`, async ({
+for (const { fault, what, reason, says } of FAULTS) {
+  test(`fault: the expert's decoder download: the hub ${what} | sees: the load fails naming the model, the file, the URL and why | kept: the base and amateur models loaded, the expert's files already stored; the retry downloads only what is missing`, async ({
     page,
   }) => {
     const repo = `test-org/tiny-expert-${fault}`;
@@ -106,7 +123,7 @@ for (const { fault, reason, says } of FAULTS) {
   });
 }
 
-test('the model page shows a failed download by name and its Retry button loads the trio once the server is fixed', async ({
+test("fault: a download failing on the model page (HTTP 500 for the amateur's vision encoder) | sees: the failed file by name with a Retry button, which loads the trio once the server is fixed | kept: the base and expert models ready", async ({
   page,
 }) => {
   const hub = await startTinyHub();
@@ -143,7 +160,7 @@ test('the model page shows a failed download by name and its Retry button loads 
   }
 });
 
-test('storage full: the files that cannot be kept are named, and the trio still loads', async ({
+test('fault: browser storage full while the trio downloads | sees: each file that could not be kept is named, with the reason (storage full) | kept: the whole trio loads from the bytes downloaded, and every byte of each named file arrived', async ({
   page,
   context,
   baseURL,

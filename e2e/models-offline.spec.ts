@@ -16,7 +16,7 @@ import {
   startTinyHub,
 } from './models-helpers';
 
-test('hub trio: first visit downloads it with byte progress; offline, the page reloads from the service worker and runs it from the cache', async ({
+test('fault: the network gone after the first visit (the hub down, the browser offline) | sees: the page reloads from its service worker and loads the trio from browser storage; first-visit progress in bytes | kept: the app, the downloaded trio and its greedy output (the same tokens as online)', async ({
   page,
   context,
 }) => {

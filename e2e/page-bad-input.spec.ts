@@ -2,7 +2,7 @@
 import { test, expect } from './fixtures';
 import { loadTinyTrio, openApp, pane, runButton, setMaxTokens, setQuestion, waitIdle } from './page-helpers';
 
-test('non-image, empty file, 8000×8000 image and empty question: clear messages, nothing lost', async ({
+test('fault: an 8000×8000 image, and before it a text file, an empty file and a file that is no PNG, then an empty question and a top-p of 1.5 | sees: each file named with what is wrong with it; the huge image scaled to 4096×4096 with a note saying so, and it runs; the empty question and the top-p explained at Run | kept: the question and the top-p as typed, the loaded models', async ({
   page,
 }) => {
   await openApp(page);

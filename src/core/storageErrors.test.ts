@@ -25,6 +25,9 @@ describe('storage failures', () => {
     ).toBe(
       'This run could not be saved to the history: browser storage is full; delete saved runs or models (Models → Models in browser storage) to make room (QuotaExceededError: full)',
     );
+    expect(describeStorageFailure('Not saved', dom('QuotaExceededError', ''))).toMatch(
+      /to make room \(QuotaExceededError\)$/,
+    );
     expect(describeStorageFailure('The history could not be read', new TypeError('boom'))).toBe(
       'The history could not be read: TypeError: boom',
     );

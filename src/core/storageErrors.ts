@@ -23,7 +23,12 @@ const ADVICE: Record<StorageTrouble, string> = {
 
 /** "<what>: <why>" for the page, with the browser's own error name and message at the end. */
 export function describeStorageFailure(what: string, e: unknown): string {
-  const raw = e instanceof Error || e instanceof DOMException ? `${e.name}: ${e.message}` : String(e);
+  const raw =
+    e instanceof Error || e instanceof DOMException
+      ? e.message
+        ? `${e.name}: ${e.message}`
+        : e.name
+      : String(e);
   const advice = ADVICE[storageTrouble(e)];
   return advice ? `${what}: ${advice} (${raw})` : `${what}: ${raw}`;
 }

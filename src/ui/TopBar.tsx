@@ -1,3 +1,4 @@
+import { AppUpdateNotice } from './AppUpdateNotice';
 import { EngineStatus } from './EngineStatus';
 
 export function TopBar() {
@@ -10,6 +11,7 @@ export function TopBar() {
           <sub>base</sub> + α·(z<sub>expert</sub> − z<sub>amateur</sub>), all in your browser.
         </p>
       </div>
+      <AppUpdateNotice />
       <EngineStatus />
     </header>
   );

@@ -179,7 +179,7 @@ describe('engine: live α, sampling, prefill reuse, cancel, errors', () => {
     await cold.dispose();
   });
 
-  it('cancel mid-decode and mid-prefill; the next run works', async () => {
+  it('fault: cancel mid-decode and mid-prefill (the engine in Node) | sees: every stream ends cancelled, the prefill one with no token | kept: the tokens made before the cancel; the next run works', async () => {
     onToken = (_s, i) => {
       if (i === 3) void engine.cancel();
     };
@@ -199,7 +199,7 @@ describe('engine: live α, sampling, prefill reuse, cancel, errors', () => {
     expect(after.streams['guided']?.ids.length).toBe(5);
   });
 
-  it('a model that throws surfaces its error name and message; the other stream goes on', async () => {
+  it('fault: the expert throws mid-decode (the engine in Node) | sees: the error event names the expert, with the error name and message; later runs that need it are refused saying why | kept: the guided tokens before it, the base stream to its limit, base-only runs', async () => {
     const failing = new Engine((role) => {
       const host = new ModelHost();
       let steps = 0;
@@ -232,7 +232,7 @@ describe('engine: live α, sampling, prefill reuse, cancel, errors', () => {
 });
 
 describe('engine: a model that dies during prefill', () => {
-  it('the run fails naming the model (role on the error event); later runs that need it are refused', async () => {
+  it('fault: the amateur model dies during prefill (the engine in Node) | sees: the run fails naming the amateur and the error; later runs that need it are refused saying why | kept: base-only runs', async () => {
     const failing = new Engine((role) => {
       const host = new ModelHost();
       const api = hostApi(host, {
@@ -258,20 +258,29 @@ describe('engine: a model that dies during prefill', () => {
 });
 
 describe('engine: bad trios', () => {
-  it('refuses a trio whose tokenizers differ, naming the models', async () => {
+  /** The same engine loads the right trio after a refused one and runs it. */
+  async function stillWorks(engine: Engine): Promise<void> {
+    await engine.loadTrio(tinyTrio('q4'), { backend: 'wasm' }, () => undefined);
+    expect((await collect(engine, request({ maxNewTokens: 2 }))).streams['guided']?.ids.length).toBe(2);
+    await engine.dispose();
+  }
+
+  it('fault: a trio whose tokenizers differ (the bench expert with the tiny base; the engine in Node) | sees: the load is refused naming the models | kept: the engine, which loads the right trio next and runs it', async () => {
     const engine = newEngine();
     const trio = tinyTrio('q4');
     const expert = trio[1];
     if (expert) expert.source = { kind: 'url', baseUrl: `${process.cwd()}/public/models/bench-expert`, dtype: 'q4' };
     if (expert) expert.name = 'bench-expert';
     await expect(engine.loadTrio(trio, { backend: 'wasm' }, () => undefined)).rejects.toThrow(/Tokenizers differ.*tiny-base.*bench-expert|bench-expert.*tiny-base/);
+    await stillWorks(engine);
   });
 
-  it('a model folder that does not exist fails with the model named', async () => {
+  it('fault: a model folder that does not exist (the engine in Node) | sees: the load fails naming the model and its role | kept: the engine, which loads the right trio next and runs it', async () => {
     const engine = newEngine();
     const trio = tinyTrio();
     const amateur = trio[2];
     if (amateur) amateur.source = { kind: 'url', baseUrl: `${process.cwd()}/public/models/no-such-model`, dtype: 'fp32' };
     await expect(engine.loadTrio(trio, { backend: 'wasm' }, () => undefined)).rejects.toThrow(/tiny-amateur \(amateur\)/);
+    await stillWorks(engine);
   });
 });
