@@ -155,42 +155,15 @@ test("fault: a hub host that the page's Content-Security-Policy does not allow |
   // Loads that do not go through the form (the automation handle) are refused the same way, before any request.
   const viaApi = await page.evaluate(async () => {
     try {
+      const source = {
+        kind: 'hub',
+        repo: 'o/m',
+        revision: 'main',
+        dtype: 'q4',
+        host: 'https://mirror.example.org/',
+      } as const;
       await window.proxyThinker.load({
-        trio: [
-          {
-            role: 'base',
-            name: 'm',
-            source: {
-              kind: 'hub',
-              repo: 'o/m',
-              revision: 'main',
-              dtype: 'q4',
-              host: 'https://mirror.example.org/',
-            },
-          },
-          {
-            role: 'expert',
-            name: 'm',
-            source: {
-              kind: 'hub',
-              repo: 'o/m',
-              revision: 'main',
-              dtype: 'q4',
-              host: 'https://mirror.example.org/',
-            },
-          },
-          {
-            role: 'amateur',
-            name: 'm',
-            source: {
-              kind: 'hub',
-              repo: 'o/m',
-              revision: 'main',
-              dtype: 'q4',
-              host: 'https://mirror.example.org/',
-            },
-          },
-        ],
+        trio: (['base', 'expert', 'amateur'] as const).map((role) => ({ role, name: 'm', source })),
         backend: 'wasm',
       });
       return 'loaded';

@@ -73,9 +73,11 @@ test('fault: a new version of the app deployed mid-run (its service worker updat
       'the new worker waits for the user',
     ).toBe(true);
 
-    await updateNotice(page).getByRole('button', { name: 'Reload to update' }).click();
     // The waiting worker takes over and the page reloads under it.
-    await page.waitForEvent('load');
+    await Promise.all([
+      page.waitForEvent('load'),
+      updateNotice(page).getByRole('button', { name: 'Reload to update' }).click(),
+    ]);
     await expect(page.getByRole('heading', { level: 1, name: 'ProxyThinker Web' })).toBeVisible();
     await expect(updateNotice(page)).toHaveCount(0);
     expect(

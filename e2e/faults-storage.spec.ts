@@ -23,6 +23,14 @@ const EARLIER = 'A run saved before the disk filled up';
 const history = (page: Page) => page.getByRole('region', { name: 'History' });
 const saved = (page: Page) => history(page).getByRole('list', { name: 'Saved runs' }).getByRole('listitem');
 
+/** The bar chart, the question, the tiny trio loaded and 3 tokens: ready to run. */
+async function prepareRun(page: Page): Promise<void> {
+  await pickSample(page, 'Bar chart');
+  await setQuestion(page, QUESTION);
+  await loadTinyTrio(page);
+  await setMaxTokens(page, 3);
+}
+
 async function runOnce(page: Page): Promise<void> {
   await runButton(page).click();
   await waitIdle(page);
@@ -43,10 +51,7 @@ test('fault: IndexedDB refused outright (a private window, or site data blocked)
   await expect(history(page).getByRole('alert')).toHaveText(
     'The history could not be read from IndexedDB: this browser does not let the page keep data here (a private window, or site data blocked); runs still work but are not kept (SecurityError: The operation is insecure.)',
   );
-  await pickSample(page, 'Bar chart');
-  await setQuestion(page, QUESTION);
-  await loadTinyTrio(page);
-  await setMaxTokens(page, 3);
+  await prepareRun(page);
   await runOnce(page);
   await expect(history(page).getByRole('alert')).toHaveText(
     /^This run could not be saved to the history: this browser does not let the page keep data here .*\(SecurityError: The operation is insecure\.\)$/,
@@ -89,17 +94,19 @@ test("fault: IndexedDB full (the origin over its storage quota) | sees: the Hist
   await page.getByLabel('Import history file').setInputFiles(file);
   await expect(saved(page)).toHaveCount(1);
 
+  // Other data of the site fills its storage (as downloaded models do): 2 MiB in a cache of its own.
+  await page.evaluate(async () => {
+    const filler = await caches.open('e2e-filler');
+    await filler.put('/e2e-filler', new Response(new Uint8Array(2 * 2 ** 20).fill(7)));
+  });
   const cdp = await context.newCDPSession(page);
   const origin = new URL(baseURL ?? '').origin;
   // No room for anything more; the page is reloaded, as a user coming back to a full disk would.
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 1 });
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 2 ** 20 });
   await page.reload();
   await openApp(page);
   await expect(saved(page)).toHaveCount(1);
-  await pickSample(page, 'Bar chart');
-  await setQuestion(page, QUESTION);
-  await loadTinyTrio(page);
-  await setMaxTokens(page, 3);
+  await prepareRun(page);
   await runOnce(page);
   await expect(history(page).getByRole('alert')).toHaveText(
     /^This run could not be saved to the history: browser storage is full; delete saved runs or models \(Models → Models in browser storage\) to make room \(QuotaExceededError(: .+)?\)$/,

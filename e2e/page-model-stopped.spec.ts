@@ -21,7 +21,7 @@ import {
   waitIdle,
 } from './page-helpers';
 
-test('fault: the expert model\'s worker crashes mid-run | sees: the guided pane and the expert\'s card say the worker stopped; modes that need it are refused naming it; Load again brings it back | kept: the tokens written, the run in the history, base-only runs, the question', async ({
+test("fault: the expert model's worker crashes mid-run | sees: the guided pane and the expert's card say the worker stopped; modes that need it are refused naming it; Load again brings it back | kept: the tokens written, the run in the history, base-only runs, the question", async ({
   page,
 }) => {
   test.slow(); // a 600-token run, a base-only run, a reload and a guided run on a shared CPU

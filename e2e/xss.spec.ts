@@ -1,7 +1,8 @@
 /**
  * XSS probes (issue 16): markup and script through every way text reaches the page — a typed
- * question, a history import, a model's chat template (model output: e2e/page-history.spec.ts) — is
- * shown as text. Nothing runs: no element is made of it, no dialog opens, no worker is touched, and the
+ * question, a history import, a model's chat template, and a model's own output (live, from the
+ * generated tiny-expert-markup; a saved output full of markup: e2e/page-history.spec.ts) — is shown
+ * as text. Nothing runs: no element is made of it, no dialog opens, no worker is touched, and the
  * Content-Security-Policy reports nothing (the guard fails the test on any report).
  */
 import { writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import {
   waitIdle,
 } from './page-helpers';
 import { startHubServer } from '../scripts/hub-server/server';
+import { MARKUP_OUTPUT } from '../scripts/models/catalog';
 
 const EVIL =
   '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script><b>bold</b> [click](javascript:window.pwned=3)';
@@ -185,5 +187,50 @@ test("a model's chat template that reaches for JavaScript and refuses with marku
   } finally {
     await hub.close();
     broken.remove();
+  }
+});
+
+test('model output that is markup (the expert writes <img src=x> token by token) streams, renders and is saved as text', async ({
+  page,
+}) => {
+  const dialogs = watchDialogs(page);
+  const hub = await startHubServer({
+    repos: Object.fromEntries(
+      ['tiny-base', 'tiny-expert-markup', 'tiny-amateur'].map((m) => [`test-org/${m}`, join(MODELS_DIR, m)]),
+    ),
+  });
+  try {
+    await openApp(page);
+    await pickSample(page, 'Bar chart');
+    await setQuestion(page, 'What does the chart show?');
+    await setMaxTokens(page, 16);
+    await page.getByRole('slider', { name: /α/ }).fill('1');
+    await loadCustomHubTrio(page, hub.url, {
+      base: 'test-org/tiny-base',
+      expert: 'test-org/tiny-expert-markup',
+      amateur: 'test-org/tiny-amateur',
+    });
+    await expect(runButton(page)).toBeEnabled({ timeout: LOAD_TIMEOUT });
+    await runButton(page).click();
+    await waitIdle(page);
+    const guided = pane(page, 'guided');
+    await expect(guided).toHaveAttribute('data-reason', 'eos');
+    // The markup, then the end-of-turn token the page shows as it is.
+    const said = `${MARKUP_OUTPUT}<|im_end|>`;
+    await expect(guided.getByRole('region', { name: /text$/ })).toHaveText(said);
+    const tokens = await showTokens(page, 'guided');
+    await expect(tokens.getByRole('option')).toHaveText([...MARKUP_OUTPUT, '<|im_end|>']);
+    await expectInert(page, dialogs);
+    await expect(page.locator('#root img[src="x"], #root img[src$="/x"]')).toHaveCount(0);
+
+    // Saved and reopened after a reload: text still.
+    await page.reload();
+    await openApp(page);
+    await history(page).getByRole('button', { name: 'Open' }).click();
+    await expect(pane(page, 'guided').getByRole('region', { name: /text$/ })).toHaveText(said);
+    await expectInert(page, dialogs);
+    await expect(page.locator('#root img[src="x"], #root img[src$="/x"]')).toHaveCount(0);
+  } finally {
+    await hub.close();
   }
 });

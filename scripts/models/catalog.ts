@@ -47,6 +47,16 @@ const benchBase = {
   logitsToKeep: true,
 };
 
+/** What tiny-expert-markup says first: an element, were it ever parsed as HTML. */
+export const MARKUP_OUTPUT = '<img src=x>';
+
+/** After the prompt's last token ("\n") each character of `text` in turn, then the end of the turn. */
+function markupChain(text: string): [string, string][] {
+  const chars = ['\n', ...text, '<|im_end|>'];
+  if (new Set(chars).size !== chars.length) throw new Error(`markup chain: a character repeats in ${text}`);
+  return chars.slice(1).map((c, i) => [chars[i] ?? '', c]);
+}
+
 export const CATALOG: readonly ModelSpec[] = [
   { name: 'tiny-base', ...tinyBase, description: 'the larger model of the tiny trio (ProxyThinker base)' },
   { name: 'tiny-amateur', ...tinySmall, description: 'the small model before RL (ProxyThinker amateur)' },
@@ -77,6 +87,15 @@ export const CATALOG: readonly ModelSpec[] = [
     text: { ...tinySmall.text, vocabRows: 1040 },
     formats: ['q4'] as const,
     description: 'tiny-expert whose lm_head has fewer rows than its tokenizer has ids (for the fault suite)',
+  },
+  // The XSS probe's expert: its first words are markup (each character a token, so the chain of pairs
+  // never repeats a token), which the page must show as text.
+  {
+    name: 'tiny-expert-markup',
+    ...tinySmall,
+    bigram: { pairs: markupChain(MARKUP_OUTPUT), value: 24 },
+    formats: ['q4'] as const,
+    description: 'tiny-amateur whose first words are the markup <img src=x> (for the XSS probe)',
   },
   // The same tiny trio in the Qwen2-VL architecture (LayerNorm + QuickGELU vision blocks, full attention).
   { name: 'tiny2-base', ...tinyBase, family: 'qwen2_vl', weightSeed: 1101, visionBlocks: { layers: 1, heads: 2, intermediate: 256 }, description: 'Qwen2-VL-architecture base of the tiny trio' },

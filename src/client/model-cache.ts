@@ -63,9 +63,15 @@ export function onAppUpdate(listener: () => void): () => void {
   return () => updateListeners.delete(listener);
 }
 
-/** Activates the waiting version and reloads the page. */
+/**
+ * Activates the waiting version and reloads the page once it is in control. (The plugin's own reload
+ * happens only when the page was already controlled when it loaded, not on a first visit.)
+ */
 export async function applyAppUpdate(): Promise<void> {
-  await updateReady?.(true);
+  navigator.serviceWorker.addEventListener('controllerchange', () => window.location.reload(), {
+    once: true,
+  });
+  await updateReady?.(false);
 }
 
 // ---------------------------------------------------------------------------------------------
