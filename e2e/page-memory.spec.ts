@@ -26,7 +26,7 @@ const TABLE_QUESTION = `Sum the second column of this table: ${Array.from({ leng
 
 const history = (page: import('@playwright/test').Page) => page.getByRole('list', { name: 'Saved runs' }).getByRole('listitem');
 
-test('a 50,000-character question is refused before it runs, saying what to shorten; nothing is lost', async ({ page }) => {
+test("fault: a question of 50,000 characters (a pasted table of numbers, past the models' 32,768 positions) | sees: a refusal before the run naming the model, the positions needed and how far to shorten the question | kept: the question as typed, the outputs on screen, the history; no model ran", async ({ page }) => {
   await openApp(page);
   await loadTinyTrio(page);
   await setQuestion(page, 'Which bar is the tallest?');
@@ -53,7 +53,7 @@ test('a 50,000-character question is refused before it runs, saying what to shor
   await expect(page.getByLabel('Question')).toHaveValue(TABLE_QUESTION);
 });
 
-test('a model that runs out of memory is shown stopped; base-only runs; Load again brings back a working trio', async ({ page }) => {
+test("fault: the expert model runs out of memory reading the prompt (std::bad_alloc: its WebAssembly heap cannot grow) | sees: the guided pane, the expert's card and the top bar say it ran out of memory and stopped; modes that need it are refused; Load again replaces it alone | kept: the base stream to its end, base-only runs, the other models' workers, the settings, question and history", async ({ page }) => {
   test.slow(); // five runs of a ~1,000-token prompt and a reload on a shared CPU
   const question = `${'The chart shows the revenue of each quarter next to its costs. '.repeat(16)}Which bar is the tallest?`;
   await openApp(page);
