@@ -23,6 +23,28 @@ const EARLIER = 'A run saved before the disk filled up';
 const history = (page: Page) => page.getByRole('region', { name: 'History' });
 const saved = (page: Page) => history(page).getByRole('list', { name: 'Saved runs' }).getByRole('listitem');
 
+/** Whether IndexedDB refuses a 64 KiB write now (a probe database, removed after). */
+async function writeRefused(): Promise<boolean> {
+  const db = await new Promise<IDBDatabase>((ok, fail) => {
+    const open = indexedDB.open('e2e-quota-probe');
+    open.onupgradeneeded = () => open.result.createObjectStore('probe');
+    open.onsuccess = () => ok(open.result);
+    open.onerror = () => fail(open.error ?? new Error('open failed'));
+  });
+  const refused = await new Promise<boolean>((ok) => {
+    const tx = db.transaction('probe', 'readwrite');
+    tx.objectStore('probe').put(new Uint8Array(64 * 1024).fill(1), 'x');
+    tx.oncomplete = () => ok(false);
+    tx.onabort = () => ok(tx.error?.name === 'QuotaExceededError');
+  });
+  db.close();
+  await new Promise((ok) => {
+    const del = indexedDB.deleteDatabase('e2e-quota-probe');
+    del.onsuccess = del.onerror = del.onblocked = () => ok(undefined);
+  });
+  return refused;
+}
+
 /** The bar chart, the question, the tiny trio loaded and 3 tokens: ready to run. */
 async function prepareRun(page: Page): Promise<void> {
   await pickSample(page, 'Bar chart');
@@ -106,6 +128,10 @@ test("fault: IndexedDB full (the origin over its storage quota) | sees: the Hist
   await page.reload();
   await openApp(page);
   await expect(saved(page)).toHaveCount(1);
+  // Chromium counts the filler a moment later: wait until a write of 64 KiB is refused.
+  await expect
+    .poll(() => page.evaluate(writeRefused), { timeout: 30_000, intervals: [250, 500, 1000] })
+    .toBe(true);
   await prepareRun(page);
   await runOnce(page);
   await expect(history(page).getByRole('alert')).toHaveText(

@@ -219,7 +219,11 @@ test('model output that is markup (the expert writes <img src=x> token by token)
     const said = `${MARKUP_OUTPUT}<|im_end|>`;
     await expect(guided.getByRole('region', { name: /text$/ })).toHaveText(said);
     const tokens = await showTokens(page, 'guided');
-    await expect(tokens.getByRole('option')).toHaveText([...MARKUP_OUTPUT, '<|im_end|>']);
+    // One token per character (each marked as guidance's doing: the base model alone says otherwise).
+    const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await expect(tokens.getByRole('option')).toHaveText(
+      [...MARKUP_OUTPUT, '<|im_end|>'].map((t) => new RegExp(`^${escape(t)}`)),
+    );
     await expectInert(page, dialogs);
     await expect(page.locator('#root img[src="x"], #root img[src$="/x"]')).toHaveCount(0);
 
