@@ -77,20 +77,40 @@ test('the tiny trio loads and a reference run is kept', async () => {
   await expect(history(page)).toHaveCount(1);
 });
 
-test('fault: Stop pressed while the prompt is still being read (prefill, before the first token) | sees: both panes end "stopped" with no tokens and Run is ready at once | kept: the question, image, settings, history and the loaded models', async () => {
+test('fault: Stop pressed before the first token — during the pre-run memory check, and while the prompt is being read (prefill) | sees: stopped in the check, the run does not start and the panes keep the last run; stopped in prefill, both panes end "stopped" with no tokens; Run is ready at once | kept: the question, image, settings, history and the loaded models', async () => {
   const { page } = shared;
   // A new image, so the run starts with the vision encoder and the prompt prefill.
   await pickSample(page, 'Geometry');
   await setQuestion(page, QUESTION);
-  // Run and Esc in one task: the cancel reaches the coordinator while the models are still prefilling.
-  await page.evaluate(() => {
-    const run = document.querySelector<HTMLButtonElement>(
-      '[aria-label="Run controls"] button[aria-keyshortcuts="Control+Enter"]',
-    );
-    if (!run) throw new Error('no Run button');
-    run.click();
-    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
-  });
+  const runAndStop = (when: 'checking' | 'running') =>
+    page.evaluate((at) => {
+      const controls = document.querySelector('[aria-label="Run controls"]');
+      const run = controls?.querySelector<HTMLButtonElement>('button[aria-keyshortcuts="Control+Enter"]');
+      if (!controls || !run) throw new Error('no Run button');
+      const esc = () => window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+      if (at === 'checking') {
+        // Run and Esc in one task: Esc comes while the models measure the prompt.
+        run.click();
+        esc();
+        return;
+      }
+      // Esc as soon as the run has started: the models are still reading the prompt.
+      const seen = new MutationObserver(() => {
+        if (controls.getAttribute('data-run-status') !== 'running') return;
+        seen.disconnect();
+        esc();
+      });
+      seen.observe(controls, { attributes: true, attributeFilter: ['data-run-status'] });
+      run.click();
+    }, when);
+
+  await runAndStop('checking');
+  await waitIdle(page);
+  for (const stream of ['base', 'guided'] as const)
+    expect(await tokenIds(page, stream), `${stream}: the last run still shown`).toEqual(reference[stream]);
+  await expectKept(page);
+
+  await runAndStop('running');
   await waitIdle(page);
   for (const stream of ['base', 'guided'] as const) {
     await expect(pane(page, stream)).toHaveAttribute('data-reason', 'cancelled');
@@ -104,7 +124,7 @@ test('fault: Stop pressed while the prompt is still being read (prefill, before 
   await expectLiving(page);
 });
 
-test('fault: Run pressed twice (two clicks and Ctrl+Enter at once, and a second run from the automation handle) | sees: one run, the same tokens as before; the handle is told a run is in progress | kept: the question, settings, history (one entry more) and the loaded models', async () => {
+test('fault: Run pressed twice (two clicks and Ctrl+Enter at once, and a second run from the automation handle once it runs) | sees: one run, the same tokens as before; the handle is told a run is in progress | kept: the question, settings, history (one entry more) and the loaded models', async () => {
   const { page } = shared;
   await pickSample(page, 'Bar chart');
   await setMaxTokens(page, 24);
@@ -117,6 +137,11 @@ test('fault: Run pressed twice (two clicks and Ctrl+Enter at once, and a second 
     run.click();
     run.click();
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true }));
+    // The page checks the run against the models' memory first (#18); once it runs, a run from the
+    // automation handle must be told that one is in progress.
+    const controls = document.querySelector('[aria-label="Run controls"]');
+    for (let i = 0; i < 3000 && controls?.getAttribute('data-run-status') !== 'running'; i++)
+      await new Promise((r) => setTimeout(r, 10));
     try {
       await window.proxyThinker.run({
         mode: 'guided',
@@ -297,10 +322,9 @@ test('fault: 100 runs in a row | sees: every run finishes with the same tokens a
   await expect(history(page)).toHaveCount(saved);
   const after = await appMemory(page);
   const mib = (b: number) => (b / 2 ** 20).toFixed(1);
-  test.info().annotations.push({
-    type: 'memory',
-    description: `after run 10: ${mib(warm)} MiB; after run 100: ${mib(after)} MiB (${after >= warm ? '+' : ''}${mib(after - warm)} MiB)`,
-  });
+  const figure = `after run 10: ${mib(warm)} MiB; after run 100: ${mib(after)} MiB (${after >= warm ? '+' : ''}${mib(after - warm)} MiB)`;
+  test.info().annotations.push({ type: 'memory', description: figure });
+  console.log(`100 runs in a row, page and workers: ${figure}`);
   expect(after - warm, `memory grew from ${mib(warm)} to ${mib(after)} MiB over 90 runs`).toBeLessThan(
     16 * 2 ** 20,
   );

@@ -24,6 +24,7 @@ function refuse(formError: string): void {
  * leaving the outputs on screen as they are (nothing ran).
  */
 async function checkThenExecute(recipe: RunRecipe): Promise<void> {
+  stopBeforeStart = false;
   patch('run', { status: 'checking', formError: null });
   let verdict: string | null = null;
   try {
@@ -36,6 +37,12 @@ async function checkThenExecute(recipe: RunRecipe): Promise<void> {
   if (verdict) {
     patch('run', { status: 'idle' });
     return refuse(verdict);
+  }
+  if (stopBeforeStart) {
+    // Stop (or Esc) while the check ran: the run never starts, and the outputs stay as they were.
+    stopBeforeStart = false;
+    patch('run', { status: 'idle' });
+    return;
   }
   await execute(recipe);
 }
@@ -74,8 +81,17 @@ export async function regenerate(): Promise<void> {
   await checkThenExecute(s.run.last);
 }
 
+/** Stop was pressed during the pre-run check: the run is not started. */
+let stopBeforeStart = false;
+
 export function stopRun(): void {
-  if (useApp.getState().run.status !== 'running') return;
+  const status = useApp.getState().run.status;
+  if (status === 'checking') {
+    stopBeforeStart = true;
+    patch('run', { status: 'stopping' });
+    return;
+  }
+  if (status !== 'running') return;
   patch('run', { status: 'stopping' });
   void coordinator()
     .cancel()

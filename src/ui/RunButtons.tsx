@@ -20,7 +20,7 @@ export function RunButtons() {
       <button
         type="button"
         className="button button--danger"
-        disabled={status !== 'running'}
+        disabled={status !== 'running' && status !== 'checking'}
         aria-keyshortcuts="Escape"
         onClick={stopRun}
       >
