@@ -11,27 +11,60 @@ export interface LinearOpts {
   why: string;
 }
 
+/**
+ * Largest float32 matrix one MatMulNBits may dequantise. onnxruntime-web's WASM kernel (no 4-bit
+ * GEMM there) dequantises the whole weight into a scratch buffer on every call, and WASM memory never
+ * shrinks: a 152k-row lm_head would keep 4·vocab·hidden bytes (311 MB for hidden 512, 1.2 GB for
+ * Qwen2.5-VL-3B) resident for good. Larger weights are split along N into MatMulNBits of at most this
+ * size whose outputs are concatenated: the same dot products, a scratch buffer 1/chunks the size.
+ */
+export const DEQUANT_CHUNK_BYTES = 16 * 1024 ** 2;
+
+/** Row ranges [from, to) of an [n, k] weight whose float32 copies stay within DEQUANT_CHUNK_BYTES. */
+export function rowChunks(n: number, k: number): [number, number][] {
+  const per = Math.max(1, Math.floor(DEQUANT_CHUNK_BYTES / (4 * k)));
+  const count = Math.ceil(n / per);
+  const size = Math.ceil(n / count);
+  return Array.from({ length: count }, (_, i): [number, number] => [i * size, Math.min(n, (i + 1) * size)]);
+}
+
 /** x @ Wᵀ (+ b) for a PyTorch Linear weight W [n, k]: MatMul in fp32/fp16, MatMulNBits in q4/q4f16. */
 export function linear(c: Ctx, x: string, name: string, n: number, k: number, o: LinearOpts): string {
   const { g } = c;
   const wName = `${name}.weight`;
   c.expect(wName, [n, k], o.why);
+  const chunks = c.quantized ? rowChunks(n, k) : [];
+  // Bias values at hand are split with the weight; a checkpoint's bias is read once and sliced in-graph.
   let bias: string | undefined;
   if (o.bias === 'checkpoint') bias = c.vector(`${name}.bias`, n, o.why);
-  else if (o.bias) bias = c.data(`${name}.bias`, [n], o.bias);
+  else if (o.bias && chunks.length <= 1) bias = c.data(`${name}.bias`, [n], o.bias);
   if (!c.quantized) {
     const w = c.matmulWeight(wName, n, k);
     if (!bias) return g.op1('MatMul', [x, w], {}, o.out);
     return g.op1('Add', [g.op1('MatMul', [x, w]), bias], {}, o.out);
   }
+  const q = c.q4(wName, n, k, chunks.length * (c.zeroPoints ? 3 : 2));
+  if (chunks.length === 1) return q4MatMul(c, x, q, wName, [0, n], k, bias, o.out);
+  const parts = chunks.map(([from, to], i) => {
+    const part = o.bias instanceof Float32Array ? c.data(`${name}.bias_${i}`, [to - from], o.bias.subarray(from, to)) : bias && g.op1('Slice', [bias, g.constI([from]), g.constI([to]), g.constI([0])]);
+    return q4MatMul(c, x, q, `${wName}_${i}`, [from, to], k, part, undefined);
+  });
+  return g.op1('Concat', parts, { axis: -1 }, o.out);
+}
+
+/** One MatMulNBits over rows [from, to) of a quantised weight. */
+function q4MatMul(c: Ctx, x: string, q: () => Promise<Q4>, wName: string, [from, to]: [number, number], k: number, bias: string | undefined, out: string | undefined): string {
+  const { g } = c;
+  const rows = to - from;
   const blocks = Math.ceil(k / Q4_BLOCK);
-  const q = c.q4(wName, n, k, c.zeroPoints ? 3 : 2);
-  const packed = g.lazy(`${wName}_Q4`, 'uint8', [n, blocks, Q4_BLOCK / 2], async () => (await q()).packed);
-  const scales = g.lazy(`${wName}_scales`, c.ct, [n * blocks], async () => c.floatBytes((await q()).scales));
+  const packedRow = blocks * (Q4_BLOCK / 2);
+  const zeroRow = Math.ceil(blocks / 2);
+  const packed = g.lazy(`${wName}_Q4`, 'uint8', [rows, blocks, Q4_BLOCK / 2], async () => (await q()).packed.subarray(from * packedRow, to * packedRow));
+  const scales = g.lazy(`${wName}_scales`, c.ct, [rows * blocks], async () => c.floatBytes((await q()).scales.subarray(from * blocks, to * blocks)));
   const ins = [x, packed, scales];
-  if (c.zeroPoints) ins.push(g.lazy(`${wName}_zp`, 'uint8', [n * Math.ceil(blocks / 2)], async () => zerosOf(wName, await q())));
+  if (c.zeroPoints) ins.push(g.lazy(`${wName}_zp`, 'uint8', [rows * zeroRow], async () => zerosOf(wName, await q()).subarray(from * zeroRow, to * zeroRow)));
   if (bias) ins.push(...(c.zeroPoints ? [''] : ['', '']), bias);
-  return g.op1('MatMulNBits', ins, { K: k, N: n, bits: 4, block_size: Q4_BLOCK, accuracy_level: 0 }, o.out, 'com.microsoft');
+  return g.op1('MatMulNBits', ins, { K: k, N: rows, bits: 4, block_size: Q4_BLOCK, accuracy_level: 0 }, out, 'com.microsoft');
 }
 
 export function zerosOf(name: string, q: Q4): Uint8Array {
