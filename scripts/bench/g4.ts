@@ -80,3 +80,54 @@ export function g4Analysis(rounds: Round[], plan: BackendPlan, cores: number): G
     explanation,
   };
 }
+
+/** One core count of the simulation: predicted ms per guided token of each schedule. */
+export interface CoreSimulation {
+  cores: number;
+  /** The orders the engine times at load, every worker with every core (spinning off). */
+  sequential: number;
+  base_first: number;
+  /** Idealised: the cores split among the three models in proportion to their work. */
+  concurrent: number;
+  /** The three workers' former default: base c − 2⌊c/4⌋ threads, the others ⌊c/4⌋ each, concurrently. */
+  split_concurrent: number;
+  /** The order the load-time timing would take (fastest of the first three). */
+  engine_choice: 'sequential' | 'base-first' | 'concurrent';
+  /** engine_choice's time / the fastest of all four: 1 when the engine's default does not lose. */
+  choice_over_best: number;
+}
+
+/**
+ * What the default would do on more cores, from this machine's measured steps: each model's time at
+ * t threads follows Amdahl's law, T(t) = T1·(s + (1 − s)/t), with its serial share s fitted to the
+ * measured thread efficiency at the naive loop's threads (eff = 1 / (n·s + 1 − s)). A model, not a
+ * measurement: it ignores memory bandwidth and the threads' start-up cost, which favour fewer threads.
+ */
+export function simulateCores(a: G4Analysis, coreCounts: readonly number[]): CoreSimulation[] | null {
+  const t1 = ROLES.map((r) => a.step_ms_1t[r] ?? null);
+  const eff = ROLES.map((r) => a.thread_efficiency[r] ?? null);
+  if (t1.some((x) => x === null) || eff.some((x) => x === null) || a.naive_threads < 2) return null;
+  const n = a.naive_threads;
+  const serial = eff.map((e) => Math.min(1, Math.max(0, (1 / (e ?? 1) - 1) / (n - 1))));
+  const T = (i: number, threads: number) => (t1[i] ?? 0) * ((serial[i] ?? 0) + (1 - (serial[i] ?? 0)) / Math.max(1e-9, threads));
+  const work = (t1 as number[]).reduce((s, x) => s + x, 0);
+  return coreCounts.map((c) => {
+    const sequential = T(0, c) + T(1, c) + T(2, c);
+    const baseFirst = T(0, c) + Math.max(T(1, c / 2), T(2, c / 2));
+    const concurrent = Math.max(...[0, 1, 2].map((i) => T(i, (c * (t1[i] ?? 0)) / work)));
+    const small = Math.max(1, Math.floor(c / 4));
+    const split = Math.max(T(0, Math.max(1, c - 2 * small)), T(1, small), T(2, small));
+    const ours = { sequential, 'base-first': baseFirst, concurrent } as const;
+    const choice = (Object.keys(ours) as (keyof typeof ours)[]).reduce((b, k) => (ours[k] < ours[b] ? k : b));
+    const best = Math.min(sequential, baseFirst, concurrent, split);
+    return {
+      cores: c,
+      sequential: r1(sequential) ?? 0,
+      base_first: r1(baseFirst) ?? 0,
+      concurrent: r1(concurrent) ?? 0,
+      split_concurrent: r1(split) ?? 0,
+      engine_choice: choice,
+      choice_over_best: r3(ours[choice] / best) ?? 0,
+    };
+  });
+}

@@ -2,7 +2,7 @@
  * `npm run bench`: the real engine in headless Chromium, per backend (WASM and WebGPU):
  * per-token decode time of each model alone, guided, side-by-side, the naive single-thread loop and
  * transformers.js generate(); coordinator cost, time to first token, memory and heap growth. Writes
- * bench/results.json and bench/chart.svg and prints the ratio table (G1…G6). Not part of `npm test`.
+ * bench/results.json and bench/chart.svg and prints the ratio table (H, the bounds, G2…G6b). Not part of `npm test`.
  *
  * Every configuration runs in the same round, one after another, so a change of machine load hits
  * all of them alike; each ratio is the median over rounds of that round's ratio.

@@ -1,5 +1,5 @@
 /** Memory at one moment of a backend's bench, and how it divides among the workers and weights. */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
@@ -54,4 +54,15 @@ export function weightsBytes(folder: string, dtype: string): number {
     }
   }
   return total;
+}
+
+/** fp32 KV cache bytes per token and row of a model folder's text decoder (keys and values, every layer). */
+export function kvBytesPerToken(folder: string): number {
+  const c = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const t = { ...c, ...((c.text_config ?? {}) as Record<string, unknown>) };
+  const n = (k: string) => Number(t[k]);
+  const heads = n('num_attention_heads');
+  const headDim = Number.isFinite(n('head_dim')) ? n('head_dim') : n('hidden_size') / heads;
+  const kvHeads = Number.isFinite(n('num_key_value_heads')) ? n('num_key_value_heads') : heads;
+  return 2 * n('num_hidden_layers') * kvHeads * headDim * 4;
 }

@@ -104,23 +104,23 @@ export function printSummary(results: Record<string, Record<string, unknown>>): 
 
 function table(results: Record<string, Record<string, unknown>>): string {
   const backends = Object.keys(results);
-  const rows = ['G1', 'G2', 'G3', 'G4', 'G4b', 'G4c', 'G5', 'G6', 'G6b'];
-  const first = results[backends[0] ?? ''] as { ratios?: Record<string, Ratio | null> } | undefined;
+  const rows = ['H', 'guided_over_bound', 'side_by_side_over_bound', 'memory_over_weights_kv', 'G2', 'G3', 'G4b', 'G5', 'G6', 'G6b'];
+  const ratiosOf = (b: string) => (results[b] as { ratios?: Record<string, Ratio | null> } | undefined)?.ratios ?? {};
   const lines: string[] = [];
   const head = ['ratio', 'what'.padEnd(62), 'target', ...backends.map((b) => b.padStart(12))];
   lines.push(head.join('  '));
   for (const id of rows) {
-    const any = first?.ratios?.[id];
+    const any = backends.map((b) => ratiosOf(b)[id]).find(Boolean);
     const what = any?.what ?? '';
     const cells = backends.map((b) => {
-      const r = (results[b] as { ratios: Record<string, Ratio | null> }).ratios[id];
+      const r = ratiosOf(b)[id];
       if (!r || r.value === null) return '—'.padStart(12);
       const ok = r.value <= r.target;
       return `${r.value.toFixed(3)} ${ok ? 'ok  ' : 'MISS'}`.padStart(12);
     });
     lines.push(
       [
-        id.padEnd(5),
+        id.padEnd(23),
         what.slice(0, 62).padEnd(62),
         any ? `≤ ${any.target.toFixed(2)}` : '      ',
         ...cells,

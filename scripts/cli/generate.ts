@@ -3,7 +3,7 @@
  * the result as the CLI's JSON (schema in docs/cli.md).
  */
 import type { AutomationResult, ResolutionOutcome, StreamOutput } from '../../src/client/automation';
-import type { ModelInfo } from '../../src/core/protocol';
+import type { ModelInfo, Stepping, SteppingChoice } from '../../src/core/protocol';
 import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
 import { EXIT, InputError, type GenerateOptions } from './args';
 import { checkImage, checkModelDir, mountNames, presetDirs } from './inputs';
@@ -32,6 +32,15 @@ export interface CliModel {
   dtype: unknown;
   vocab_rows: number;
   load_ms: number;
+  /** onnxruntime WASM threads of this model's worker (null: onnxruntime's default). */
+  wasm_threads: number | null;
+}
+
+/** How a decode step runs the models: the order, the timings it was chosen by (ms per step), why. */
+export interface CliStepping {
+  stepping: Stepping;
+  measured_ms: Partial<Record<Stepping, number>>;
+  why: string;
 }
 
 export interface CliOutput {
@@ -48,6 +57,8 @@ export interface CliOutput {
   stop: string[];
   backend: Partial<Record<ModelRole, string>>;
   models: CliModel[];
+  /** The trio's stepping order for guided and for side-by-side runs (null in-thread). */
+  schedule: { guided: CliStepping; side_by_side: CliStepping } | null;
   prompt_ids: Partial<Record<ModelRole, number[]>>;
   streams: Partial<Record<'base' | 'guided' | 'expert', CliStream>>;
   timings: {
@@ -243,7 +254,9 @@ function shape(
       dtype: i.dtype,
       vocab_rows: i.vocabRows,
       load_ms: round(i.loadMs, 1),
+      wasm_threads: i.wasmThreads ?? null,
     })),
+    schedule: scheduleOf(loaded.infos),
     prompt_ids: r.prompt_ids,
     streams,
     timings: {
@@ -308,4 +321,11 @@ export function summary(o: CliOutput): string {
       (steps ? ` · median step: ${steps}` : ''),
   );
   return lines.join('\n');
+}
+
+function scheduleOf(infos: ModelInfo[]): CliOutput['schedule'] {
+  const s = infos.find((i) => i.schedule)?.schedule;
+  if (!s) return null;
+  const one = (c: SteppingChoice): CliStepping => ({ stepping: c.stepping, measured_ms: c.measuredMs, why: c.why });
+  return { guided: one(s.guided), side_by_side: one(s.sideBySide) };
 }

@@ -16,6 +16,25 @@ export type RunMode = GuidanceMode | 'side-by-side';
 export type StreamName = 'base' | 'guided' | 'expert';
 export type LoadPhase = 'download' | 'compile' | 'warmup' | 'ready';
 export type Resolution = 'full' | 'smart' | 'low';
+/**
+ * How the models of one decode step share the CPU: all at once, one after another, or the base
+ * model alone (with every core) and then the smaller models together.
+ */
+export type Stepping = 'concurrent' | 'sequential' | 'base-first';
+
+/** A stepping order and why it was taken: the engine's timings at load, or the caller's word. */
+export interface SteppingChoice {
+  stepping: Stepping;
+  /** Median ms per decode step of each order timed at load (empty when nothing was timed). */
+  measuredMs: Partial<Record<Stepping, number>>;
+  why: string;
+}
+
+/** The trio's stepping: one for runs with one row per model, one for side-by-side (base: two rows). */
+export interface TrioSchedule {
+  guided: SteppingChoice;
+  sideBySide: SteppingChoice;
+}
 
 /** An error as it crosses a worker boundary: name and message intact. */
 export interface WireError {
@@ -112,10 +131,11 @@ export interface LoadOptions {
   /** Per-role override of wasmThreads (e.g. more threads for the large base model). */
   wasmThreadsByRole?: Partial<Record<ModelRole, number>>;
   /**
-   * 'concurrent' (default for 'workers'): the models of a step run at the same time. 'sequential':
-   * one after another, each free to use every core (what wins on a small CPU; see docs/bench.md).
+   * 'concurrent': the models of a step run at the same time. 'sequential': one after another, each
+   * free to use every core. 'base-first': the base model alone, then the others at the same time.
+   * Default: the engine's own choice, timed at load (see src/core/schedule.ts).
    */
-  stepping?: 'concurrent' | 'sequential';
+  stepping?: Stepping;
   /**
    * Caps each model worker's WebAssembly heap at this many MiB (default: the 4 GiB wasm32 allows).
    * The engine plans runs against the cap (smaller prefill pieces, refusals), and onnxruntime cannot
@@ -223,8 +243,10 @@ export interface ModelInfo {
   imageProcessorKey: string | null;
   /** Set by the coordinator: the WASM threads this model was given (null: onnxruntime's default). */
   wasmThreads?: number | null;
-  /** Set by the coordinator: whether the trio steps its models concurrently or one after another. */
-  stepping?: 'concurrent' | 'sequential';
+  /** Set by the coordinator: how the trio steps its models in guided runs. */
+  stepping?: Stepping;
+  /** Set by the coordinator: the trio's stepping per kind of run, and why (the same on every model). */
+  schedule?: TrioSchedule;
   /** Sizes from config.json for the memory plan; null when the config is not one the estimate knows. */
   sizes: ModelSizes | null;
   memory: ModelMemory;

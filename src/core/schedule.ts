@@ -1,25 +1,53 @@
 /**
- * How the three models share the CPU on WASM when the caller does not say (see docs/bench.md, G1/G4).
+ * How the three models share the CPU on WASM when the caller does not say (see docs/bench.md).
  *
- * The models step concurrently, each in its own worker, and the cores are split: the base model
- * (the largest, the critical path of every step) gets the most threads. On 2 cores that is one
- * thread per worker — measured on the bench trio: 313 ms per guided token, 0.75× the three models'
- * own step times added up (G1). Stepping them one after another with every core each
- * (`stepping: 'sequential'` in LoadOptions) measured 282 ms on the same machine, but then a guided
- * token costs 1.24× the three models alone (three thread pools contend) and the models no longer
- * overlap; the gap is within the machine's load noise, so concurrency stays the default.
+ * Threads: every model worker gets every core, with onnxruntime's idle-thread spinning off (an idle
+ * pool that spins steals cores from the one that works). onnxruntime-web fixes a worker's thread
+ * count when its first session is created, so threads are set before loading; the stepping order
+ * can change at any time, so the engine times a few decode steps of each order on the machine it
+ * runs on, once at load, and keeps the fastest — one choice for guided runs (one row per model) and
+ * one for side-by-side (the base model carries two rows). Every order stays selectable
+ * (LoadOptions.stepping).
  */
 import type { ModelRole } from './presets';
+import type { Stepping, SteppingChoice } from './protocol';
+
+/** Every stepping order, in the order a tie is broken (the first wins). */
+export const STEPPINGS: readonly Stepping[] = ['sequential', 'base-first', 'concurrent'];
 
 export interface WasmSchedule {
   threads: Record<ModelRole, number>;
-  /** Step the models one after another (each with all its threads) instead of concurrently. */
-  sequential: boolean;
 }
 
+/** Threads per model worker for the engine's own schedule: every core for each. */
 export function autoWasmSchedule(cores: number): WasmSchedule {
   const c = Math.max(1, Math.floor(cores));
-  if (c <= 3) return { threads: { base: 1, expert: 1, amateur: 1 }, sequential: false };
-  const small = Math.max(1, Math.floor(c / 4));
-  return { threads: { base: Math.max(1, c - 2 * small), expert: small, amateur: small }, sequential: false };
+  return { threads: { base: c, expert: c, amateur: c } };
+}
+
+/** The middle value (the mean of the middle two for an even count); NaN for none. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+}
+
+/**
+ * The fastest stepping order from timed decode steps (ms per step, warm-up steps already left
+ * out): the lowest median; a tie (within 1 %) goes to the earlier order of STEPPINGS. Orders
+ * without samples are not candidates.
+ */
+export function chooseStepping(samples: Partial<Record<Stepping, readonly number[]>>, what: string): SteppingChoice {
+  const measuredMs: Partial<Record<Stepping, number>> = {};
+  for (const s of STEPPINGS) {
+    const xs = samples[s];
+    if (xs && xs.length) measuredMs[s] = Math.round(median(xs) * 10) / 10;
+  }
+  const ranked = STEPPINGS.filter((s) => measuredMs[s] !== undefined && Number.isFinite(measuredMs[s]));
+  const best = ranked.reduce<Stepping | null>((b, s) => (b === null || (measuredMs[s] ?? Infinity) < (measuredMs[b] ?? Infinity) * 0.99 ? s : b), null);
+  if (best === null) throw new Error(`no timed steps to choose a stepping order for ${what}`);
+  const others = ranked.filter((s) => s !== best).map((s) => `${s} ${measuredMs[s]} ms`);
+  const why = `${what}: ${best} measured ${measuredMs[best]} ms per step at load${others.length ? ` (${others.join(', ')})` : ''}`;
+  return { stepping: best, measuredMs, why };
 }

@@ -50,6 +50,13 @@ export function serveRuntimeFromOwnOrigin(): void {
   if (wasm) wasm.wasmPaths = new URL('/ort/', location.href).href;
 }
 
+/**
+ * onnxruntime session options on WASM/CPU: idle intra-op threads block instead of spinning, so a
+ * model worker between its steps leaves the cores to the one stepping (the engine's stepping orders
+ * run the models one after another on the same cores; see src/core/schedule.ts).
+ */
+const CPU_SESSION = { extra: { session: { intra_op: { allow_spinning: '0' } } } };
+
 export interface LoadedModel {
   model: Qwen2VLForConditionalGeneration;
   processor: Processor;
@@ -81,6 +88,7 @@ export async function loadModel(
       dtype,
       // Outside the browser (Node tests, CLI helpers) onnxruntime's CPU provider stands in for WASM.
       device: backend.backend === 'wasm' && !inBrowser ? 'cpu' : backend.backend,
+      ...(backend.backend === 'wasm' ? { session_options: CPU_SESSION } : {}),
       progress_callback,
       ...(revision ? { revision } : {}),
     });

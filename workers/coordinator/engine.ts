@@ -34,6 +34,7 @@ import { checkToolCall, halveImage, TOOL_RESPONSE_TURN, TOOL_SYSTEM_PROMPT } fro
 import { EventBatcher, type EventSink } from './event-batcher';
 import { SharedPixels } from './shared-pixels';
 import { checkMemory, type MemoryCheckInput } from './memory-check';
+import { stepModels } from './stepping';
 import { loadTrio, reloadDead, type LoadedTrio, type ModelHandle } from './trio';
 
 interface StreamState {
@@ -99,6 +100,8 @@ export class Engine implements CoordinatorApi {
   private active: { runId: number; events: EventBatcher } | null = null;
   private runCounter = 0;
   private readonly pixels = new SharedPixels();
+  /** Each model's counters once loaded: the load's own timed steps are not part of what runs did. */
+  private statsAtLoad: Partial<Record<ModelRole, ModelStats>> = {};
 
   constructor(
     private readonly spawn: (role: ModelRole, options: LoadOptions) => ModelHandle,
@@ -123,6 +126,8 @@ export class Engine implements CoordinatorApi {
       if (!first) throw new Error('no models given');
       const { id, revision } = locate(first);
       this.tokenizer = await AutoTokenizer.from_pretrained(id, revision ? { revision } : {});
+      this.statsAtLoad = {};
+      this.statsAtLoad = await this.stats();
       return [...this.trio.models.values()].map((m) => m.info);
     } finally {
       await delivered;
@@ -141,7 +146,7 @@ export class Engine implements CoordinatorApi {
 
   async stats(): Promise<Partial<Record<ModelRole, ModelStats>>> {
     const out: Partial<Record<ModelRole, ModelStats>> = {};
-    for (const [role, m] of this.trio?.models ?? []) out[role] = await m.handle.api.stats();
+    for (const [role, m] of this.trio?.models ?? []) out[role] = sinceLoad(await m.handle.api.stats(), this.statsAtLoad[role]);
     return out;
   }
 
@@ -192,6 +197,8 @@ export class Engine implements CoordinatorApi {
       delivered = Promise.resolve(onEvent(e)).catch(() => undefined);
     };
     try {
+      // A reloaded model's counters start again at zero (it was not timed at load).
+      for (const [role, m] of trio.models) if (m.dead) this.statsAtLoad[role] = undefined;
       await reloadDead(trio, this.spawn, emit);
       return [...trio.models.values()].map((m) => m.info);
     } finally {
@@ -264,6 +271,8 @@ export class Engine implements CoordinatorApi {
     events: EventBatcher,
   ): Promise<LoopStats> {
     const vocab = trio.vocab;
+    // The order measured fastest at load for this kind of batch (two base rows: side-by-side's).
+    const stepping = (plan.batch.base > 1 ? trio.schedule.sideBySide : trio.schedule.guided).stepping;
     const loop: LoopStats = { steps: 0, coordinatorMs: 0, stepWaitMs: 0, prefillMs: 0 };
     let roles = runRoles;
     const api = (r: ModelRole) => {
@@ -462,9 +471,7 @@ export class Engine implements CoordinatorApi {
         loop.stepWaitMs += performance.now() - tStep;
         continue;
       }
-      const results = trio.sequential
-        ? await stepOneByOne(roles.map((r) => () => api(r).handle.api.step(tokensIn.get(r) ?? new Int32Array(0))))
-        : await Promise.allSettled(roles.map((r) => api(r).handle.api.step(tokensIn.get(r) ?? new Int32Array(0))));
+      const results = await stepModels(stepping, roles, (r) => api(r).handle.api.step(tokensIn.get(r) ?? new Int32Array(0)));
       loop.stepWaitMs += performance.now() - tStep;
       timings = {};
       const failed: ModelRole[] = [];
@@ -553,15 +560,13 @@ function markIfFatal(trio: LoadedTrio, role: ModelRole, e: unknown): void {
   if (m && e instanceof Error && FATAL_MODEL_ERRORS.includes(e.name)) m.dead = e;
 }
 
-/** The naive schedule: each model's step starts when the previous one has finished. */
-async function stepOneByOne<T>(calls: (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
-  const out: PromiseSettledResult<T>[] = [];
-  for (const call of calls) {
-    try {
-      out.push({ status: 'fulfilled', value: await call() });
-    } catch (reason) {
-      out.push({ status: 'rejected', reason });
-    }
+/** A model's counters less those at load (the load's timed steps); heapBytes is a size, kept as it is. */
+function sinceLoad(now: ModelStats, atLoad: ModelStats | undefined): ModelStats {
+  if (!atLoad) return now;
+  const out = { ...now };
+  for (const k of Object.keys(out) as (keyof ModelStats)[]) {
+    const [a, b] = [out[k], atLoad[k]];
+    if (k !== 'heapBytes' && typeof a === 'number' && typeof b === 'number') out[k] = a - b;
   }
   return out;
 }

@@ -6,10 +6,12 @@ import type {
   ModelInfo,
   ModelSpecifier,
   ModelWorkerApi,
+  TrioSchedule,
 } from '../../src/core/protocol';
 import type { ModelRole } from '../../src/core/presets';
 import { loadKey } from '../../src/models/sources/identity';
 import { autoWasmSchedule, type WasmSchedule } from '../../src/core/schedule';
+import { calibrate, fixedSchedule } from './calibrate';
 
 export interface ModelHandle {
   api: ModelWorkerApi;
@@ -31,8 +33,8 @@ export interface LoadedTrio {
   models: Map<ModelRole, TrioModel>;
   /** Ids every model covers: the only ids merged and sampled. */
   vocab: number;
-  /** Step the models one after another (the single-thread naive loop). */
-  sequential: boolean;
+  /** How a decode step runs the models, per kind of run (one after another in the single-thread naive loop). */
+  schedule: TrioSchedule;
 }
 
 type Parked = Map<ModelRole, { key: string; handle: ModelHandle; info: ModelInfo }>;
@@ -110,16 +112,23 @@ export async function loadTrio(
   const infos = [...models.values()].map((m) => m.info);
   try {
     const vocab = mergeableVocab(infos);
-    // The automatic schedule steps one after another only when every model really runs on WASM.
-    const sequential =
-      options.placement === 'single-thread' ||
-      options.stepping === 'sequential' ||
-      (schedule?.sequential === true && infos.every((i) => i.backend === 'wasm'));
+    const trio: LoadedTrio = { models, vocab, schedule: fixedSchedule('concurrent', 'not yet timed') };
+    trio.schedule =
+      options.placement === 'single-thread'
+        ? fixedSchedule('sequential', 'single-thread placement: the models run one after another in one thread')
+        : options.stepping
+          ? fixedSchedule(options.stepping, `${options.stepping}, as the load options asked`)
+          : browserCores() === null
+            ? fixedSchedule('concurrent', 'concurrent: not timed outside a browser')
+            : await calibrate(trio).catch((e: unknown) =>
+                // A model that fails here fails its first run too, with its own error.
+                fixedSchedule('concurrent', `concurrent: timing the orders at load failed (${e instanceof Error ? e.message : String(e)})`),
+              );
     for (const [role, m] of models) {
       const wasmThreads = optionsFor(role, options).wasmThreads ?? null;
-      m.info = { ...m.info, wasmThreads, stepping: sequential ? 'sequential' : 'concurrent' };
+      m.info = { ...m.info, wasmThreads, stepping: trio.schedule.guided.stepping, schedule: trio.schedule };
     }
-    return { models, vocab, sequential };
+    return trio;
   } catch (e) {
     // The models the check does not blame stay loaded, so a retry with the culprit replaced loads only it.
     const entries = [...models];
@@ -185,7 +194,7 @@ export async function reloadDead(
     dead.map(async ([role, m]) => {
       m.handle.terminate();
       const { handle, info } = await loadOne(m.spec, m.options, spawn, onEvent);
-      const kept = { ...info, wasmThreads: m.info.wasmThreads ?? null, stepping: m.info.stepping ?? 'concurrent' };
+      const kept = { ...info, wasmThreads: m.info.wasmThreads ?? null, stepping: m.info.stepping ?? 'concurrent', schedule: trio.schedule };
       const { dead: _stopped, ...rest } = m;
       trio.models.set(role, { ...rest, handle, info: kept });
       return kept;
@@ -198,15 +207,22 @@ export async function reloadDead(
 }
 
 /**
- * The engine's own CPU schedule (src/core/schedule.ts) when the caller set none: model workers in a
- * browser that may run on WASM, and no threads or stepping given.
+ * The engine's own WASM threads (src/core/schedule.ts) when the caller set none: model workers in a
+ * browser that may run on WASM.
  */
 function autoSchedule(options: LoadOptions): WasmSchedule | null {
   if (options.placement === 'single-thread' || options.backend === 'webgpu') return null;
-  if (options.wasmThreads || options.wasmThreadsByRole || options.stepping) return null;
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
-    ?.hardwareConcurrency;
-  return typeof cores === 'number' ? autoWasmSchedule(cores) : null;
+  if (options.wasmThreads || options.wasmThreadsByRole) return null;
+  const cores = browserCores();
+  return cores === null ? null : autoWasmSchedule(cores);
+}
+
+/** The browser's logical core count; null outside a browser page or worker (Node tests, CLI helpers). */
+function browserCores(): number | null {
+  const g = globalThis as { document?: unknown; WorkerGlobalScope?: unknown; navigator?: { hardwareConcurrency?: number } };
+  if (g.document === undefined && g.WorkerGlobalScope === undefined) return null;
+  const cores = g.navigator?.hardwareConcurrency;
+  return typeof cores === 'number' ? cores : null;
 }
 
 /** One model's load options: its own WASM thread count when the trio's options give one per role. */

@@ -1,0 +1,50 @@
+/**
+ * Issue #13: the engine times every stepping order at load and keeps the fastest; every order stays
+ * selectable and gives the same greedy tokens; the page shows the choice and why.
+ */
+import { test, expect } from './fixtures';
+import { canvasImageUrl, GREEDY } from './helpers';
+import { loadTinyTrio, openApp } from './page-helpers';
+
+test('every stepping order gives the same greedy tokens; the load-time choice is reported', async ({ page }) => {
+  await page.goto('/');
+  await page.waitForFunction(() => typeof window.proxyThinker === 'object');
+  const imageUrl = await canvasImageUrl(page, 120, 90);
+  const req = { alpha: 0.5, sampling: GREEDY, maxNewTokens: 10, question: 'What is the tallest bar?', imageUrl };
+  const tokens: Record<string, unknown> = {};
+  for (const stepping of [undefined, 'concurrent', 'sequential', 'base-first'] as const) {
+    const infos = await page.evaluate((s) => window.proxyThinker.load({ trio: 'tiny', backend: 'wasm', dtype: 'fp32', ...(s ? { stepping: s } : {}) }), stepping);
+    const schedule = infos[0]?.schedule;
+    if (stepping) {
+      expect(schedule?.guided).toEqual({ stepping, measuredMs: {}, why: `${stepping}, as the load options asked` });
+    } else {
+      // Timed at load: every order, for guided and for side-by-side, and the fastest kept.
+      for (const c of [schedule?.guided, schedule?.sideBySide]) {
+        expect(Object.keys(c?.measuredMs ?? {}).sort()).toEqual(['base-first', 'concurrent', 'sequential']);
+        const best = Math.min(...Object.values(c?.measuredMs ?? {}));
+        expect(c?.measuredMs[c.stepping]).toBeLessThanOrEqual(best * 1.01);
+        expect(c?.why).toContain(`${c?.stepping} measured`);
+      }
+      // Each worker got every core.
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      expect(infos.map((i) => i.wasmThreads)).toEqual([cores, cores, cores]);
+    }
+    const guided = await page.evaluate((r) => window.proxyThinker.run({ ...r, mode: 'guided' }), req);
+    const sbs = await page.evaluate((r) => window.proxyThinker.run({ ...r, mode: 'side-by-side' }), req);
+    // The load's timed steps are not counted as the runs' work.
+    const stats = await page.evaluate(() => window.proxyThinker.stats());
+    expect(stats.base?.promptPrefills).toBe(1);
+    tokens[stepping ?? 'auto'] = [guided.streams.guided?.token_ids, sbs.streams.base?.token_ids, sbs.streams.guided?.token_ids];
+  }
+  const [first, ...rest] = Object.values(tokens);
+  expect((first as number[][])[0]).toHaveLength(10);
+  for (const t of rest) expect(t).toEqual(first);
+});
+
+test('the page shows how the trio steps its models and why', async ({ page }) => {
+  await openApp(page);
+  await loadTinyTrio(page);
+  const note = page.getByLabel('Stepping schedule');
+  await expect(note).toContainText(/Stepping: guided (sequential|base-first|concurrent), side-by-side (sequential|base-first|concurrent)/);
+  await expect(note).toContainText(/guided: \S+ measured [\d.]+ ms per step at load/);
+});
