@@ -129,4 +129,19 @@ export const CATALOG: readonly ModelSpec[] = [
   // The bench's graph comparison: the same weights in plain ONNX ops (made by the bench when needed).
   { name: 'bench-base-plain', ...benchBase, ops: 'plain', onDemand: true, description: 'bench-base in plain ONNX ops (no fused contrib ops)' },
   { name: 'tiny-base-plain', ...tinyBase, ops: 'plain', onDemand: true, description: 'tiny-base in plain ONNX ops (no fused contrib ops)' },
+  // Memory only (issue #13): Qwen2.5-VL-3B's real shapes in q4 — 36 layers of 2048, 151,936-row head,
+  // the 32-block 1280-wide vision tower — to see whether a real 3B model fits WASM (scripts/bench/mem3b.ts).
+  {
+    name: 'mem-3b',
+    weightSeed: 4001,
+    regularVocab: BENCH_VOCAB,
+    text: { hidden: 2048, layers: 36, heads: 16, kvHeads: 2, headDim: 128, intermediate: 11008, ropeTheta: 1e6, mropeSection: [16, 24, 24], vocabRows: 151936, logitScale: 3 },
+    visionDim: 1280,
+    visionBlocks: { layers: 32, heads: 16, intermediate: 3424 }, // 3420 in the real model; q4 blocks need a multiple of 32
+    ...BENCH_PIXELS,
+    formats: ['q4'],
+    logitsToKeep: true,
+    onDemand: true,
+    description: 'Qwen2.5-VL-3B shapes in q4 with random weights: memory only, never timed',
+  },
 ];

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
 import type { Stepping } from '../../src/core/protocol';
 import { stepModels } from '../coordinator/stepping';
+import { collect, newEngine, request, tinyTrio } from './trio';
 
 async function trace(stepping: Stepping, fail?: ModelRole) {
   const log: string[] = [];
@@ -30,5 +31,25 @@ describe('stepModels', () => {
     const { log, results } = await trace('base-first', 'base');
     expect(log.slice(0, 4)).toEqual(['start base', 'end base', 'start expert', 'start amateur']);
     expect(results).toEqual(['rejected: Error: base failed', 'expert', 'amateur']);
+  });
+});
+
+describe('engine: every stepping order gives the same greedy tokens (tiny trio, in-thread)', () => {
+  it('guided and side-by-side, α = 0.75, 12 tokens, for each order', async () => {
+    const seen = new Map<string, unknown>();
+    for (const stepping of ['concurrent', 'sequential', 'base-first'] as const) {
+      const engine = newEngine();
+      const infos = await engine.loadTrio(tinyTrio(), { backend: 'wasm', stepping }, () => undefined);
+      expect(infos.map((i) => i.schedule?.guided.stepping)).toEqual([stepping, stepping, stepping]);
+      const req = request({ alpha: 0.75, maxNewTokens: 12 });
+      const guided = (await collect(engine, req)).streams['guided']?.ids;
+      const sbs = (await collect(engine, { ...req, mode: 'side-by-side' })).streams;
+      seen.set(stepping, [guided, sbs['base']?.ids, sbs['guided']?.ids]);
+      expect(guided).toHaveLength(12);
+      expect(sbs['guided']?.ids).toEqual(guided);
+      await engine.dispose();
+    }
+    const [first, ...rest] = [...seen.values()];
+    for (const t of rest) expect(t).toEqual(first);
   });
 });
