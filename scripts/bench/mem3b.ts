@@ -5,7 +5,7 @@
  * then holds. Memory only, never timed for the record; not part of CI (it takes minutes).
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODEL_ROLES } from '../../src/core/presets';
@@ -22,7 +22,7 @@ const NAME = 'mem-3b';
 const spec = CATALOG.find((s) => s.name === NAME);
 if (!spec) throw new Error(`${NAME} is not in the catalog`);
 if (!existsSync(join(MODELS, NAME, 'config.json'))) await makeModels([spec], MODELS, false, (m) => console.error(m));
-const img = join(ROOT, 'bench/.mem3b-image.png');
+const img = join(tmpdir(), 'proxythinker-mem3b-image.png');
 writeImage(img);
 const session = await openSession({
   mounts: [{ urlPath: IMAGE_URL, file: img, contentType: 'image/png' }],
@@ -34,7 +34,8 @@ try {
   const page = await session.openPage();
   const ctx = await Cdp.contextIdOf(page);
   const trio = { base: '/models/bench-base/', expert: `/models/${NAME}/`, amateur: '/models/bench-amateur/' };
-  const loaded = await load(page, { trio, backend: 'wasm' });
+  // A fixed order: timing the orders at load would cost two dozen 3B steps.
+  const loaded = await load(page, { trio, backend: 'wasm', stepping: 'sequential' });
   out.load_ms = Math.round(loaded.ms);
   out.infos = loaded.infos.map((i) => ({ role: i.role, name: i.name, backend: i.backend, load_ms: Math.round(i.loadMs) }));
   const r = await run(page, { mode: 'expert', tokens: 2 });

@@ -12,11 +12,21 @@ import type { LoadedTrio } from './trio';
 
 /** Rounds per order: the first warms the order up and is not counted. */
 const ROUNDS = 4;
+/**
+ * Time the timing may take (after the warm-up round): with large models on WASM (seconds per step)
+ * fewer rounds are timed, at least one, and side-by-side takes guided's choice.
+ */
+const BUDGET_MS = 8000;
 const PROMPT = [{ role: 'user' as const, text: 'Count from one to ten.' }];
 
 export async function calibrate(trio: LoadedTrio): Promise<TrioSchedule> {
-  const guided = await timeOrders(trio, 'guided', 'guided');
-  const sideBySide = await timeOrders(trio, 'side-by-side', 'side-by-side');
+  const t0 = performance.now();
+  const guided = await timeOrders(trio, 'guided', 'guided', BUDGET_MS);
+  const left = BUDGET_MS - (performance.now() - t0);
+  const sideBySide =
+    left > BUDGET_MS / 3
+      ? await timeOrders(trio, 'side-by-side', 'side-by-side', left)
+      : { ...guided, why: `side-by-side: ${guided.stepping}, as guided (no time left to time it apart)` };
   await Promise.all([...trio.models.values()].map((m) => m.handle.api.reset()));
   return { guided, sideBySide };
 }
@@ -27,7 +37,7 @@ export function fixedSchedule(stepping: Stepping, why: string): TrioSchedule {
   return { guided: choice, sideBySide: choice };
 }
 
-async function timeOrders(trio: LoadedTrio, mode: RunMode, what: string): Promise<SteppingChoice> {
+async function timeOrders(trio: LoadedTrio, mode: RunMode, what: string, budgetMs: number): Promise<SteppingChoice> {
   const { batch } = planRun(mode);
   const roles = MODEL_ROLES.filter((r) => batch[r] > 0 && trio.models.has(r));
   const api = (r: ModelRole) => {
@@ -47,7 +57,8 @@ async function timeOrders(trio: LoadedTrio, mode: RunMode, what: string): Promis
   );
   const tokens = new Map(roles.map((r) => [r, new Int32Array(batch[r]).fill(15)]));
   const samples: Partial<Record<Stepping, number[]>> = {};
-  for (let round = 0; round < ROUNDS; round++) {
+  let timed = 0;
+  for (let round = 0; round < ROUNDS && (round < 2 || timed < budgetMs); round++) {
     for (const order of STEPPINGS) {
       const t0 = performance.now();
       const results = await stepModels(order, roles, (r) => api(r).step(tokens.get(r) ?? new Int32Array(0)));
@@ -55,6 +66,7 @@ async function timeOrders(trio: LoadedTrio, mode: RunMode, what: string): Promis
       const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
       if (failed) throw failed.reason;
       if (round > 0) (samples[order] ??= []).push(ms);
+      timed += ms;
     }
   }
   return chooseStepping(samples, what);
