@@ -38,7 +38,8 @@ try {
   const loaded = await load(page, { trio, backend: 'wasm', stepping: 'sequential' });
   out.load_ms = Math.round(loaded.ms);
   out.infos = loaded.infos.map((i) => ({ role: i.role, name: i.name, backend: i.backend, load_ms: Math.round(i.loadMs) }));
-  const r = await run(page, { mode: 'expert', tokens: 2 });
+  // Guided: the base model's prompt length (same tokenizer and processor) sizes the expert's KV.
+  const r = await run(page, { mode: 'guided', tokens: 2 });
   out.tokens = r.token_ids;
   out.per_token_ms = Math.round(r.per_token_ms);
   const w = workerBytes(await snapshot(cdp, ctx, page));

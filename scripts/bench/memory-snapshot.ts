@@ -1,5 +1,5 @@
 /** Memory at one moment of a backend's bench, and how it divides among the workers and weights. */
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
@@ -44,15 +44,17 @@ export function workerBytes(snap: MemorySnapshot): {
   return { models: out, coordinator: one('coordinator.worker'), reference: one('reference.worker') };
 }
 
+/** Bytes of a model's ONNX files for a dtype, external data files (`*.onnx_data`, `*.onnx_data_1`, …) included. */
 export function weightsBytes(folder: string, dtype: string): number {
+  const names = new Set(['decoder_model_merged', 'embed_tokens', 'vision_encoder'].map((s) => `${s}${dtypeSuffix(dtype)}.onnx`));
   let total = 0;
-  for (const s of ['decoder_model_merged', 'embed_tokens', 'vision_encoder']) {
-    try {
-      total += statSync(join(folder, 'onnx', `${s}${dtypeSuffix(dtype)}.onnx`)).size;
-    } catch {
-      // missing: counted as 0 (the load would have failed)
-    }
+  let files: string[] = [];
+  try {
+    files = readdirSync(join(folder, 'onnx'));
+  } catch {
+    return 0; // missing: the load would have failed
   }
+  for (const f of files) if (names.has(f.replace(/_data(_\d+)?$/, ''))) total += statSync(join(folder, 'onnx', f)).size;
   return total;
 }
 
