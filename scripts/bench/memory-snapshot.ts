@@ -48,7 +48,7 @@ export function workerBytes(snap: MemorySnapshot): {
 export function weightsBytes(folder: string, dtype: string): number {
   const names = new Set(['decoder_model_merged', 'embed_tokens', 'vision_encoder'].map((s) => `${s}${dtypeSuffix(dtype)}.onnx`));
   let total = 0;
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(join(folder, 'onnx'));
   } catch {
