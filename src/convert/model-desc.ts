@@ -4,6 +4,8 @@
  * WeightSource are the published (older) checkpoint names: `visual.*`, `model.layers.N.*`,
  * `model.embed_tokens.weight`, `model.norm.weight`, `lm_head.weight`.
  */
+import type { VisionSizes } from '../core/memoryEstimate';
+
 export type Family = 'qwen2_vl' | 'qwen2_5_vl' | 'qwen3_vl';
 
 export const FAMILIES: readonly Family[] = ['qwen2_vl', 'qwen2_5_vl', 'qwen3_vl'];
@@ -39,25 +41,11 @@ export interface TextDesc {
 
 export type VisionAct = 'silu' | 'quick_gelu' | 'gelu' | 'gelu_pytorch_tanh';
 
-export interface VisionDesc {
-  /** Width of the ViT (Qwen2.5-VL `hidden_size`, Qwen2-VL `embed_dim`). */
-  width: number;
-  depth: number;
-  heads: number;
-  /** Hidden size of a block's MLP. */
-  mlpHidden: number;
-  /** The merger's output: the language model's hidden size. */
-  outHidden: number;
-  patch: number;
-  temporalPatch: number;
-  merge: number;
-  inChans: number;
+/** The vision tower: the sizes the memory estimate reads (src/core/memoryEstimate.ts) and the rest. */
+export interface VisionDesc extends VisionSizes {
   /** Qwen2.5-VL: RMSNorm and a gated (SwiGLU-style) MLP; Qwen2-VL: LayerNorm and fc1/fc2. */
   norm: 'rms' | 'layer';
-  mlp: 'gated' | 'plain';
   act: VisionAct;
-  /** Window side in pixels for windowed blocks (Qwen2.5-VL), null when every block sees whole frames. */
-  windowPx: number | null;
   /** Blocks with full attention when windowPx is set. */
   fullAttBlocks: number[];
   /** The patch embedding has a bias (Qwen3-VL). */

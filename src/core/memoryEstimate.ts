@@ -23,12 +23,15 @@ export interface TextSizes {
   vocabRows: number;
 }
 
-/** The vision tower's sizes (the converter's VisionDesc satisfies this). */
+/** The vision tower's sizes (the converter's VisionDesc extends this). */
 export interface VisionSizes {
+  /** Width of the ViT (Qwen2.5-VL `hidden_size`, Qwen2-VL `embed_dim`). */
   width: number;
   depth: number;
   heads: number;
+  /** Hidden size of a block's MLP. */
   mlpHidden: number;
+  /** The merger's output: the language model's hidden size. */
   outHidden: number;
   patch: number;
   temporalPatch: number;
