@@ -108,8 +108,15 @@ export async function savedRuns<T = SavedRunOutputs>(page: Page): Promise<T[]> {
 /** The dedicated worker of one model (nested in the coordinator's worker), found by its name. */
 export async function modelWorker(page: Page, role: 'base' | 'expert' | 'amateur'): Promise<Worker> {
   const found: Worker[] = [];
+  // onnxruntime's thread-pool workers (WASM threads) sit blocked in Atomics.wait and never answer:
+  // a worker that does not say its name within a second is not a model worker.
+  const nameOf = (w: Worker) =>
+    Promise.race([
+      w.evaluate(() => self.name).catch(() => ''),
+      new Promise<string>((done) => setTimeout(() => done(''), 1000)),
+    ]);
   for (const w of page.workers()) {
-    if ((await w.evaluate(() => self.name).catch(() => '')) === `model-${role}`) found.push(w);
+    if ((await nameOf(w)) === `model-${role}`) found.push(w);
   }
   if (found.length === 1 && found[0]) return found[0];
   throw new Error(
