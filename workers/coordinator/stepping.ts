@@ -9,14 +9,24 @@ export async function stepModels<T>(
   step: (role: ModelRole) => Promise<T>,
 ): Promise<PromiseSettledResult<T>[]> {
   if (stepping === 'concurrent') return Promise.allSettled(roles.map(step));
-  const out = new Map<ModelRole, PromiseSettledResult<T>>();
-  const settle = async (role: ModelRole) => out.set(role, (await Promise.allSettled([step(role)]))[0] as PromiseSettledResult<T>);
+  const out: PromiseSettledResult<T>[] = [];
+  const settle = async (i: number): Promise<void> => {
+    const role = roles[i];
+    if (role === undefined) return;
+    try {
+      out[i] = { status: 'fulfilled', value: await step(role) };
+    } catch (reason) {
+      out[i] = { status: 'rejected', reason };
+    }
+  };
+  const all = roles.map((_, i) => i);
   if (stepping === 'sequential') {
-    for (const role of roles) await settle(role);
+    for (const i of all) await settle(i);
   } else {
     // The base model alone with every core, then the smaller models side by side.
-    if (roles.includes('base')) await settle('base');
-    await Promise.all(roles.filter((r) => r !== 'base').map(settle));
+    const base = roles.indexOf('base');
+    if (base >= 0) await settle(base);
+    await Promise.all(all.filter((i) => i !== base).map(settle));
   }
-  return roles.map((r) => out.get(r) as PromiseSettledResult<T>);
+  return out;
 }
