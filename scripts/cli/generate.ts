@@ -2,6 +2,7 @@
  * `generate`: load a trio in headless Chromium through `window.proxyThinker`, run once, and shape
  * the result as the CLI's JSON (schema in docs/cli.md).
  */
+import { median as coreMedian } from '../../src/core/median';
 import type { AutomationResult, ResolutionOutcome, StreamOutput } from '../../src/client/automation';
 import type { ModelInfo, Stepping, SteppingChoice } from '../../src/core/protocol';
 import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
@@ -77,11 +78,9 @@ export interface CliOutput {
   chromium: string;
 }
 
+/** The median, or null for no values (the reports print a dash). */
 export function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] ?? null) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+  return xs.length ? coreMedian(xs) : null;
 }
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;

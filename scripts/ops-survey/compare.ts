@@ -26,9 +26,4 @@ export function agreement(a: ArrayLike<number>, b: ArrayLike<number>): Agreement
   return { maxAbs, rel: refMax > 0 ? maxAbs / refMax : maxAbs, nonFinite };
 }
 
-export function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((p, q) => p - q);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-}
+export { median } from '../../src/core/median';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { autoWasmSchedule, chooseStepping, median } from './schedule';
+import { autoWasmSchedule, chooseStepping } from './schedule';
+import { median } from './median';
 
 describe('autoWasmSchedule', () => {
   it('every model worker gets every core (at least one thread)', () => {

@@ -10,6 +10,7 @@
  * (LoadOptions.stepping).
  */
 import type { ModelRole } from './presets';
+import { median } from './median';
 import type { Stepping, SteppingChoice } from './protocol';
 
 /** Every stepping order, in the order a tie is broken (the first wins). */
@@ -23,14 +24,6 @@ export interface WasmSchedule {
 export function autoWasmSchedule(cores: number): WasmSchedule {
   const c = Math.max(1, Math.floor(cores));
   return { threads: { base: c, expert: c, amateur: c } };
-}
-
-/** The middle value (the mean of the middle two for an even count); NaN for none. */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  if (s.length === 0) return NaN;
-  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
 }
 
 /**
