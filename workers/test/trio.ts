@@ -1,6 +1,6 @@
 /** In-thread engine over the real generated tiny trio (onnxruntime-node via transformers.js), for Node tests. */
 import { resolve } from 'node:path';
-import { Engine } from '../coordinator/engine';
+import { Engine, type EngineHooks } from '../coordinator/engine';
 import { ModelHost } from '../model/host';
 import type { ModelRole } from '../../src/core/presets';
 import type {
@@ -28,12 +28,13 @@ export function familyTrio(prefix: 'tiny' | 'tiny2' | 'tiny3', dtype: 'fp32' | '
   return [spec('base', `${prefix}-base`), spec('expert', expert), spec('amateur', `${prefix}-amateur`)];
 }
 
-export function newEngine(hosts: ModelHost[] = []): Engine {
+/** `hooks` run synchronously inside the decode loop: a test acts on an exact token index. */
+export function newEngine(hosts: ModelHost[] = [], hooks: EngineHooks = {}): Engine {
   return new Engine(() => {
     const host = new ModelHost();
     hosts.push(host);
     return { api: host, terminate: () => undefined };
-  });
+  }, hooks);
 }
 
 export function testImage(w = 90, h = 60, seed = 1): ImagePayload {
