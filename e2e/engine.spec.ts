@@ -81,8 +81,20 @@ test.describe('engine in the browser (WASM)', () => {
 test('fault: the expert\'s GPU device lost mid-run (WebGPU; α = 0 parity and batching checked first) | sees: the guided stream ends with GpuDeviceLostError naming the expert model; runs that need it are refused until the trio is loaded again | kept: the tokens before the loss, the base stream to its end (equal to the run without the loss), base-only runs', async ({ page }) => {
   await page.goto('/');
   await page.waitForFunction(() => typeof window.proxyThinker === 'object');
+  const adapter = await page.evaluate(async () => {
+    const a = await navigator.gpu.requestAdapter();
+    return a ? `${a.info.vendor} ${a.info.architecture} ${a.info.description}` : null;
+  });
+  expect(adapter, 'a WebGPU adapter').not.toBeNull();
+  test.info().annotations.push({ type: 'webgpu-adapter', description: String(adapter) });
   const infos = await page.evaluate(() => window.proxyThinker.load({ trio: 'tiny', backend: 'webgpu', dtype: 'fp32' }));
-  expect(infos.every((i) => i.backend === 'webgpu' && i.kvLocation === 'gpu-buffer')).toBe(true);
+  expect(infos.map((i) => [i.role, i.name, i.backend, i.vocabRows])).toEqual([
+    ['base', 'tiny-base', 'webgpu', 1152],
+    ['expert', 'tiny-expert', 'webgpu', 1088],
+    ['amateur', 'tiny-amateur', 'webgpu', 1088],
+  ]);
+  // The warm-up forward's KV cache stays on the GPU only when the WebGPU provider really ran it.
+  expect(infos.every((i) => i.kvLocation === 'gpu-buffer')).toBe(true);
   const imageUrl = await canvasImageUrl(page);
   const r = await page.evaluate(
     (url) => window.proxyThinker.run({ mode: 'side-by-side', alpha: 0, sampling: { temperature: 0, topK: 0, topP: 1, seed: 0 }, maxNewTokens: 6, question: 'What is it?', imageUrl: url }),
@@ -91,6 +103,10 @@ test('fault: the expert\'s GPU device lost mid-run (WebGPU; α = 0 parity and ba
   expect(r.streams.guided?.token_ids).toHaveLength(6);
   expect(r.streams.guided?.token_ids).toEqual(r.streams.base?.token_ids);
   const stats = await page.evaluate(() => window.proxyThinker.stats());
+  for (const role of ['base', 'expert', 'amateur'] as const) {
+    expect(stats[role]?.visionEncoderRuns, role).toBe(1);
+    expect(stats[role]?.decoderSteps, role).toBe(5);
+  }
   expect(stats.base?.decoderRows).toBe(2 * (stats.base?.decoderSteps ?? 0));
 
   // The expert's GPU device is lost mid-run (destroyed, as a driver reset would): the guided stream
