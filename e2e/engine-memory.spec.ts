@@ -44,9 +44,10 @@ test('a prompt a capped model cannot hold in one piece is prefilled in pieces, w
   }
   expect(pieces.streams.guided?.token_ids).toHaveLength(8);
 
-  // The reference: transformers.js generate() on the base model, one unchunked prefill.
+  // The reference: transformers.js generate() on the base model, one unchunked prefill. Every core,
+  // as the engine's workers get: with onnxruntime's default here (1 thread) its load took 45 s.
   const reference = await page.evaluate(
-    (q) => window.proxyThinker.referenceGenerate({ modelUrl: '/models/tiny-base/', backend: 'wasm', dtype: 'fp32', question: q, imageUrl: null, maxNewTokens: 8 }),
+    (q) => window.proxyThinker.referenceGenerate({ modelUrl: '/models/tiny-base/', backend: 'wasm', dtype: 'fp32', wasmThreads: navigator.hardwareConcurrency, question: q, imageUrl: null, maxNewTokens: 8 }),
     QUESTION,
   );
   expect(reference.prompt_ids).toEqual(pieces.prompt_ids.base);
