@@ -31,7 +31,7 @@ export interface ModelMemoryRow {
   prompt_tokens: number;
   /** Prefill piece the engine chose; null: one piece. */
   chunk_tokens: number | null;
-  /** The heap after load (MiB), and what the model holds of it (less the model files). */
+  /** The heap after load (MiB), and what the model holds of it (less the .onnx files, which passed through it whole). */
   heap_after_load_mb: number;
   resident_mb: number;
   /** The estimated peak of the run beyond what the model holds. */
@@ -113,7 +113,7 @@ export async function benchMemoryPlan(
     all_within_tolerance: rows.length > 0 && rows.every((x) => x.within_tolerance),
     definitions: {
       estimated_peak_mb:
-        'max(the heap after load, ModelInfo.memory.resident (the heap after load less the model files) + the run plan’s peakBytes (src/core/memoryEstimate.ts)): the heap never shrinks',
+        'max(the heap after load, ModelInfo.memory.resident (the heap after load less the .onnx files) + the run plan’s peakBytes (src/core/memoryEstimate.ts)): the heap never shrinks',
       measured_peak_mb: 'onnxruntime’s WebAssembly heap after the run (stats().heapBytes): it never shrinks, so this is the high-water mark, rounded up by Emscripten’s growth steps (≤ 20 % or 96 MiB)',
       snapshot: 'measureUserAgentSpecificMemory() per model worker (JS + WebAssembly), after a forced GC; workers told apart by size',
     },

@@ -34,7 +34,7 @@ export function parseConvertArgs(argv: string[]): ConvertArgs | 'help' {
       dtype: { type: 'string', default: 'q4' },
       name: { type: 'string' },
       force: { type: 'boolean', default: false },
-      'external-above': { type: 'string', default: '1024' },
+      'external-above': { type: 'string', default: '4' },
       chunk: { type: 'string', default: '1024' },
       'q4-zero-points': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },

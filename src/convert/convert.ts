@@ -34,7 +34,10 @@ export interface ConvertOptions {
   formats: readonly WeightFormat[];
   /** Replace a folder that holds another model. */
   force?: boolean;
-  /** A file whose weights exceed this many bytes keeps them in external data files. */
+  /**
+   * A file whose weights exceed this many bytes keeps them in external data files (default 4 MiB:
+   * onnxruntime-web then copies each weight once into its WebAssembly heap, not the whole file first).
+   */
   externalAbove?: number;
   /** Largest external data file. */
   chunkBytes?: number;
@@ -116,7 +119,7 @@ export async function convertModel(input: ConvertInput, out: OutputFolder, opts:
   try {
     for (const p of graphs) {
       opts.signal?.throwIfAborted();
-      const external = p.graph.weightBytes() > (opts.externalAbove ?? 1024 ** 3);
+      const external = p.graph.weightBytes() > (opts.externalAbove ?? 4 * 1024 ** 2);
       const base = p.path.split('/').pop() ?? p.path;
       const before = bytesBefore;
       const r = await writeOnnx(p.graph, out, p.path, {

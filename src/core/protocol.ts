@@ -149,8 +149,9 @@ export interface ModelMemory {
   /** The most its WebAssembly heap may grow to; null when unbounded (onnxruntime-node). */
   heapLimit: number | null;
   /**
-   * What the model already uses (weights, sessions): the heap after load and warm-up less the model
-   * files, which pass through it only while the sessions are made; null when unknown.
+   * What the model already uses (weights, sessions): the heap after load and warm-up less the .onnx
+   * files, which pass through it whole only while the sessions are made (external data does not: its
+   * bytes become the weights); null when unknown.
    */
   resident: number | null;
   /** The heap's size right after load and warm-up; null when there is none. */

@@ -68,10 +68,11 @@ export class ModelHost implements ModelWorkerApi {
     const t0 = performance.now();
     await this.dispose();
     const heapLimit = capWasmHeap(options.memoryLimitMB);
-    // The ONNX files pass through onnxruntime's heap while the sessions are made, and are freed after.
+    // Each .onnx file passes whole through onnxruntime's heap while its session is made, and is freed
+    // after; external data (*.onnx_data) is copied tensor by tensor into the weights, which stay.
     const onnxBytes = new Map<string, number>();
     const loaded = await loadModel(spec, options, (p) => {
-      if ('file' in p && /\.onnx(_data(_\d+)?)?$/.test(p.file)) onnxBytes.set(p.file, Math.max(p.loaded, p.total));
+      if ('file' in p && /\.onnx$/.test(p.file)) onnxBytes.set(p.file, Math.max(p.loaded, p.total));
       onProgress(p);
     });
     this.loaded = loaded;
@@ -124,7 +125,7 @@ export class ModelHost implements ModelWorkerApi {
 
   /**
    * What this runtime can hold: the heap's limit; what the loaded model holds — the heap after load
-   * less the model files, which were in it only while the sessions were made; the GPU's largest buffer.
+   * less the .onnx files, which were in it only while the sessions were made; the GPU's largest buffer.
    */
   private async memory(heapLimit: number | null, fileBytes: number): Promise<ModelMemory> {
     const { backend } = this.need();
