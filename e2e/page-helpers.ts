@@ -109,13 +109,14 @@ export async function savedRuns<T = SavedRunOutputs>(page: Page): Promise<T[]> {
 export async function modelWorker(page: Page, role: 'base' | 'expert' | 'amateur'): Promise<Worker> {
   const found: Worker[] = [];
   // onnxruntime's thread-pool workers (WASM threads) sit blocked in Atomics.wait and never answer:
-  // a worker that does not say its name within a second is not a model worker.
+  // they are skipped by their script (ort-wasm-*.mjs), and any other worker that does not say its
+  // name within a second is not a model worker.
   const nameOf = (w: Worker) =>
     Promise.race([
       w.evaluate(() => self.name).catch(() => ''),
       new Promise<string>((done) => setTimeout(() => done(''), 1000)),
     ]);
-  for (const w of page.workers()) {
+  for (const w of page.workers().filter((x) => !/\/ort-wasm[^/]*$/.test(x.url()))) {
     if ((await nameOf(w)) === `model-${role}`) found.push(w);
   }
   if (found.length === 1 && found[0]) return found[0];
