@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_EXTERNAL_ABOVE } from '../../src/convert/convert';
 import { convertCheckpoint } from '../../src/convert/from-checkpoint';
 import { WEIGHT_FORMATS, type WeightFormat } from '../../src/convert/model-desc';
 import { nodeInputFolder, nodeOutputFolder } from './node-io';
@@ -34,7 +35,7 @@ export function parseConvertArgs(argv: string[]): ConvertArgs | 'help' {
       dtype: { type: 'string', default: 'q4' },
       name: { type: 'string' },
       force: { type: 'boolean', default: false },
-      'external-above': { type: 'string', default: '4' },
+      'external-above': { type: 'string', default: String(DEFAULT_EXTERNAL_ABOVE / 1024 ** 2) },
       chunk: { type: 'string', default: '1024' },
       'q4-zero-points': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },

@@ -30,14 +30,17 @@ export interface ConvertInput {
   name: string;
 }
 
+/**
+ * A file whose weights exceed this keeps them in external data: onnxruntime-web then copies each
+ * weight once into its WebAssembly heap, not the whole file first.
+ */
+export const DEFAULT_EXTERNAL_ABOVE = 4 * 1024 ** 2;
+
 export interface ConvertOptions {
   formats: readonly WeightFormat[];
   /** Replace a folder that holds another model. */
   force?: boolean;
-  /**
-   * A file whose weights exceed this many bytes keeps them in external data files (default 4 MiB:
-   * onnxruntime-web then copies each weight once into its WebAssembly heap, not the whole file first).
-   */
+  /** A file whose weights exceed this many bytes keeps them in external data files (default DEFAULT_EXTERNAL_ABOVE). */
   externalAbove?: number;
   /** Largest external data file. */
   chunkBytes?: number;
@@ -119,7 +122,7 @@ export async function convertModel(input: ConvertInput, out: OutputFolder, opts:
   try {
     for (const p of graphs) {
       opts.signal?.throwIfAborted();
-      const external = p.graph.weightBytes() > (opts.externalAbove ?? 4 * 1024 ** 2);
+      const external = p.graph.weightBytes() > (opts.externalAbove ?? DEFAULT_EXTERNAL_ABOVE);
       const base = p.path.split('/').pop() ?? p.path;
       const before = bytesBefore;
       const r = await writeOnnx(p.graph, out, p.path, {

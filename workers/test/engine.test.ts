@@ -15,14 +15,9 @@ describe('engine: parity and merge', () => {
   const hosts: ModelHost[] = [];
   const merged: Float32Array[] = [];
   let capture = false;
-  const engine = new Engine(
-    () => {
-      const host = new ModelHost();
-      hosts.push(host);
-      return { api: host, terminate: () => undefined };
-    },
-    { onToken: (stream, _i, _id, m) => void (capture && stream === 'guided' && merged.push(m.slice())) },
-  );
+  const engine = newEngine(hosts, {
+    onToken: (stream, _i, _id, m) => void (capture && stream === 'guided' && merged.push(m.slice())),
+  });
   let tokenizerSize = 0;
   beforeAll(async () => {
     const infos = await engine.loadTrio(tinyTrio(), { backend: 'wasm' }, () => undefined);
@@ -111,14 +106,7 @@ describe('engine: parity and merge', () => {
 describe('engine: live α, sampling, prefill reuse, cancel, errors', () => {
   const hosts: ModelHost[] = [];
   let onToken: ((stream: string, index: number) => void) | null = null;
-  const engine = new Engine(
-    () => {
-      const host = new ModelHost();
-      hosts.push(host);
-      return { api: host, terminate: () => undefined };
-    },
-    { onToken: (s, i) => onToken?.(s, i) },
-  );
+  const engine = newEngine(hosts, { onToken: (s, i) => onToken?.(s, i) });
   beforeAll(async () => {
     await engine.loadTrio(tinyTrio(), { backend: 'wasm' }, () => undefined);
   });
