@@ -27,9 +27,10 @@ test('the stepping order timed at load is reported; a fixed order gives the same
         expect(c?.measuredMs[c.stepping]).toBeLessThanOrEqual(best * 1.01);
         expect(c?.why).toContain(`${c?.stepping}`);
       }
-      // Each worker got every core.
+      // The base worker got every core, each small model half of them.
       const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-      expect(infos.map((i) => i.wasmThreads)).toEqual([cores, cores, cores]);
+      const half = Math.max(1, Math.floor(cores / 2));
+      expect(infos.map((i) => [i.role, i.wasmThreads])).toEqual([['base', cores], ['expert', half], ['amateur', half]]);
     }
     const guided = await page.evaluate((r) => window.proxyThinker.run({ ...r, mode: 'guided' }), req);
     const sbs = await page.evaluate((r) => window.proxyThinker.run({ ...r, mode: 'side-by-side' }), req);

@@ -4,6 +4,7 @@
  * G1…G6b against their targets.
  */
 import { cpus } from 'node:os';
+import type { Settled } from './cpu';
 import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
 import type { ModelInfo } from '../../src/core/protocol';
 import { median } from '../cli/generate';
@@ -39,6 +40,8 @@ export interface BackendMeasurements {
   /** Load times of the side pages; undefined where a page was unavailable or not run. */
   sideLoadMs: Record<'amateur' | 'naive' | 'naive_same_threads' | 'concurrent_1t', number | undefined>;
   referenceLoadMs: number;
+  /** The wait for the idle browser to go quiet before the recorded rounds (cpu.ts settle). */
+  settled: Settled | null;
   unavailable: Record<string, string>;
   rounds: Round[];
   topP: RunFigures;
@@ -240,6 +243,7 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
       reference: r2(m.referenceLoadMs, 0),
     },
     unavailable,
+    settled_before_rounds: m.settled,
     per_token_ms: t,
     model_step_ms: modelSteps,
     coordinator_ms_per_token: {

@@ -1,12 +1,13 @@
 /** `npm run bench -- [options]`: settings per backend, with --quick and explicit overrides. */
-import { PRESETS } from '../../src/core/presets';
+import { PRESETS, type Dtype } from '../../src/core/presets';
 
 export type BenchBackend = 'wasm' | 'webgpu';
 
 export interface BackendPlan {
   backend: BenchBackend;
   trio: string;
-  dtype: 'q4' | 'fp32' | null;
+  /** The precision every model loads in; null: the app's own choice for the backend (presets.ts). */
+  dtype: Dtype | null;
   /** Decode steps measured per run (each run generates tokens + 1: the first token comes from the prefill). */
   tokens: number;
   runs: number;
@@ -50,6 +51,7 @@ Measures the real engine in headless Chromium and writes bench/results.json and 
   --wasm-trio ID               default bench
   --webgpu-trio ID             default tiny (the bench trio takes ~50 s per guided token on SwiftShader)
   --g5-runs N                  pairs of cold first-token runs at low/full resolution for G5 (default wasm 5, webgpu 3; quick 2)
+  --wasm-dtype q4|q8|fp32      WASM precision (default: the app's choice on WASM, q8 where the models have it)
   --threads T                  WASM threads per model worker, stepping concurrently (default: the engine's own choice)
   --naive-threads T            WASM threads of the naive loop (default: all cores)
   --question TEXT              the prompt (default: "Describe the image.")
@@ -63,6 +65,8 @@ Measures the real engine in headless Chromium and writes bench/results.json and 
   --out DIR                    default bench/
   --chromium PATH              browser binary (default $CHROME_PATH, else /usr/bin/chromium)
   --verbose                    every run's figures on stderr`;
+
+const WASM_DTYPES: readonly Dtype[] = ['q4', 'q8', 'fp32'];
 
 export class BenchUsageError extends Error {
   override name = 'BenchUsageError';
@@ -86,6 +90,7 @@ export function parseBenchArgs(argv: readonly string[], cores: number): BenchOpt
     'growth',
     'wasm-trio',
     'webgpu-trio',
+    'wasm-dtype',
     'threads',
     'naive-threads',
     'g5-runs',
@@ -130,10 +135,13 @@ export function parseBenchArgs(argv: readonly string[], cores: number): BenchOpt
   const g5Runs = int('g5-runs', v.get('g5-runs'), 0);
   const threads = int('threads', v.get('threads'), 1) ?? null;
   const naiveThreads = int('naive-threads', v.get('naive-threads'), 1) ?? Math.max(1, cores);
+  const wasmDtype = v.get('wasm-dtype');
+  if (wasmDtype !== undefined && !WASM_DTYPES.some((d) => d === wasmDtype))
+    throw new BenchUsageError(`--wasm-dtype: expected ${WASM_DTYPES.join(', ')}, got '${wasmDtype}'`);
   const plans = backends.map<BackendPlan>((b) => ({
     backend: b,
     trio: trioOf(b),
-    dtype: b === 'webgpu' && trioOf(b) === 'tiny' ? 'q4' : null,
+    dtype: b === 'webgpu' ? (trioOf(b) === 'tiny' ? 'q4' : null) : (WASM_DTYPES.find((d) => d === wasmDtype) ?? null),
     tokens: tokens ?? (b === 'wasm' ? (quick ? 12 : 32) : quick ? 4 : 8),
     runs: runs ?? 3,
     growth: growth ?? (b === 'wasm' ? (quick ? 20 : 100) : quick ? 5 : 20),

@@ -10,6 +10,7 @@ import { MODELS, type Session } from '../cli/runner';
 import { backendFigures } from './analysis';
 import type { BackendPlan, BenchOptions } from './args';
 import type { Config, Round } from './configs';
+import { settle, type Settled } from './cpu';
 import { LOAD_TIMEOUT_MS, pageCrash, RUN_TIMEOUT_MS, within } from './guards';
 import { r2, say } from './log';
 import { IMAGE_URL, load, reference, run, TOP_P, type BenchLoad, type RunFigures } from './measure';
@@ -165,7 +166,12 @@ export async function benchBackend(
   //    repeatedly 2–4× slower than the next ones (code tiering, the other pages still settling).
   const rounds: Round[] = [];
   const warmRounds = 1;
+  let settled: Settled | null = null;
   for (let r = -warmRounds; r < plan.runs; r++) {
+    if (r === 0) {
+      settled = await settle();
+      say(`${backend}: browser ${settled.quiet ? 'quiet' : 'still busy'} (${settled.idle_cores ?? '?'} cores idle use) after ${(settled.waited_ms / 1000).toFixed(1)} s`);
+    }
     const round: Round = {};
     const label = r < 0 ? 'warm-up round' : `round ${r + 1}/${plan.runs}`;
     const one = async (c: Config, f: () => Promise<RunFigures>) => {
@@ -284,6 +290,7 @@ export async function benchBackend(
       concurrent_1t: conc?.ms,
     },
     referenceLoadMs: refWarm.load_ms,
+    settled,
     unavailable,
     rounds,
     topP,

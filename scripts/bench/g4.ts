@@ -112,7 +112,8 @@ export function simulateCores(a: G4Analysis, coreCounts: readonly number[]): Cor
   const T = (i: number, threads: number) => (t1[i] ?? 0) * ((serial[i] ?? 0) + (1 - (serial[i] ?? 0)) / Math.max(1e-9, threads));
   const work = (t1 as number[]).reduce((s, x) => s + x, 0);
   return coreCounts.map((c) => {
-    const sequential = T(0, c) + T(1, c) + T(2, c);
+    // The engine's threads (src/core/schedule.ts): every core for the base, half for each small model.
+    const sequential = T(0, c) + T(1, Math.max(1, c / 2)) + T(2, Math.max(1, c / 2));
     const baseFirst = T(0, c) + Math.max(T(1, c / 2), T(2, c / 2));
     const concurrent = Math.max(...[0, 1, 2].map((i) => T(i, (c * (t1[i] ?? 0)) / work)));
     const small = Math.max(1, Math.floor(c / 4));

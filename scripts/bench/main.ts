@@ -109,7 +109,7 @@ async function main(): Promise<number> {
     }
     if (opts.sweep.rounds > 0 && !opts.onlyMemory) {
       const s = opts.sweep;
-      sweep = await benchSweep(session.page, { trio: s.trio, backend: 'wasm', dtype: null, tokens: s.tokens, rounds: s.rounds, ks: [1, 3, 5], imageUrl: IMAGE_URL }, say).catch((e: unknown) => ({
+      sweep = await benchSweep(session.page, { trio: s.trio, backend: 'wasm', dtype: opts.plans.find((p) => p.backend === 'wasm')?.dtype ?? null, tokens: s.tokens, rounds: s.rounds, ks: [1, 3, 5], imageUrl: IMAGE_URL }, say).catch((e: unknown) => ({
         error: e instanceof Error ? e.message : String(e),
       }));
       write();

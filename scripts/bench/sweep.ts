@@ -6,6 +6,7 @@
  * another prompt evicts the cached prefill first). Greedy, so the tokens must match: checked.
  */
 import type { Page } from 'playwright-core';
+import type { Dtype } from '../../src/core/presets';
 import type { AutomationResult } from '../../src/client/automation';
 import { median } from '../cli/generate';
 import { GREEDY, load, QUESTION, stats } from './measure';
@@ -15,7 +16,7 @@ export const SWEEP_ALPHAS = [0.25, 0.5, 0.75, 1, 1.5];
 export interface SweepPlan {
   trio: string;
   backend: 'wasm' | 'webgpu';
-  dtype: 'q4' | 'fp32' | null;
+  dtype: Dtype | null;
   tokens: number;
   rounds: number;
   ks: number[];

@@ -5,7 +5,7 @@
 import { median as coreMedian } from '../../src/core/median';
 import type { AutomationResult, ResolutionOutcome, StreamOutput } from '../../src/client/automation';
 import type { ModelInfo, Stepping, SteppingChoice } from '../../src/core/protocol';
-import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
+import { dtypeOption, fixedDtype, MODEL_ROLES, type ModelRole } from '../../src/core/presets';
 import { EXIT, InputError, type GenerateOptions } from './args';
 import { checkImage, checkModelDir, mountNames, presetDirs } from './inputs';
 import { ensureBuild, MODELS, openSession, pageErrorMessage, type Log } from './runner';
@@ -103,13 +103,13 @@ export async function resolveTrio(opts: Pick<GenerateOptions, 'trio' | 'dirs' | 
   const mounts: Mount[] = [];
   const folders = {} as Record<ModelRole, { folder: string; url: string }>;
   if (opts.trio) {
-    const dirs = await presetDirs(opts.trio, MODELS, opts.dtype);
+    const dirs = await presetDirs(opts.trio, MODELS, fixedDtype(opts.dtype));
     for (const r of MODEL_ROLES) folders[r] = { folder: dirs[r].dir, url: `/models/${dirs[r].name}/` };
     return { trio: opts.trio, folders, mounts };
   }
   const d = opts.dirs;
   if (!d) throw new InputError('no model folders');
-  const dtype = opts.dtype ?? 'q4';
+  const dtype = fixedDtype(opts.dtype) ?? 'q4';
   const full = {} as Record<ModelRole, string>;
   for (const r of MODEL_ROLES) full[r] = await checkModelDir(d[r], dtype, `${r} model`);
   const names = mountNames(full);
@@ -155,7 +155,7 @@ export async function generate(opts: GenerateOptions, log: Log): Promise<CliOutp
     const loadOpts = {
       trio,
       backend: opts.backend,
-      ...(opts.dtype ? { dtype: opts.dtype } : {}),
+      ...dtypeOption(opts.dtype),
       placement: opts.placement,
       ...(opts.threads ? { wasmThreads: opts.threads } : {}),
     };

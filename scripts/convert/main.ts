@@ -1,5 +1,5 @@
 /**
- * `npm run convert -- --from <checkpoint folder> --to <output folder> [--dtype q4,q4f16,fp16,fp32]
+ * `npm run convert -- --from <checkpoint folder> --to <output folder> [--dtype q4,q4f16,q8,fp16,fp32]
  *  [--name N] [--force] [--external-above MB] [--chunk MB] [--json]`
  * Converts a Hugging Face Qwen2-VL / Qwen2.5-VL checkpoint into the folder layout the app loads.
  */
@@ -11,7 +11,7 @@ import { WEIGHT_FORMATS, type WeightFormat } from '../../src/convert/model-desc'
 import { nodeInputFolder, nodeOutputFolder } from './node-io';
 import { progressPrinter } from './progress';
 
-const USAGE = `usage: npm run convert -- --from <checkpoint folder> --to <output folder> [--dtype q4,q4f16,fp16,fp32]
+const USAGE = `usage: npm run convert -- --from <checkpoint folder> --to <output folder> [--dtype q4,q4f16,q8,fp16,fp32]
        [--name NAME] [--force] [--external-above MB] [--chunk MB] [--q4-zero-points] [--json]`;
 
 export interface ConvertArgs {

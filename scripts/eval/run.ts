@@ -10,7 +10,7 @@ import { summarize } from '../../src/core/eval/summary';
 import type { EvalItem } from '../../src/core/eval/types';
 import { describeProblem } from '../../src/core/eval/dataset';
 import type { ItemOutcome } from '../../src/client/evalItem';
-import { MODEL_ROLES } from '../../src/core/presets';
+import { dtypeOption, MODEL_ROLES } from '../../src/core/presets';
 import { InputError } from '../cli/args';
 import { resolveTrio, RunFailure } from '../cli/generate';
 import { ensureBuild, openSession, pageErrorMessage, type Log, type Session } from '../cli/runner';
@@ -162,7 +162,7 @@ export async function runEval(opts: EvalRunOptions, log: Log, signal: AbortSigna
       page.evaluate((o) => window.proxyThinker.load(o), {
         trio: trio.trio,
         backend: opts.backend,
-        ...(opts.dtype ? { dtype: opts.dtype } : {}),
+        ...dtypeOption(opts.dtype),
         ...(opts.threads ? { wasmThreads: opts.threads } : {}),
       }),
       interrupted,

@@ -13,7 +13,7 @@ const tinySmall = {
   text: { hidden: 64, layers: 2, heads: 2, kvHeads: 1, headDim: 32, intermediate: 192, ropeTheta: 1e6, mropeSection: [4, 6, 6] as [number, number, number], vocabRows: 1088, logitScale: 3 },
   visionDim: 32,
   ...TINY_PIXELS,
-  formats: ['fp32', 'q4'] as const,
+  formats: ['fp32', 'q4', 'q8'] as const,
 };
 
 const benchSmall = {
@@ -23,7 +23,7 @@ const benchSmall = {
   visionDim: 128,
   visionBlocks: { layers: 1, heads: 2, intermediate: 352 },
   ...BENCH_PIXELS,
-  formats: ['q4'] as const,
+  formats: ['q4', 'q8'] as const,
   logitsToKeep: true,
 };
 
@@ -33,7 +33,7 @@ const tinyBase = {
   text: { hidden: 128, layers: 4, heads: 4, kvHeads: 2, headDim: 32, intermediate: 384, ropeTheta: 1e6, mropeSection: [4, 6, 6] as [number, number, number], vocabRows: 1152, logitScale: 3 },
   visionDim: 64,
   ...TINY_PIXELS,
-  formats: ['fp32', 'q4'] as const,
+  formats: ['fp32', 'q4', 'q8'] as const,
 };
 
 const benchBase = {
@@ -43,7 +43,7 @@ const benchBase = {
   visionDim: 256,
   visionBlocks: { layers: 2, heads: 4, intermediate: 704 },
   ...BENCH_PIXELS,
-  formats: ['q4'] as const,
+  formats: ['q4', 'q8'] as const,
   logitsToKeep: true,
 };
 
@@ -85,7 +85,7 @@ export const CATALOG: readonly ModelSpec[] = [
     name: 'tiny-expert-narrow',
     ...tinySmall,
     text: { ...tinySmall.text, vocabRows: 1040 },
-    formats: ['q4'] as const,
+    formats: ['q4', 'q8'] as const,
     description: 'tiny-expert whose lm_head has fewer rows than its tokenizer has ids (for the fault suite)',
   },
   // The XSS probe's expert: its first words are markup (each character a token, so the chain of pairs
@@ -94,7 +94,7 @@ export const CATALOG: readonly ModelSpec[] = [
     name: 'tiny-expert-markup',
     ...tinySmall,
     bigram: { pairs: markupChain(MARKUP_OUTPUT), value: 24 },
-    formats: ['q4'] as const,
+    formats: ['q4', 'q8'] as const,
     description: 'tiny-amateur whose first words are the markup <img src=x> (for the XSS probe)',
   },
   // The same tiny trio in the Qwen2-VL architecture (LayerNorm + QuickGELU vision blocks, full attention).
@@ -128,7 +128,7 @@ export const CATALOG: readonly ModelSpec[] = [
   { name: 'bench-expert', ...benchSmall, logitBias: { tokens: FAVOURED_WORDS, value: 6 }, description: 'benchmark expert' },
   // The bench's graph comparison: the same weights in plain ONNX ops (made by the bench when needed).
   { name: 'bench-base-plain', ...benchBase, ops: 'plain', onDemand: true, description: 'bench-base in plain ONNX ops (no fused contrib ops)' },
-  { name: 'tiny-base-plain', ...tinyBase, ops: 'plain', onDemand: true, description: 'tiny-base in plain ONNX ops (no fused contrib ops)' },
+  { name: 'tiny-base-plain', ...tinyBase, formats: ['fp32', 'q4'], ops: 'plain', onDemand: true, description: 'tiny-base in plain ONNX ops (no fused contrib ops)' },
   // Memory only (issue #13): Qwen2.5-VL-3B's real shapes in q4 — 36 layers of 2048, 151,936-row head,
   // the 32-block 1280-wide vision tower — to see whether a real 3B model fits WASM (scripts/bench/mem3b.ts).
   {

@@ -100,7 +100,7 @@ export function trioSpecifiers(trio: AutomationLoad['trio'], dtype?: Dtype): Mod
       const source =
         m.kind === 'hub'
           ? { kind: m.kind, repo: m.repo, revision: m.revision, dtype: dtype ?? m.dtype }
-          : { kind: m.kind, baseUrl: m.baseUrl, dtype: dtype ?? m.dtype };
+          : { kind: m.kind, baseUrl: m.baseUrl, dtype: dtype ?? m.dtype, ...(!dtype && m.wasmDtype ? { wasmDtype: m.wasmDtype } : {}) };
       return { role, name: m.name, source };
     });
   }

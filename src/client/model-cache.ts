@@ -8,7 +8,7 @@
  * the model workers; nothing here needs transformers.js itself.
  */
 import { registerSW } from 'virtual:pwa-register';
-import { MODEL_ROLES, type Dtype, type ModelRole } from '../core/presets';
+import { MODEL_ROLES, sourceDtype, type Dtype, type ModelRole } from '../core/presets';
 import type {
   BackendChoice,
   FileProgress,
@@ -189,13 +189,16 @@ export interface PlanOptions {
   dtype?: Dtype;
 }
 
-/** Whether loads will compute in f16: only on a WebGPU adapter with shader-f16 (as the model workers decide). */
-async function hasShaderF16(backend: BackendChoice): Promise<boolean> {
-  if (backend === 'wasm' || typeof navigator === 'undefined' || !('gpu' in navigator)) return false;
+/**
+ * The backend loads will use and whether they compute in f16, as the model workers decide: WebGPU
+ * when an adapter exists (f16 with shader-f16), else WASM.
+ */
+async function predictBackend(backend: BackendChoice): Promise<{ backend: 'wasm' | 'webgpu'; shaderF16: boolean }> {
+  if (backend === 'wasm' || typeof navigator === 'undefined' || !('gpu' in navigator)) return { backend: 'wasm', shaderF16: false };
   const adapter = await navigator.gpu
     .requestAdapter({ powerPreference: 'high-performance' })
     .catch(() => null);
-  return adapter?.features.has('shader-f16') ?? false;
+  return adapter ? { backend: 'webgpu', shaderF16: adapter.features.has('shader-f16') } : { backend: 'wasm', shaderF16: false };
 }
 
 async function limit<T, U>(items: readonly T[], n: number, f: (t: T) => Promise<U>): Promise<U[]> {
@@ -259,11 +262,11 @@ function parseConfig(text: string, where: string): Record<string, unknown> {
 async function planModel(
   spec: ModelSpecifier,
   options: PlanOptions,
-  shaderF16: boolean,
+  { backend, shaderF16 }: { backend: 'wasm' | 'webgpu'; shaderF16: boolean },
   cache: Cache | null,
 ): Promise<ModelPlan> {
   const s = spec.source;
-  const dtype = options.dtype ?? s.dtype;
+  const dtype = options.dtype ?? sourceDtype(s, backend);
   const base: ModelPlan = {
     role: spec.role,
     name: spec.name,
@@ -324,9 +327,9 @@ export async function planDownload(
   specs: readonly ModelSpecifier[],
   options: PlanOptions,
 ): Promise<TrioPlan> {
-  const [shaderF16, storage] = await Promise.all([hasShaderF16(options.backend), storageStatus()]);
+  const [predicted, storage] = await Promise.all([predictBackend(options.backend), storageStatus()]);
   const cache = typeof caches !== 'undefined' ? await caches.open(MODEL_CACHE_NAME).catch(() => null) : null;
-  const models = await Promise.all(specs.map((s) => planModel(s, options, shaderF16, cache)));
+  const models = await Promise.all(specs.map((s) => planModel(s, options, predicted, cache)));
   const sum = (f: (m: ModelPlan) => number) => models.reduce((a, m) => a + f(m), 0);
   const downloadBytes = sum((m) => m.downloadBytes);
   return {

@@ -82,11 +82,11 @@ export const gridInputName = (f: Family): string => (f === 'qwen2_vl' ? 'grid_th
 export const patchDim = (v: VisionDesc): number => v.inChans * v.temporalPatch * v.patch * v.patch;
 
 /** Weight formats of the written graphs, as transformers.js' dtypes name them. */
-export type WeightFormat = 'fp32' | 'fp16' | 'q4' | 'q4f16';
+export type WeightFormat = 'fp32' | 'fp16' | 'q4' | 'q4f16' | 'q8';
 
-export const WEIGHT_FORMATS: readonly WeightFormat[] = ['fp32', 'fp16', 'q4', 'q4f16'];
+export const WEIGHT_FORMATS: readonly WeightFormat[] = ['fp32', 'fp16', 'q4', 'q4f16', 'q8'];
 
-/** transformers.js' file suffix per dtype. */
-export const FORMAT_SUFFIX: Record<WeightFormat, string> = { fp32: '', fp16: '_fp16', q4: '_q4', q4f16: '_q4f16' };
+/** transformers.js' file suffix per dtype (its 'q8' files are `_quantized`). */
+export const FORMAT_SUFFIX: Record<WeightFormat, string> = { fp32: '', fp16: '_fp16', q4: '_q4', q4f16: '_q4f16', q8: '_quantized' };
 
 export const computeType = (f: WeightFormat): 'float' | 'float16' => (f === 'fp16' || f === 'q4f16' ? 'float16' : 'float');

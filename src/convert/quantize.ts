@@ -93,3 +93,38 @@ export function dequantizeRowsQ4(q: Q4, n: number, k: number): Float32Array {
   }
   return w;
 }
+
+/**
+ * 8-bit rows: each row of a row-major [n, k] matrix scaled symmetrically onto −127..127 (zero 0),
+ * one float scale per row. For a Linear weight a row is an output column, as com.microsoft
+ * DynamicQuantizeMatMul's per-column `b_scale` wants.
+ */
+export interface Q8 {
+  values: Int8Array;
+  scales: Float32Array;
+}
+
+export function quantizeRowsQ8(w: Float32Array, n: number, k: number): Q8 {
+  if (w.length !== n * k) throw new Error(`quantizeRowsQ8: expected ${n * k} weights, got ${w.length}`);
+  const values = new Int8Array(n * k);
+  const scales = new Float32Array(n);
+  for (let row = 0; row < n; row++) {
+    const base = row * k;
+    let max = 0;
+    for (let j = base; j < base + k; j++) max = Math.max(max, Math.abs(w[j] ?? 0));
+    // An all-zero row keeps scale 0 and codes 0: it still computes zeros.
+    const scale = max / 127;
+    scales[row] = scale;
+    if (scale === 0) continue;
+    const inv = 1 / scale;
+    for (let j = base; j < base + k; j++) values[j] = Math.max(-127, Math.min(127, Math.round((w[j] ?? 0) * inv)));
+  }
+  return { values, scales };
+}
+
+/** What a q8 tensor really computes with, row-major [n, k] (for reference maths in tests). */
+export function dequantizeRowsQ8(q: Q8, n: number, k: number): Float32Array {
+  const w = new Float32Array(n * k);
+  for (let row = 0; row < n; row++) for (let j = 0; j < k; j++) w[row * k + j] = (q.values[row * k + j] ?? 0) * (q.scales[row] ?? 0);
+  return w;
+}

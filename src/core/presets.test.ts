@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_LOCAL_DTYPE,
   HUB_DTYPE,
+  dtypeOption,
+  fixedDtype,
+  sourceDtype,
   MODEL_ROLES,
   PRESETS,
   fallbackDtype,
@@ -22,12 +25,13 @@ describe('PRESETS', () => {
     }
   });
 
-  it('local presets are served from /models/<name>/ at the default q4', () => {
+  it("local presets are served from /models/<name>/ at 'auto': q4, and q8 on WASM", () => {
+    expect(DEFAULT_LOCAL_DTYPE).toBe('auto');
     expect(PRESETS.filter((p) => p.local).map((p) => p.id)).toEqual(['tiny', 'tiny-escalate', 'tiny-qwen2', 'tiny-qwen3', 'bench']);
     for (const p of PRESETS.filter((x) => x.local)) {
       for (const role of MODEL_ROLES) {
         const m = p.models[role];
-        expect(m).toMatchObject({ kind: 'url', baseUrl: `/models/${m.name}/`, dtype: DEFAULT_LOCAL_DTYPE });
+        expect(m).toMatchObject({ kind: 'url', baseUrl: `/models/${m.name}/`, dtype: 'q4', wasmDtype: 'q8' });
       }
     }
     expect(findPreset('tiny-escalate').models.expert.name).toBe('tiny-expert-escalate');
@@ -87,8 +91,30 @@ describe('withLocalDtype', () => {
     expect(findPreset('tiny').models.base.dtype).toBe('q4');
   });
 
+  it("a fixed precision holds on every backend; 'auto' brings back q8 for WASM", () => {
+    const q4 = withLocalDtype(findPreset('tiny'), 'q4');
+    const auto = withLocalDtype(q4, 'auto');
+    for (const role of MODEL_ROLES) {
+      expect(sourceDtype(q4.models[role], 'wasm')).toBe('q4');
+      expect(sourceDtype(q4.models[role], 'webgpu')).toBe('q4');
+      expect(sourceDtype(auto.models[role], 'wasm')).toBe('q8');
+      expect(sourceDtype(auto.models[role], 'webgpu')).toBe('q4');
+      expect(sourceDtype(withLocalDtype(auto, 'q8').models[role], 'webgpu')).toBe('q8');
+    }
+  });
+
   it('refuses hub presets', () => {
     expect(() => withLocalDtype(findPreset('qwen3-vl'), 'fp32')).toThrow(/not local/);
+  });
+});
+
+describe('fixedDtype / dtypeOption', () => {
+  it("leave the sources' own precision for 'auto' and none, and fix any other", () => {
+    expect(fixedDtype('auto')).toBeNull();
+    expect(fixedDtype(null)).toBeNull();
+    expect(fixedDtype('q8')).toBe('q8');
+    expect(dtypeOption('auto')).toEqual({});
+    expect(dtypeOption('fp32')).toEqual({ dtype: 'fp32' });
   });
 });
 

@@ -24,7 +24,13 @@ export type PresetSource =
       /** The hub's host, or a mirror answering `/{repo}/resolve/{revision}/{file}` (default: transformers.js' own). */
       host?: string;
     }
-  | { kind: 'url'; baseUrl: string; dtype: Dtype | Record<string, Dtype> };
+  | {
+      kind: 'url';
+      baseUrl: string;
+      dtype: Dtype | Record<string, Dtype>;
+      /** The precision on the WASM (CPU) backend instead of `dtype`, when the folder has one for it. */
+      wasmDtype?: Dtype;
+    };
 
 export type ModelSource =
   | PresetSource
@@ -55,10 +61,36 @@ export interface ConvertRecipe {
 export const CONVERTED_DTYPE: Dtype = 'q4f16';
 export const CONVERT_DTYPES = 'q4,q4f16';
 
-/** Local models are exported in these two precisions; the user picks one at load time. */
-export type LocalDtype = 'fp32' | 'q4';
-export const LOCAL_DTYPES: readonly LocalDtype[] = ['fp32', 'q4'];
-export const DEFAULT_LOCAL_DTYPE: LocalDtype = 'q4';
+/**
+ * Local models are exported in fp32, q4 and q8; the user picks one at load time, or 'auto': q8 on the
+ * WASM backend, q4 on WebGPU. onnxruntime-web's WASM MatMulNBits dequantises each 4-bit weight to
+ * float32 on every call (≈ 15× slower decoding than int8 there), and the WebGPU provider has no int8
+ * matmul kernel (docs/onnx-ops.md), so each backend gets the format it runs fast.
+ */
+export type LocalDtype = 'auto' | 'fp32' | 'q4' | 'q8';
+export const LOCAL_DTYPES: readonly LocalDtype[] = ['auto', 'q4', 'q8', 'fp32'];
+export const DEFAULT_LOCAL_DTYPE: LocalDtype = 'auto';
+/** What 'auto' loads: q4 on WebGPU, q8 on WASM. */
+const AUTO_LOCAL = { dtype: 'q4', wasmDtype: 'q8' } as const satisfies { dtype: Dtype; wasmDtype: Dtype };
+
+/** A user's precision as a load option: 'auto' (and none) leave each source's own. */
+export function fixedDtype(d: LocalDtype | null | undefined): Dtype | null {
+  return d === 'auto' || d == null ? null : d;
+}
+
+/** The same as a spreadable `{ dtype }` (empty when the sources keep theirs). */
+export function dtypeOption(d: LocalDtype | null | undefined): { dtype?: Dtype } {
+  const fixed = fixedDtype(d);
+  return fixed ? { dtype: fixed } : {};
+}
+
+/** The precision a source loads in on a backend: its WASM precision there, when it names one. */
+export function sourceDtype(
+  source: { dtype: Dtype | Record<string, Dtype>; wasmDtype?: Dtype },
+  backend: 'wasm' | 'webgpu',
+): Dtype | Record<string, Dtype> {
+  return backend === 'wasm' && source.wasmDtype ? source.wasmDtype : source.dtype;
+}
 
 /**
  * Per-session precisions for onnx-community VLM exports (Transformers.js `onnx/` layout):
@@ -78,7 +110,7 @@ export const KNOWN_ONNX_EXPORTS: ReadonlySet<string> = new Set([
 ]);
 
 function local(name: string): ModelSpec {
-  return { kind: 'url', baseUrl: `/models/${name}/`, dtype: DEFAULT_LOCAL_DTYPE, name };
+  return { kind: 'url', baseUrl: `/models/${name}/`, ...AUTO_LOCAL, name };
 }
 
 function converted(name: string, folder: string): ModelSpec {
@@ -227,7 +259,11 @@ export function needsExport(spec: ModelSpec): boolean {
 export function withLocalDtype(preset: TrioPreset, dtype: LocalDtype): TrioPreset {
   if (!preset.local)
     throw new Error(`Preset '${preset.id}' is not local; its precisions are fixed by its exports`);
-  const set = (m: ModelSpec): ModelSpec => ({ ...m, dtype });
+  const set = (m: ModelSpec): ModelSpec => {
+    if (m.kind !== 'url') return { ...m, dtype: dtype === 'auto' ? AUTO_LOCAL.dtype : dtype };
+    const { wasmDtype: _, ...rest } = m;
+    return dtype === 'auto' ? { ...rest, ...AUTO_LOCAL } : { ...rest, dtype };
+  };
   const { base, expert, amateur } = preset.models;
   return { ...preset, models: { base: set(base), expert: set(expert), amateur: set(amateur) } };
 }

@@ -3,10 +3,11 @@ import { autoWasmSchedule, chooseStepping } from './schedule';
 import { median } from './median';
 
 describe('autoWasmSchedule', () => {
-  it('every model worker gets every core (at least one thread)', () => {
+  it('the base worker gets every core, each small model half of them (at least one thread)', () => {
     expect(autoWasmSchedule(0)).toEqual({ threads: { base: 1, expert: 1, amateur: 1 } });
-    expect(autoWasmSchedule(2)).toEqual({ threads: { base: 2, expert: 2, amateur: 2 } });
-    expect(autoWasmSchedule(8.5)).toEqual({ threads: { base: 8, expert: 8, amateur: 8 } });
+    expect(autoWasmSchedule(2)).toEqual({ threads: { base: 2, expert: 1, amateur: 1 } });
+    expect(autoWasmSchedule(3)).toEqual({ threads: { base: 3, expert: 1, amateur: 1 } });
+    expect(autoWasmSchedule(8.5)).toEqual({ threads: { base: 8, expert: 4, amateur: 4 } });
   });
 });
 

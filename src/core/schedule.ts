@@ -1,8 +1,12 @@
 /**
  * How the three models share the CPU on WASM when the caller does not say (see docs/bench.md).
  *
- * Threads: every model worker gets every core, with onnxruntime's idle-thread spinning off (an idle
- * pool that spins steals cores from the one that works). onnxruntime-web fixes a worker's thread
+ * Threads: the base model's worker gets every core, the expert's and the amateur's half the cores
+ * each (at least one), with onnxruntime's idle-thread spinning off (an idle pool that spins steals
+ * cores from the one that works). The small pair steps side by side in two of the three orders
+ * (base-first, concurrent), where half the cores each fill the machine; with every core each they
+ * oversubscribed it (bench trio, 2 cores, q8: 42 ms per guided token with 2/2/2 threads against
+ * 31 with 2/1/1; docs/bench.md). onnxruntime-web fixes a worker's thread
  * count when its first session is created, so threads are set before loading; the stepping order
  * can change at any time, so the engine times a few decode steps of each order on the machine it
  * runs on, once at load, and keeps the fastest — one choice for guided runs (one row per model) and
@@ -20,10 +24,11 @@ export interface WasmSchedule {
   threads: Record<ModelRole, number>;
 }
 
-/** Threads per model worker for the engine's own schedule: every core for each. */
+/** Threads per model worker for the engine's own schedule: every core for the base, half for each small model. */
 export function autoWasmSchedule(cores: number): WasmSchedule {
   const c = Math.max(1, Math.floor(cores));
-  return { threads: { base: c, expert: c, amateur: c } };
+  const half = Math.max(1, Math.floor(c / 2));
+  return { threads: { base: c, expert: half, amateur: half } };
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   type PreTrainedModel,
   type Processor,
 } from '@huggingface/transformers';
-import { fallbackDtype, type Dtype } from '../core/presets';
+import { fallbackDtype, sourceDtype, type Dtype } from '../core/presets';
 import type { Backend, FileProgress, LoadOptions, LoadPhase, ModelSpecifier } from '../core/protocol';
 import { prepareSource } from './sources';
 
@@ -73,7 +73,7 @@ export async function loadModel(
   const wasm = env.backends.onnx.wasm;
   if (wasm && options.wasmThreads) wasm.numThreads = options.wasmThreads;
   const backend = await chooseBackend(options.backend);
-  const wanted = options.dtype ?? spec.source.dtype;
+  const wanted = options.dtype ?? sourceDtype(spec.source, backend.backend);
   const dtype = typeof wanted === 'string' ? fallbackDtype(wanted, backend.shaderF16) : mapValues(wanted, (d) => fallbackDtype(d, backend.shaderF16));
   // Failed files are reported as progress events carrying the failure.
   const source = prepareSource(spec);

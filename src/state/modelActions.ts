@@ -25,7 +25,7 @@ let generation = 0;
 function sourceOf(m: ModelSpec): ModelSpecifier['source'] {
   return m.kind === 'hub'
     ? { kind: 'hub', repo: m.repo, revision: m.revision, dtype: m.dtype }
-    : { kind: 'url', baseUrl: m.baseUrl, dtype: m.dtype };
+    : { kind: 'url', baseUrl: m.baseUrl, dtype: m.dtype, ...(m.wasmDtype ? { wasmDtype: m.wasmDtype } : {}) };
 }
 
 /** Why a preset cannot be loaded in the page as it is, or null. */

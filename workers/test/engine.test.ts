@@ -245,6 +245,22 @@ describe('engine: a model that dies during prefill', () => {
   });
 });
 
+describe('engine on q8 files (the default on WASM: int8 DynamicQuantizeMatMul)', () => {
+  it('base and expert greedy ids == transformers.js generate() on the same q8 files; guided runs', async () => {
+    const engine = newEngine();
+    await engine.loadTrio(tinyTrio('q8'), { backend: 'wasm' }, () => undefined);
+    const req = request({ maxNewTokens: MAX });
+    const base = (await collect(engine, { ...req, mode: 'base' })).streams['base'];
+    const expert = (await collect(engine, { ...req, mode: 'expert' })).streams['expert'];
+    expect(base?.ids).toEqual((await generateGreedy('tiny-base', req.question, testImage(), MAX, 'q8')).slice(0, base?.ids.length));
+    expect(expert?.ids).toEqual((await generateGreedy('tiny-expert', req.question, testImage(), MAX, 'q8')).slice(0, expert?.ids.length));
+    expect(base?.ids.length).toBeGreaterThan(0);
+    const guided = (await collect(engine, req)).streams['guided'];
+    expect(guided?.ids.length).toBeGreaterThan(0);
+    await engine.dispose();
+  });
+});
+
 describe('engine: bad trios', () => {
   /** The same engine loads the right trio after a refused one and runs it. */
   async function stillWorks(engine: Engine): Promise<void> {

@@ -3,7 +3,7 @@ import { AutoModelForImageTextToText, AutoProcessor, RawImage, Tensor, env } fro
 import { resolve } from 'node:path';
 import type { ImagePayload } from '../../src/core/protocol';
 
-export async function generateGreedy(name: string, question: string, image: ImagePayload, maxNewTokens: number, dtype: 'fp32' | 'q4' = 'fp32'): Promise<number[]> {
+export async function generateGreedy(name: string, question: string, image: ImagePayload, maxNewTokens: number, dtype: 'fp32' | 'q4' | 'q8' = 'fp32'): Promise<number[]> {
   env.allowLocalModels = true;
   env.localModelPath = `${resolve('public/models')}/`;
   const processor = await AutoProcessor.from_pretrained(name);

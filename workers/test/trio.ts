@@ -14,12 +14,12 @@ import { GREEDY } from '../../src/core/sampling';
 
 const MODELS = resolve('public/models');
 
-export function tinyTrio(dtype: 'fp32' | 'q4' = 'fp32', expert = 'tiny-expert'): ModelSpecifier[] {
+export function tinyTrio(dtype: 'fp32' | 'q4' | 'q8' = 'fp32', expert = 'tiny-expert'): ModelSpecifier[] {
   return familyTrio('tiny', dtype, expert);
 }
 
 /** A generated trio by name prefix: `tiny` (Qwen2.5-VL), `tiny2` (Qwen2-VL), `tiny3` (Qwen3-VL). */
-export function familyTrio(prefix: 'tiny' | 'tiny2' | 'tiny3', dtype: 'fp32' | 'q4' = 'fp32', expert = `${prefix}-expert`): ModelSpecifier[] {
+export function familyTrio(prefix: 'tiny' | 'tiny2' | 'tiny3', dtype: 'fp32' | 'q4' | 'q8' = 'fp32', expert = `${prefix}-expert`): ModelSpecifier[] {
   const spec = (role: ModelRole, name: string): ModelSpecifier => ({
     role,
     name,

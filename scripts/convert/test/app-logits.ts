@@ -16,7 +16,7 @@ export interface Loaded {
   processor: Processor;
 }
 
-export async function loadConverted(root: string, name: string, dtype: 'fp32' | 'q4' | 'fp16' | 'q4f16'): Promise<Loaded> {
+export async function loadConverted(root: string, name: string, dtype: 'fp32' | 'q4' | 'fp16' | 'q4f16' | 'q8'): Promise<Loaded> {
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = `${root}/`;

@@ -143,7 +143,7 @@ describe('converter: bad input', () => {
       }
     };
     expect(cli('--to', '/tmp/x')).toMatch(/convert: --from is required/);
-    expect(cli('--from', single, '--to', tmp('o-'), '--dtype', 'q8')).toMatch(/--dtype: unknown dtype "q8" \(known: fp32, fp16, q4, q4f16\)/);
+    expect(cli('--from', single, '--to', tmp('o-'), '--dtype', 'q3')).toMatch(/--dtype: unknown dtype "q3" \(known: fp32, fp16, q4, q4f16, q8\)/);
     expect(cli('--from', '/nonexistent/ck', '--to', tmp('o-'))).toMatch(/convert: .*\/nonexistent\/ck/);
   });
 });

@@ -118,22 +118,25 @@ describe('the same weights in another published layout convert to the same files
   });
 });
 
-describe('fp16, q4 and q4f16 against fp32 (reported, not assumed)', () => {
+describe('fp16, q4, q4f16 and q8 against fp32 (reported, not assumed)', () => {
   it.each(['ck25-base', 'ck2-base', 'ck3-base'])('%s: top-1 agreement and mean KL over every prompt position', async (name) => {
     const out = tmp('ptw-cv-');
-    await convert(await checkpoint(name), join(out, 'm'), { formats: ['fp32', 'fp16', 'q4', 'q4f16'] });
+    await convert(await checkpoint(name), join(out, 'm'), { formats: ['fp32', 'fp16', 'q4', 'q4f16', 'q8'] });
     const ref = await loadConverted(out, 'm', 'fp32');
     const p = await prompt(ref, textured(280, 196), 'What is the total of the bars?');
     const a = await allLogits(ref, p);
     const [rows = 0, vocab = 0] = a.dims;
-    const report: Record<string, unknown> = {};
-    for (const d of ['fp16', 'q4', 'q4f16'] as const) {
+    const report: Record<string, { top1: number; meanKl: number; positions: number }> = {};
+    for (const d of ['fp16', 'q4', 'q4f16', 'q8'] as const) {
       const r = agreement(a.data, (await allLogits(await loadConverted(out, 'm', d), p)).data, rows, vocab, SHARED);
       report[d] = { top1: Number(r.top1.toFixed(3)), meanKl: Number(r.meanKl.toExponential(2)), positions: r.positions };
       // Random weights are 4-bit quantisation's worst case (no structure); trained weights agree far more.
       if (d === 'fp16') expect(r.top1).toBeGreaterThanOrEqual(0.98);
       else expect(r.top1).toBeGreaterThanOrEqual(0.5);
     }
+    // 8 bits per weight (and per activation) sit far closer to fp32 than 4-bit blocks do.
+    expect(report.q8?.top1).toBeGreaterThanOrEqual(0.8);
+    expect(report.q8?.meanKl).toBeLessThan((report.q4?.meanKl ?? 0) / 4);
     console.log(`${name} agreement with fp32: ${JSON.stringify(report)}`);
   });
 });

@@ -48,6 +48,9 @@ describe('model factory layout', () => {
         'onnx/vision_encoder_q4.onnx',
         'onnx/embed_tokens_q4.onnx',
         'onnx/decoder_model_merged_q4.onnx',
+        'onnx/vision_encoder_quantized.onnx',
+        'onnx/embed_tokens_quantized.onnx',
+        'onnx/decoder_model_merged_quantized.onnx',
       ].sort(),
     );
   });
@@ -107,7 +110,7 @@ describe('model factory layout', () => {
     expect(String(tc['chat_template'])).toContain('<|vision_start|><|image_pad|><|vision_end|>');
   });
 
-  it.each(['', '_q4'])('ONNX files%s have the real input and output names', async (sfx) => {
+  it.each(['', '_q4', '_quantized'])('ONNX files%s have the real input and output names', async (sfx) => {
     const session = async (f: string) => ort.InferenceSession.create(join(dir, 'onnx', `${f}${sfx}.onnx`));
     const vision = await session('vision_encoder');
     expect(vision.inputNames).toEqual(['pixel_values', 'image_grid_thw']);
@@ -133,6 +136,17 @@ describe('model factory layout', () => {
     expect(bytes.length).toBeLessThan(
       readFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx')).length / 3,
     );
+  });
+
+  it('q8 (_quantized) files use int8 DynamicQuantizeMatMul weights, no 4-bit ones, except the patch embedding', () => {
+    const bytes = readFileSync(join(dir, 'onnx', 'decoder_model_merged_quantized.onnx'));
+    expect(bytes.includes(Buffer.from('DynamicQuantizeMatMul'))).toBe(true);
+    expect(bytes.includes(Buffer.from('MatMulNBits'))).toBe(false);
+    const vision = readFileSync(join(dir, 'onnx', 'vision_encoder_quantized.onnx'));
+    expect(vision.includes(Buffer.from('DynamicQuantizeMatMul'))).toBe(true);
+    // The raw pixels must not be quantised to 8 bits per tensor: the patch embedding stays a float MatMul.
+    expect(vision.includes(Buffer.from('visual.patch_embed.proj.weight_quantized'))).toBe(false);
+    expect(vision.includes(Buffer.from('visual.patch_embed.proj.weight'))).toBe(true);
   });
 
   it('two runs give identical bytes', async () => {

@@ -1,7 +1,7 @@
 /**
  * embed_tokens: input_ids [B, S] → inputs_embeds [B, S, H] (float32). fp32/fp16 files gather rows
  * of the table; q4/q4f16 files gather 4-bit rows (MatMulNBits' packing along H, block 32, with
- * zero points) and dequantise them with standard ops, so they run on every backend.
+ * zero points) and dequantise them with standard ops, so they run on every backend; q8 files too.
  */
 import { Graph } from '../onnx/graph';
 import { embedWidth, type TextDesc, type WeightFormat } from '../model-desc';
@@ -24,7 +24,8 @@ export function buildEmbedTokens(t: TextDesc, fmt: WeightFormat, src: WeightSour
     return g.op1('Pad', [rows, g.constI([0, 0, 0, 0, 0, t.deepstackLayers * H])], { mode: 'constant' }, 'inputs_embeds');
   };
 
-  if (!c.quantized) {
+  // q8 files keep the table in 4 bits: a gather has no matmul to speed up, and 8 bits would only cost memory.
+  if (!c.quantized && fmt !== 'q8') {
     const table = g.lazy(TABLE, c.ct, [V, H], async () => c.floatBytes(await src.read(TABLE)));
     const rows = g.op1('Gather', [table, ids], { axis: 0 });
     finish(c.ct === 'float' ? rows : g.op1('Cast', [rows], { to: 1 }));

@@ -1,7 +1,8 @@
 /** The layers every Qwen-VL graph is made of, over a Ctx (graph, weight format, weight source). */
 import { Q4_BLOCK, type Q4 } from '../quantize';
 import type { VisionAct } from '../model-desc';
-import type { Ctx } from './weights';
+import { bytesOf } from '../onnx/graph';
+import { transposeInto, type Ctx } from './weights';
 
 export interface LinearOpts {
   /** The checkpoint's `<name>.bias`, or bias values at hand (the factory's extras). */
@@ -9,6 +10,11 @@ export interface LinearOpts {
   out?: string;
   /** What in the config implies the shape (for error messages). */
   why: string;
+  /**
+   * Keep float weights in q8 files: DynamicQuantizeMatMul quantises its input to 8 bits per tensor,
+   * which the raw normalised pixels of the patch embedding should not go through.
+   */
+  floatInQ8?: boolean;
 }
 
 /**
@@ -28,11 +34,15 @@ export function rowChunks(n: number, k: number): [number, number][] {
   return Array.from({ length: count }, (_, i): [number, number] => [i * size, Math.min(n, (i + 1) * size)]);
 }
 
-/** x @ Wᵀ (+ b) for a PyTorch Linear weight W [n, k]: MatMul in fp32/fp16, MatMulNBits in q4/q4f16. */
+/**
+ * x @ Wᵀ (+ b) for a PyTorch Linear weight W [n, k]: MatMul in fp32/fp16, MatMulNBits in q4/q4f16,
+ * DynamicQuantizeMatMul in q8.
+ */
 export function linear(c: Ctx, x: string, name: string, n: number, k: number, o: LinearOpts): string {
   const { g } = c;
   const wName = `${name}.weight`;
   c.expect(wName, [n, k], o.why);
+  if (c.fmt === 'q8' && !o.floatInQ8) return q8MatMul(c, x, name, n, k, o);
   const chunks = c.quantized ? rowChunks(n, k) : [];
   // Bias values at hand are split with the weight; a checkpoint's bias is read once and sliced in-graph.
   let bias: string | undefined;
@@ -50,6 +60,28 @@ export function linear(c: Ctx, x: string, name: string, n: number, k: number, o:
     return q4MatMul(c, x, q, `${wName}_${i}`, [from, to], k, part, undefined);
   });
   return g.op1('Concat', parts, { axis: -1 }, o.out);
+}
+
+/**
+ * q8: int8 weights per output column (symmetric) times the input quantised to uint8 per tensor at run
+ * time. onnxruntime-web's WASM build has an int8 GEMM kernel for this (WASM SIMD), while its
+ * MatMulNBits dequantises the whole weight to float32 on every call: about 20× slower at decode for
+ * the bench's lm_head (docs/onnx-ops.md, docs/bench.md). The WebGPU EP has no kernel for it (CPU
+ * fallback), so q8 files are for the WASM backend.
+ */
+function q8MatMul(c: Ctx, x: string, name: string, n: number, k: number, o: LinearOpts): string {
+  const { g } = c;
+  const wName = `${name}.weight`;
+  const q = c.q8(wName, n, k, 2);
+  const values = g.lazy(`${wName}_quantized`, 'int8', [k, n], async () => {
+    const t = transposeInto((await q()).values, n, k, new Int8Array(n * k));
+    return new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
+  });
+  const scales = g.lazy(`${wName}_scale`, 'float', [n], async () => bytesOf((await q()).scales));
+  const ins = [x, values, scales];
+  if (o.bias === 'checkpoint') ins.push('', c.vector(`${name}.bias`, n, o.why));
+  else if (o.bias) ins.push('', c.data(`${name}.bias`, [n], o.bias));
+  return g.op1('DynamicQuantizeMatMul', ins, {}, o.out, 'com.microsoft');
 }
 
 /** One MatMulNBits over rows [from, to) of a quantised weight. */

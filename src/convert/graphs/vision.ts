@@ -34,6 +34,7 @@ export function buildVisionEncoder(desc: ModelDesc, fmt: WeightFormat, src: Weig
   let x = linear(c, toCompute(c, pixels), 'visual.patch_embed.proj', E, D, {
     ...(v.patchBias ? { bias: 'checkpoint' as const } : {}),
     why: why('hidden_size / in_chans / temporal_patch_size / patch_size'),
+    floatInQ8: true,
   });
 
   const layout = new VisionLayout(c, grid, v.merge);

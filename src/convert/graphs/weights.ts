@@ -6,7 +6,7 @@
 import { f32ToF16 } from '../onnx/half';
 import { bytesOf, type Graph } from '../onnx/graph';
 import { computeType, type WeightFormat } from '../model-desc';
-import { quantizeRowsQ4, type Q4 } from '../quantize';
+import { quantizeRowsQ4, quantizeRowsQ8, type Q4, type Q8 } from '../quantize';
 
 export interface WeightSource {
   /** Shape in PyTorch layout, or null when the checkpoint has no such tensor. */
@@ -35,7 +35,8 @@ export class Ctx {
   readonly ct: 'float' | 'float16';
   readonly zeroPoints: boolean;
   readonly fused: boolean;
-  private readonly memo = new Map<string, { value: Promise<Q4>; uses: number }>();
+  private readonly memo4: Memo<Q4> = new Map();
+  private readonly memo8: Memo<Q8> = new Map();
 
   constructor(
     readonly g: Graph,
@@ -48,6 +49,7 @@ export class Ctx {
     this.fused = (q.ops ?? 'fused') === 'fused';
   }
 
+  /** 4-bit formats (MatMulNBits); q8 is separate (`fmt === 'q8'`), its linears are DynamicQuantizeMatMul. */
   get quantized(): boolean {
     return this.fmt === 'q4' || this.fmt === 'q4f16';
   }
@@ -83,17 +85,29 @@ export class Ctx {
 
   /** One quantisation per tensor, shared by its packed/scales/zeros initializers, dropped after the last. */
   q4(name: string, n: number, k: number, uses: number): () => Promise<Q4> {
-    return () => {
-      let m = this.memo.get(name);
-      if (!m) {
-        m = { value: this.src.read(name).then((w) => quantizeRowsQ4(w, n, k, this.zeroPoints)), uses };
-        this.memo.set(name, m);
-      }
-      m.uses -= 1;
-      if (m.uses === 0) this.memo.delete(name);
-      return m.value;
-    };
+    return shared(this.memo4, name, uses, () => this.src.read(name).then((w) => quantizeRowsQ4(w, n, k, this.zeroPoints)));
   }
+
+  /** The same for 8-bit rows (values and scales). */
+  q8(name: string, n: number, k: number, uses: number): () => Promise<Q8> {
+    return shared(this.memo8, name, uses, () => this.src.read(name).then((w) => quantizeRowsQ8(w, n, k)));
+  }
+}
+
+type Memo<T> = Map<string, { value: Promise<T>; uses: number }>;
+
+/** One promise per name until its last use, so a tensor is read and quantised once. */
+function shared<T>(memo: Memo<T>, name: string, uses: number, make: () => Promise<T>): () => Promise<T> {
+  return () => {
+    let m = memo.get(name);
+    if (!m) {
+      m = { value: make(), uses };
+      memo.set(name, m);
+    }
+    m.uses -= 1;
+    if (m.uses === 0) memo.delete(name);
+    return m.value;
+  };
 }
 
 export class WeightError extends Error {
@@ -112,7 +126,11 @@ function isFlattening(got: number[], want: number[]): boolean {
 }
 
 export function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
+  return transposeInto(w, rows, cols, new Float32Array(rows * cols));
+}
+
+/** Row-major [rows, cols] → [cols, rows] into `out` (any numeric typed array), in cache-sized tiles. */
+export function transposeInto<T extends Float32Array | Int8Array>(w: T, rows: number, cols: number, out: T): T {
   const B = 64;
   for (let r0 = 0; r0 < rows; r0 += B) {
     for (let c0 = 0; c0 < cols; c0 += B) {
