@@ -38,7 +38,7 @@ export interface BackendMeasurements {
   folders: Record<ModelRole, { name: string; folder: string; dtype: string }>;
   loadMain: { infos: ModelInfo[]; ms: number };
   /** Load times of the side pages; undefined where a page was unavailable or not run. */
-  sideLoadMs: Record<'amateur' | 'naive' | 'naive_same_threads' | 'concurrent_1t', number | undefined>;
+  sideLoadMs: Record<'amateur' | 'naive' | 'naive_same_threads' | 'concurrent_1t' | 'q4', number | undefined>;
   referenceLoadMs: number;
   /** The wait for the idle browser to go quiet before the recorded rounds (cpu.ts settle). */
   settled: Settled | null;
@@ -155,6 +155,17 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
       0.9,
       't_guided / t_naive, both with 1 WASM thread per model, workers stepping concurrently (placement alone)',
     ),
+    // WASM in q8: against the same trio in q4, what a user ran before (null when the run is in q4).
+    guided_over_q4: ratio(
+      perRound((x) => tk(x, 'guided') / tk(x, 'guided_q4')),
+      1.0,
+      "t_guided in this run's precision / t_guided of the same trio in q4 (engine's schedule), same rounds",
+    ),
+    base_over_q4: ratio(
+      perRound((x) => tk(x, 'base') / tk(x, 'base_q4')),
+      1.0,
+      "t_base in this run's precision / t_base of the same model in q4, same rounds",
+    ),
   };
   const ratios: Record<string, Ratio | null> = {
     H: ratio(
@@ -240,6 +251,7 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
       naive_trio: r2(m.sideLoadMs.naive, 0),
       naive_same_threads_trio: r2(m.sideLoadMs.naive_same_threads, 0),
       concurrent_1t_trio: r2(m.sideLoadMs.concurrent_1t, 0),
+      q4_trio: r2(m.sideLoadMs.q4, 0),
       reference: r2(m.referenceLoadMs, 0),
     },
     unavailable,

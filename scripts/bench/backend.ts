@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { findPreset, MODEL_ROLES, type ModelRole } from '../../src/core/presets';
+import { findPreset, MODEL_ROLES, sourceDtype, type Dtype, type ModelRole } from '../../src/core/presets';
 import { MODELS, type Session } from '../cli/runner';
 import { backendFigures } from './analysis';
 import type { BackendPlan, BenchOptions } from './args';
@@ -30,22 +30,23 @@ export async function benchBackend(
   const { backend } = plan;
   const preset = findPreset(plan.trio);
   const urls = {} as Record<ModelRole, string>;
-  const folders = {} as Record<ModelRole, { name: string; folder: string; dtype: string }>;
+  const folders = {} as Record<ModelRole, { name: string; folder: string; dtype: Dtype }>;
   for (const role of MODEL_ROLES) {
     const m = preset.models[role];
     if (m.kind !== 'url') throw new Error(`${plan.trio} is not a local trio`);
     urls[role] = m.baseUrl;
-    const dtype = plan.dtype ?? (typeof m.dtype === 'string' ? m.dtype : 'q4');
-    folders[role] = { name: m.name, folder: join(MODELS, m.name), dtype };
+    // The app's own choice for this backend (q8 on WASM for the local trios), fixed for every page.
+    const own = sourceDtype(m, backend);
+    folders[role] = { name: m.name, folder: join(MODELS, m.name), dtype: plan.dtype ?? (typeof own === 'string' ? own : 'q4') };
   }
-  const dtypeOpt = plan.dtype ? { dtype: plan.dtype } : {};
-  // No threads given: the engine picks its own schedule (on 2 cores: 2 threads each, one model after another).
+  const dtypeOpt = { dtype: folders.base.dtype };
+  // No threads given: the engine picks its own schedule (src/core/schedule.ts: on 2 cores base 2 threads, small models 1 each; order timed at load).
   const threadsOpt = backend === 'wasm' && plan.threads !== null ? { wasmThreads: plan.threads } : {};
   const N = plan.tokens + 1;
   const q = opts.question;
 
   say(
-    `${backend}: trio ${plan.trio}${plan.dtype ? ` (${plan.dtype})` : ''}, ${plan.tokens} decode steps × ${plan.runs} runs, ${plan.growth} generations for heap growth`,
+    `${backend}: trio ${plan.trio} (${folders.base.dtype}), ${plan.tokens} decode steps × ${plan.runs} runs, ${plan.growth} generations for heap growth`,
   );
   const main = await session.openPage();
   const contextId = await Cdp.contextIdOf(main);
@@ -91,7 +92,7 @@ export async function benchBackend(
   //    pages. Either may fail (the naive placement is not supported everywhere): the bench goes on.
   const unavailable: Record<string, string> = {};
   const side = async (
-    what: 'amateur' | 'naive' | 'naive_same_threads' | 'concurrent_1t',
+    what: 'amateur' | 'naive' | 'naive_same_threads' | 'concurrent_1t' | 'q4',
     opts2: BenchLoad,
   ): Promise<{ page: Page; ms: number } | null> => {
     const page = await session.openPage();
@@ -123,7 +124,10 @@ export async function benchBackend(
   // the naive loop with that same 1 thread, so that G4c compares the placements alone.
   const sameThreads = backend === 'wasm' && plan.naiveThreads !== 1;
   const concurrent = backend === 'wasm' && plan.threads === null;
-  const [am, naive, naiveSame, conc] = await Promise.all([
+  // On WASM in another precision than q4: the same trio in q4 with the engine's own schedule, what a
+  // user ran before q8 files existed, measured in the same rounds.
+  const q4Page = backend === 'wasm' && folders.base.dtype !== 'q4';
+  const [am, naive, naiveSame, conc, q4] = await Promise.all([
     side('amateur', {
       trio: { base: urls.amateur, expert: urls.amateur, amateur: urls.amateur },
       backend,
@@ -155,6 +159,7 @@ export async function benchBackend(
           stepping: 'concurrent',
         })
       : Promise.resolve(null),
+    q4Page ? side('q4', { trio: plan.trio, backend, dtype: 'q4', ...threadsOpt }) : Promise.resolve(null),
   ]);
   say(
     `${backend}: amateur page ${am ? `loaded in ${(am.ms / 1000).toFixed(1)} s` : 'unavailable'}, naive page ${naive ? `loaded in ${(naive.ms / 1000).toFixed(1)} s` : 'unavailable'}`,
@@ -197,13 +202,17 @@ export async function benchBackend(
       await one('guided_concurrent_1t', () =>
         run(conc.page, { mode: 'guided', tokens: N, question: q, label: 'guided' }),
       );
+    if (q4) {
+      await one('base_q4', () => run(q4.page, { mode: 'base', tokens: N, question: q }));
+      await one('guided_q4', () => run(q4.page, { mode: 'guided', tokens: N, question: q }));
+    }
     await one('reference', () => reference(main, { ...refReq, maxNewTokens: N }));
     // The same base model built in plain ONNX ops: what the converter's fused graphs gain.
     await one('reference_plain', () => reference(main, { ...refReq, modelUrl: plainUrl(urls.base), maxNewTokens: N }));
     if (r >= 0) rounds.push(round);
     const f = (c: Config) => round[c]?.per_token_ms.toFixed(0) ?? '—';
     say(
-      `${backend} ${label}: ms/token base ${f('base')} expert ${f('expert')} amateur ${f('amateur')} guided ${f('guided')} side-by-side ${f('side_by_side')} naive ${f('naive')}${naiveSame ? ` naive@1t ${f('naive_same_threads')}` : ''}${conc ? ` concurrent@1t ${f('guided_concurrent_1t')}` : ''} reference ${f('reference')}`,
+      `${backend} ${label}: ms/token base ${f('base')} expert ${f('expert')} amateur ${f('amateur')} guided ${f('guided')} side-by-side ${f('side_by_side')} naive ${f('naive')}${naiveSame ? ` naive@1t ${f('naive_same_threads')}` : ''}${conc ? ` concurrent@1t ${f('guided_concurrent_1t')}` : ''}${q4 ? ` q4: base ${f('base_q4')} guided ${f('guided_q4')}` : ''} reference ${f('reference')}`,
     );
   }
   // Top-p sampling once (the coordinator's cost with a nucleus over the whole vocabulary).
@@ -288,6 +297,7 @@ export async function benchBackend(
       naive: naive?.ms,
       naive_same_threads: naiveSame?.ms,
       concurrent_1t: conc?.ms,
+      q4: q4?.ms,
     },
     referenceLoadMs: refWarm.load_ms,
     settled,

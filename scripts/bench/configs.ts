@@ -11,6 +11,8 @@ export const CONFIGS = [
   'naive',
   'naive_same_threads',
   'guided_concurrent_1t',
+  'base_q4',
+  'guided_q4',
   'reference',
   'reference_plain',
   'guided_top_p',

@@ -64,7 +64,7 @@ export const CONVERT_DTYPES = 'q4,q4f16';
 /**
  * Local models are exported in fp32, q4 and q8; the user picks one at load time, or 'auto': q8 on the
  * WASM backend, q4 on WebGPU. onnxruntime-web's WASM MatMulNBits dequantises each 4-bit weight to
- * float32 on every call (≈ 15× slower decoding than int8 there), and the WebGPU provider has no int8
+ * float32 on every call (≈ 13× slower decoding than int8 there), and the WebGPU provider has no int8
  * matmul kernel (docs/onnx-ops.md), so each backend gets the format it runs fast.
  */
 export type LocalDtype = 'auto' | 'fp32' | 'q4' | 'q8';
