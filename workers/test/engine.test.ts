@@ -245,8 +245,8 @@ describe('engine: a model that dies during prefill', () => {
   });
 });
 
-describe('engine on q8 files (the default on WASM: int8 DynamicQuantizeMatMul)', () => {
-  it('base and expert greedy ids == transformers.js generate() on the same q8 files; guided runs', async () => {
+describe('engine on q8 files (the default on WASM: int8 MatMulInteger, inputs quantised per row)', () => {
+  it('base and expert greedy ids == transformers.js generate() on the same q8 files; side-by-side rows == solo runs', async () => {
     const engine = newEngine();
     await engine.loadTrio(tinyTrio('q8'), { backend: 'wasm' }, () => undefined);
     const req = request({ maxNewTokens: MAX });
@@ -255,8 +255,12 @@ describe('engine on q8 files (the default on WASM: int8 DynamicQuantizeMatMul)',
     expect(base?.ids).toEqual((await generateGreedy('tiny-base', req.question, testImage(), MAX, 'q8')).slice(0, base?.ids.length));
     expect(expert?.ids).toEqual((await generateGreedy('tiny-expert', req.question, testImage(), MAX, 'q8')).slice(0, expert?.ids.length));
     expect(base?.ids.length).toBeGreaterThan(0);
-    const guided = (await collect(engine, req)).streams['guided'];
-    expect(guided?.ids.length).toBeGreaterThan(0);
+    // Rows decoded together must not change each other: the input is quantised per row, not per tensor.
+    const sbs = (await collect(engine, { ...req, mode: 'side-by-side', alpha: 3 })).streams;
+    const guided = (await collect(engine, { ...req, alpha: 3 })).streams['guided'];
+    expect(sbs['base']?.ids).toEqual(base?.ids);
+    expect(sbs['guided']?.ids).toEqual(guided?.ids);
+    expect(guided?.ids).not.toEqual(base?.ids);
     await engine.dispose();
   });
 });

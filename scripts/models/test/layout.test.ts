@@ -138,12 +138,12 @@ describe('model factory layout', () => {
     );
   });
 
-  it('q8 (_quantized) files use int8 DynamicQuantizeMatMul weights, no 4-bit ones, except the patch embedding', () => {
+  it('q8 (_quantized) files use int8 MatMulInteger weights, no 4-bit ones, except the patch embedding', () => {
     const bytes = readFileSync(join(dir, 'onnx', 'decoder_model_merged_quantized.onnx'));
-    expect(bytes.includes(Buffer.from('DynamicQuantizeMatMul'))).toBe(true);
+    expect(bytes.includes(Buffer.from('MatMulInteger'))).toBe(true);
     expect(bytes.includes(Buffer.from('MatMulNBits'))).toBe(false);
     const vision = readFileSync(join(dir, 'onnx', 'vision_encoder_quantized.onnx'));
-    expect(vision.includes(Buffer.from('DynamicQuantizeMatMul'))).toBe(true);
+    expect(vision.includes(Buffer.from('MatMulInteger'))).toBe(true);
     // The raw pixels must not be quantised to 8 bits per tensor: the patch embedding stays a float MatMul.
     expect(vision.includes(Buffer.from('visual.patch_embed.proj.weight_quantized'))).toBe(false);
     expect(vision.includes(Buffer.from('visual.patch_embed.proj.weight'))).toBe(true);

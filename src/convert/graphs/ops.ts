@@ -63,11 +63,13 @@ export function linear(c: Ctx, x: string, name: string, n: number, k: number, o:
 }
 
 /**
- * q8: int8 weights per output column (symmetric) times the input quantised to uint8 per tensor at run
- * time. onnxruntime-web's WASM build has an int8 GEMM kernel for this (WASM SIMD), while its
- * MatMulNBits dequantises the whole weight to float32 on every call: about 20× slower at decode for
- * the bench's lm_head (docs/onnx-ops.md, docs/bench.md). The WebGPU EP has no kernel for it (CPU
- * fallback), so q8 files are for the WASM backend.
+ * q8: int8 weights per output column (symmetric) times the input quantised to 8 bits per row (per
+ * token) at run time, through MatMulInteger, whose WASM SIMD int8 kernel onnxruntime-web has; its WASM
+ * MatMulNBits dequantises the whole 4-bit weight to float32 on every call instead, about 20× slower at
+ * decode for the bench's lm_head (docs/onnx-ops.md, docs/bench.md). Per row, not per tensor as the
+ * fused DynamicQuantizeMatMul does: rows decoded together (side-by-side, α sweeps) or a prompt cut in
+ * pieces must not change each other's codes. The WebGPU provider has no kernel for it (CPU fallback),
+ * so q8 files are for the WASM backend.
  */
 function q8MatMul(c: Ctx, x: string, name: string, n: number, k: number, o: LinearOpts): string {
   const { g } = c;
@@ -78,10 +80,26 @@ function q8MatMul(c: Ctx, x: string, name: string, n: number, k: number, o: Line
     return new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
   });
   const scales = g.lazy(`${wName}_scale`, 'float', [n], async () => bytesOf((await q()).scales));
-  const ins = [x, values, scales];
-  if (o.bias === 'checkpoint') ins.push('', c.vector(`${name}.bias`, n, o.why));
-  else if (o.bias) ins.push('', c.data(`${name}.bias`, [n], o.bias));
-  return g.op1('DynamicQuantizeMatMul', ins, {}, o.out, 'com.microsoft');
+  const { codes, scale } = rowCodes(c, x);
+  const acc = g.op1('MatMulInteger', [codes, values, g.constU8([128], [])]);
+  const y = g.op1('Mul', [g.op1('Mul', [g.op1('Cast', [acc], { to: 1 }), scales]), scale], {}, o.bias ? undefined : o.out);
+  if (!o.bias) return y;
+  const bias = o.bias === 'checkpoint' ? c.vector(`${name}.bias`, n, o.why) : c.data(`${name}.bias`, [n], o.bias);
+  return g.op1('Add', [y, bias], {}, o.out);
+}
+
+/** x's rows as uint8 codes about 128 (symmetric: ±127 steps of max|row| / 127) and their scales [.., 1]. */
+function rowCodes(c: Ctx, x: string): { codes: string; scale: string } {
+  const hit = c.rowCodes.get(x);
+  if (hit) return hit;
+  const { g } = c;
+  const amax = g.op1('ReduceMax', [g.op1('Abs', [x])], { axes: [-1], keepdims: 1 });
+  // An all-zero row gets a tiny scale and codes 128 (zero), not a division by zero.
+  const scale = g.op1('Max', [g.op1('Mul', [amax, g.constF([1 / 127], [])]), g.constF([1e-30], [])]);
+  const shifted = g.op1('Add', [g.op1('Round', [g.op1('Div', [x, scale])]), g.constF([128], [])]);
+  const made = { codes: g.op1('Cast', [shifted], { to: 2 }), scale };
+  c.rowCodes.set(x, made);
+  return made;
 }
 
 /** One MatMulNBits over rows [from, to) of a quantised weight. */

@@ -35,6 +35,8 @@ export class Ctx {
   readonly ct: 'float' | 'float16';
   readonly zeroPoints: boolean;
   readonly fused: boolean;
+  /** q8: each linear input's per-row uint8 codes and scales, made once for every linear that reads it. */
+  readonly rowCodes = new Map<string, { codes: string; scale: string }>();
   private readonly memo4: Memo<Q4> = new Map();
   private readonly memo8: Memo<Q8> = new Map();
 

@@ -123,20 +123,24 @@ export class Graph {
 
   /** A small float constant, shared between uses. */
   constF(values: number[], dims: number[] = [values.length], type: 'float' | 'float16' = 'float'): string {
-    const key = `${type}:${dims.join(',')}:${values.join(',')}`;
-    const hit = this.constCache.get(key);
-    if (hit) return hit;
-    const data = type === 'float' ? Float32Array.from(values) : Uint16Array.from(values, floatToHalf);
-    const name = this.initializer(this.fresh('const_f'), type, dims, data);
-    this.constCache.set(key, name);
-    return name;
+    return this.shared(`${type}:${dims.join(',')}:${values.join(',')}`, () =>
+      this.initializer(this.fresh('const_f'), type, dims, type === 'float' ? Float32Array.from(values) : Uint16Array.from(values, floatToHalf)),
+    );
   }
 
   constI(values: number[], dims: number[] = [values.length]): string {
-    const key = `i:${dims.join(',')}:${values.join(',')}`;
+    return this.shared(`i:${dims.join(',')}:${values.join(',')}`, () => this.initializer(this.fresh('const_i'), 'int64', dims, BigInt64Array.from(values, BigInt)));
+  }
+
+  /** A small uint8 constant (zero points), shared between uses. */
+  constU8(values: number[], dims: number[] = [values.length]): string {
+    return this.shared(`u8:${dims.join(',')}:${values.join(',')}`, () => this.initializer(this.fresh('const_u8'), 'uint8', dims, Uint8Array.from(values)));
+  }
+
+  private shared(key: string, make: () => string): string {
     const hit = this.constCache.get(key);
     if (hit) return hit;
-    const name = this.initializer(this.fresh('const_i'), 'int64', dims, BigInt64Array.from(values, BigInt));
+    const name = make();
     this.constCache.set(key, name);
     return name;
   }
