@@ -51,7 +51,7 @@ export class Ctx {
     this.fused = (q.ops ?? 'fused') === 'fused';
   }
 
-  /** 4-bit formats (MatMulNBits); q8 is separate (`fmt === 'q8'`), its linears are DynamicQuantizeMatMul. */
+  /** 4-bit formats (MatMulNBits); q8 is separate (`fmt === 'q8'`), its linears are MatMulInteger on per-row codes. */
   get quantized(): boolean {
     return this.fmt === 'q4' || this.fmt === 'q4f16';
   }
