@@ -14,7 +14,7 @@ test('the stepping order timed at load is reported; a fixed order gives the same
   const imageUrl = await canvasImageUrl(page, 120, 90);
   const req = { alpha: 0.5, sampling: GREEDY, maxNewTokens: 10, question: 'What is the tallest bar?', imageUrl };
   const tokens: Record<string, unknown> = {};
-  for (const stepping of [undefined, 'base-first'] as const) {
+  for (const stepping of [undefined, 'base-first', 'alongside'] as const) {
     const infos = await page.evaluate((s) => window.proxyThinker.load({ trio: 'tiny', backend: 'wasm', dtype: 'fp32', ...(s ? { stepping: s } : {}) }), stepping);
     const schedule = infos[0]?.schedule;
     if (stepping) {
@@ -22,7 +22,7 @@ test('the stepping order timed at load is reported; a fixed order gives the same
     } else {
       // Timed at load: every order, and the fastest kept (side-by-side apart unless the time budget is spent).
       for (const c of [schedule?.guided, schedule?.sideBySide]) {
-        expect(Object.keys(c?.measuredMs ?? {}).sort()).toEqual(['base-first', 'concurrent', 'sequential']);
+        expect(Object.keys(c?.measuredMs ?? {}).sort()).toEqual(['alongside', 'base-first', 'concurrent', 'sequential']);
         const best = Math.min(...Object.values(c?.measuredMs ?? {}));
         expect(c?.measuredMs[c.stepping]).toBeLessThanOrEqual(best * 1.01);
         expect(c?.why).toContain(`${c?.stepping}`);
@@ -34,6 +34,9 @@ test('the stepping order timed at load is reported; a fixed order gives the same
     }
     const guided = await page.evaluate((r) => window.proxyThinker.run({ ...r, mode: 'guided' }), req);
     const sbs = await page.evaluate((r) => window.proxyThinker.run({ ...r, mode: 'side-by-side' }), req);
+    // The coordinator merges on the shared logits memory with WebAssembly SIMD; every model's messaging was timed.
+    expect([guided.loop?.merge, sbs.loop?.merge]).toEqual(['wasm-simd', 'wasm-simd']);
+    expect(Object.keys(guided.loop?.lagMs ?? {}).sort()).toEqual(['amateur', 'base', 'expert']);
     // The load's timed steps are not counted as the runs' work.
     const stats = await page.evaluate(() => window.proxyThinker.stats());
     expect(stats.base?.promptPrefills).toBe(1);
@@ -48,6 +51,6 @@ test('the page shows how the trio steps its models and why', async ({ page }) =>
   await openApp(page);
   await loadTinyTrio(page);
   const note = page.getByLabel('Stepping schedule');
-  await expect(note).toContainText(/Stepping: guided (sequential|base-first|concurrent), side-by-side (sequential|base-first|concurrent)/);
+  await expect(note).toContainText(/Stepping: guided (sequential|base-first|alongside|concurrent), side-by-side (sequential|base-first|alongside|concurrent)/);
   await expect(note).toContainText(/guided: \S+ measured [\d.]+ ms per step at load/);
 });

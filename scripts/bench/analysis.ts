@@ -88,6 +88,19 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
       ),
     ]),
   );
+  // Messaging per step and model (sent → begun, ended → seen): the time between the models' work.
+  const lags = Object.fromEntries(
+    CONFIGS.map((c) => [
+      c,
+      Object.fromEntries(
+        MODEL_ROLES.flatMap((role) => {
+          const side = (k: 'in' | 'out') => r2(median(rounds.map((x) => x[c]?.lag_ms_per_step[role]?.[k] ?? NaN).filter(Number.isFinite)), 3);
+          const [a, b] = [side('in'), side('out')];
+          return a === null || b === null ? [] : [[role, { in: a, out: b }]];
+        }),
+      ),
+    ]),
+  );
   modelSteps.guided_top_p = Object.fromEntries(
     Object.entries(topP.model_step_ms).map(([k, v]) => [k, r2(v)]),
   );
@@ -258,6 +271,8 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
     settled_before_rounds: m.settled,
     per_token_ms: t,
     model_step_ms: modelSteps,
+    messaging_ms_per_step: lags,
+    merge: rounds[0]?.guided?.merge ?? null,
     coordinator_ms_per_token: {
       guided: r2(coord('guided'), 3),
       guided_top_p: r2(topP.coordinator_ms_per_step, 3),

@@ -87,12 +87,14 @@ export interface CoreSimulation {
   /** The orders the engine times at load, every worker with every core (spinning off). */
   sequential: number;
   base_first: number;
+  /** The base model beside the small pair, which take turns (each half the cores). */
+  alongside: number;
   /** Idealised: the cores split among the three models in proportion to their work. */
   concurrent: number;
   /** The three workers' former default: base c − 2⌊c/4⌋ threads, the others ⌊c/4⌋ each, concurrently. */
   split_concurrent: number;
   /** The order the load-time timing would take (fastest of the first three). */
-  engine_choice: 'sequential' | 'base-first' | 'concurrent';
+  engine_choice: 'sequential' | 'base-first' | 'alongside' | 'concurrent';
   /** engine_choice's time / the fastest of all four: 1 when the engine's default does not lose. */
   choice_over_best: number;
 }
@@ -115,16 +117,19 @@ export function simulateCores(a: G4Analysis, coreCounts: readonly number[]): Cor
     // The engine's threads (src/core/schedule.ts): every core for the base, half for each small model.
     const sequential = T(0, c) + T(1, Math.max(1, c / 2)) + T(2, Math.max(1, c / 2));
     const baseFirst = T(0, c) + Math.max(T(1, c / 2), T(2, c / 2));
+    // Alongside: c + c/2 threads on c cores; the base model keeps the larger share, (c − c/2 of its own).
+    const alongside = Math.max(T(0, Math.max(1, c - Math.floor(c / 2))), T(1, Math.max(1, c / 2)) + T(2, Math.max(1, c / 2)));
     const concurrent = Math.max(...[0, 1, 2].map((i) => T(i, (c * (t1[i] ?? 0)) / work)));
     const small = Math.max(1, Math.floor(c / 4));
     const split = Math.max(T(0, Math.max(1, c - 2 * small)), T(1, small), T(2, small));
-    const ours = { sequential, 'base-first': baseFirst, concurrent } as const;
+    const ours = { sequential, 'base-first': baseFirst, alongside, concurrent } as const;
     const choice = (Object.keys(ours) as (keyof typeof ours)[]).reduce((b, k) => (ours[k] < ours[b] ? k : b));
-    const best = Math.min(sequential, baseFirst, concurrent, split);
+    const best = Math.min(sequential, baseFirst, alongside, concurrent, split);
     return {
       cores: c,
       sequential: r1(sequential) ?? 0,
       base_first: r1(baseFirst) ?? 0,
+      alongside: r1(alongside) ?? 0,
       concurrent: r1(concurrent) ?? 0,
       split_concurrent: r1(split) ?? 0,
       engine_choice: choice,

@@ -22,6 +22,10 @@ export interface RunFigures {
   coordinator_ms_per_step: number | null;
   /** Each model's median step time inside its worker. */
   model_step_ms: Partial<Record<ModelRole, number>>;
+  /** Each model's messaging per step: step sent → begun in its worker, ended → reply seen (LoopStats.lagMs). */
+  lag_ms_per_step: Partial<Record<ModelRole, { in: number; out: number }>>;
+  /** How the coordinator merged the logits (LoopStats.merge). */
+  merge: string | null;
   prefill_ms: number;
   prefill_reused: boolean;
   first_token_ms: number | null;
@@ -87,6 +91,10 @@ export async function run(page: Page, spec: RunSpec): Promise<RunFigures> {
     per_token_ms: loop.steps > 1 ? (loop.stepWaitMs + loop.coordinatorMs) / (loop.steps - 1) : NaN,
     coordinator_ms_per_step: loop.steps > 0 ? loop.coordinatorMs / loop.steps : null,
     model_step_ms,
+    lag_ms_per_step: Object.fromEntries(
+      Object.entries(loop.lagMs ?? {}).map(([role, l]) => [role, { in: l.in / Math.max(1, loop.steps), out: l.out / Math.max(1, loop.steps) }]),
+    ),
+    merge: loop.merge ?? null,
     prefill_ms: r.prefill_ms,
     prefill_reused: r.prefill_reused,
     first_token_ms: r.first_token_ms,
@@ -110,6 +118,8 @@ export async function reference(
     per_token_ms: n > 1 ? (r.total_ms - r.first_token_ms) / (n - 1) : NaN,
     coordinator_ms_per_step: null,
     model_step_ms: {},
+    lag_ms_per_step: {},
+    merge: null,
     prefill_ms: r.first_token_ms,
     prefill_reused: false,
     first_token_ms: r.first_token_ms,

@@ -39,6 +39,8 @@ function need(name: string, buf: Float32Array | null, vocab: number, mode: Guida
 /**
  * Writes the merged logits for ids [0, vocab) into `out` and returns it.
  * Inputs may be longer than `vocab` (padded lm_head rows); the extra entries are ignored.
+ * Float32 arithmetic step by step (α too, as torch and the SIMD kernel in ./mergeKernel.ts round it),
+ * so this and the kernel give the same bits.
  * `out` may alias `base` (each index is read before it is written).
  * (`?? NaN` only satisfies noUncheckedIndexedAccess: every i < vocab ≤ length was checked.)
  */
@@ -63,7 +65,8 @@ export function mergeLogits(
       const b = need('base', base, vocab, mode);
       const e = need('expert', expert, vocab, mode);
       const a = need('amateur', amateur, vocab, mode);
-      for (let i = 0; i < vocab; i++) out[i] = (b[i] ?? NaN) + alpha * ((e[i] ?? NaN) - (a[i] ?? NaN));
+      const af = Math.fround(alpha);
+      for (let i = 0; i < vocab; i++) out[i] = (b[i] ?? NaN) + Math.fround(af * Math.fround((e[i] ?? NaN) - (a[i] ?? NaN)));
       return out;
     }
     case 'base': {
@@ -79,7 +82,8 @@ export function mergeLogits(
     case 'base+expert': {
       const b = need('base', base, vocab, mode);
       const e = need('expert', expert, vocab, mode);
-      for (let i = 0; i < vocab; i++) out[i] = (b[i] ?? NaN) + alpha * (e[i] ?? NaN);
+      const af = Math.fround(alpha);
+      for (let i = 0; i < vocab; i++) out[i] = (b[i] ?? NaN) + Math.fround(af * (e[i] ?? NaN));
       return out;
     }
   }

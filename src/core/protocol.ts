@@ -17,10 +17,11 @@ export type StreamName = 'base' | 'guided' | 'expert';
 export type LoadPhase = 'download' | 'compile' | 'warmup' | 'ready';
 export type Resolution = 'full' | 'smart' | 'low';
 /**
- * How the models of one decode step share the CPU: all at once, one after another, or the base
- * model alone (with every core) and then the smaller models together.
+ * How the models of one decode step share the CPU: all at once, one after another, the base
+ * model alone (with every core) and then the smaller models together, or the base model alongside
+ * the smaller models stepping one after another (never more than two models at once).
  */
-export type Stepping = 'concurrent' | 'sequential' | 'base-first';
+export type Stepping = 'concurrent' | 'sequential' | 'base-first' | 'alongside';
 
 /** A stepping order and why it was taken: the engine's timings at load, or the caller's word. */
 export interface SteppingChoice {
@@ -133,6 +134,7 @@ export interface LoadOptions {
   /**
    * 'concurrent': the models of a step run at the same time. 'sequential': one after another, each
    * free to use every core. 'base-first': the base model alone, then the others at the same time.
+   * 'alongside': the base model at the same time as the others, which step one after another.
    * Default: the engine's own choice, timed at load (see src/core/schedule.ts).
    */
   stepping?: Stepping;
@@ -280,8 +282,10 @@ export interface PrefillRequest {
   pixels?: PixelPayload;
   /** Rows of the decode batch (2 for the base model in side-by-side mode). */
   streams: number;
-  /** Where the worker writes logits: streams × vocabRows float32. */
+  /** Where the worker writes logits: streams × vocabRows float32, from `logitsOffset`. */
   logits: SharedArrayBuffer;
+  /** Byte offset of this model's rows in `logits` (the coordinator's merge memory holds all three models'); default 0. */
+  logitsOffset?: number;
   /** Prefill the prompt in pieces of this many tokens (the engine's memory plan); absent: one piece. */
   chunkTokens?: number;
 }
@@ -318,6 +322,9 @@ export interface PrefillResult {
 
 export interface StepResult {
   ms: number;
+  /** Wall-clock (performance.timeOrigin + now) when the step began and ended in the model's worker. */
+  startedAt?: number;
+  endedAt?: number;
 }
 
 /**
@@ -445,6 +452,13 @@ export interface LoopStats {
   /** Time waiting for the models' steps. */
   stepWaitMs: number;
   prefillMs: number;
+  /**
+   * Per model, over the run's steps: Σ (step began in the worker − step sent) and Σ (reply seen −
+   * step ended), ms: the messaging and the wait for a free core, not the work.
+   */
+  lagMs?: Partial<Record<ModelRole, { in: number; out: number }>>;
+  /** How the logits were merged: WebAssembly SIMD on the shared logits memory, or JavaScript (no SIMD / shared memory). */
+  merge?: 'wasm-simd' | 'js';
 }
 
 export type RunEvent =

@@ -27,11 +27,13 @@ import type {
 } from '../../src/core/protocol';
 import { FATAL_MODEL_ERRORS, fromWireError, toWireError } from '../../src/core/protocol';
 import { createRng, Sampler, topK, validateSampling } from '../../src/core/sampling';
+import type { Ptr } from '../../src/core/mergeKernel';
 import { StopChecker, trimStopString, type StopReason } from '../../src/core/stopping';
 import { TextStream } from '../../src/core/textStream';
 import { locate } from '../../src/models/load';
 import { checkToolCall, halveImage, TOOL_RESPONSE_TURN, TOOL_SYSTEM_PROMPT } from '../../src/core/visionthink';
 import { EventBatcher, type EventSink } from './event-batcher';
+import { LogitsArena, type ArenaLayout } from './logits-arena';
 import { SharedPixels } from './shared-pixels';
 import { checkMemory, type MemoryCheckInput } from './memory-check';
 import { stepModels } from './stepping';
@@ -40,8 +42,11 @@ import { loadTrio, reloadDead, type LoadedTrio, type ModelHandle } from './trio'
 interface StreamState {
   feed: StreamFeed;
   views: Partial<Record<ModelRole, Float32Array>>;
+  /** The same rows as byte offsets in the merge kernel's memory (empty without a kernel). */
+  ptrs: Partial<Record<ModelRole, Ptr>>;
   sampler: Sampler;
-  scratch: Float32Array;
+  /** The stream's merged row. */
+  out: ArenaLayout['out'][number];
   rng: () => number;
   stop: StopChecker;
   text: TextStream;
@@ -91,9 +96,8 @@ export interface EngineHooks {
 export class Engine implements CoordinatorApi {
   private trio: LoadedTrio | null = null;
   private tokenizer: PreTrainedTokenizer | null = null;
-  private buffers = new Map<ModelRole, SharedArrayBuffer>();
+  private readonly arena: LogitsArena;
   private samplers: Sampler[] = [];
-  private scratch: Float32Array[] = [];
   private alpha = 0.5;
   private nextIndex = 0;
   private cancelled = false;
@@ -106,7 +110,11 @@ export class Engine implements CoordinatorApi {
   constructor(
     private readonly spawn: (role: ModelRole, options: LoadOptions) => ModelHandle,
     private readonly hooks: EngineHooks = {},
-  ) {}
+    /** mergeKernel false: the JavaScript merge even where WebAssembly SIMD exists (tests compare the two). */
+    options: { mergeKernel?: boolean } = {},
+  ) {
+    this.arena = new LogitsArena(options.mergeKernel ?? true);
+  }
 
   async loadTrio(
     models: ModelSpecifier[],
@@ -280,8 +288,12 @@ export class Engine implements CoordinatorApi {
       if (!m) throw new Error(`${r} model not loaded`);
       return m;
     };
-    const views = new Map<ModelRole, Float32Array>();
-    for (const r of roles) views.set(r, this.logitsView(r, plan.batch[r], api(r).info.vocabRows));
+    const layout = this.arena.layout({
+      models: Object.fromEntries(roles.map((r) => [r, { rows: plan.batch[r], vocabRows: api(r).info.vocabRows }])),
+      streams: plan.streams.length,
+      vocab,
+    });
+    loop.merge = layout.kernel ? 'wasm-simd' : 'js';
 
     if (req.faultAt) await api(req.faultAt.role).handle.api.injectFault(req.faultAt.step, req.faultAt.kind ?? 'crash');
     const tPrefill = performance.now();
@@ -292,8 +304,8 @@ export class Engine implements CoordinatorApi {
     if (!check.ok) throw fromWireError(check.error);
     const settled = await Promise.allSettled(
       roles.map((r) => {
-        const buffer = this.buffers.get(r);
-        if (!buffer) throw new Error('no logits buffer');
+        const region = layout.models[r];
+        if (!region) throw new Error('no logits buffer');
         const shared = pixels[r];
         const chunk = check.memory[r]?.chunkTokens;
         return api(r).handle.api.prefill({
@@ -301,7 +313,8 @@ export class Engine implements CoordinatorApi {
           image,
           ...(shared ? { pixels: shared } : {}),
           streams: plan.batch[r],
-          logits: buffer,
+          logits: region.buffer,
+          logitsOffset: region.offset,
           ...(chunk ? { chunkTokens: chunk } : {}),
         });
       }),
@@ -344,17 +357,23 @@ export class Engine implements CoordinatorApi {
     const decodeIds = (ids: number[]) => (ids.length ? tokenizer.decode(ids, { skip_special_tokens: false }) : '');
     const streams: StreamState[] = plan.streams.map((feed, i) => {
       const rowViews: Partial<Record<ModelRole, Float32Array>> = {};
+      const ptrs: Partial<Record<ModelRole, Ptr>> = {};
       for (const role of roles) {
         const row = feed.rows[role];
-        if (row === undefined) continue;
+        const region = layout.models[role];
+        if (row === undefined || !region) continue;
         const rows = api(role).info.vocabRows;
-        rowViews[role] = views.get(role)?.subarray(row * rows, row * rows + vocab);
+        rowViews[role] = region.view.subarray(row * rows, row * rows + vocab);
+        if (layout.kernel) ptrs[role] = region.offset + row * rows * 4;
       }
+      const out = layout.out[i];
+      if (!out) throw new Error(`no merged row for stream ${i}`);
       return {
         feed,
         views: rowViews,
+        ptrs,
         sampler: this.samplerFor(i, vocab),
-        scratch: this.scratchFor(i, vocab),
+        out,
         rng: createRng(sampling.seed),
         stop: new StopChecker({ eosIds, maxNewTokens: req.maxNewTokens, stopStrings: req.stopStrings ?? [] }),
         text: new TextStream(decodeIds),
@@ -393,8 +412,9 @@ export class Engine implements CoordinatorApi {
       for (const s of streams) {
         if (s.done) continue;
         const alpha = s.feed.alpha ?? live;
-        const merged = this.merged(s, vocab, alpha);
-        const id = s.sampler.sample(merged, vocab, sampling, s.rng);
+        const { merged, greedy } = this.merged(s, layout, vocab, alpha);
+        // The kernel's pick is the greedy id (−1 when a NaN needs the NaN-skipping argmax).
+        const id = sampling.temperature === 0 && greedy >= 0 ? greedy : s.sampler.sample(merged, vocab, sampling, s.rng);
         const delta = s.text.push(id);
         s.count += 1;
         s.last = id;
@@ -471,7 +491,18 @@ export class Engine implements CoordinatorApi {
         loop.stepWaitMs += performance.now() - tStep;
         continue;
       }
-      const results = await stepModels(stepping, roles, (r) => api(r).handle.api.step(tokensIn.get(r) ?? new Int32Array(0)));
+      const lags = (loop.lagMs ??= {});
+      const results = await stepModels(stepping, roles, async (r) => {
+        const sent = performance.timeOrigin + performance.now();
+        const res = await api(r).handle.api.step(tokensIn.get(r) ?? new Int32Array(0));
+        const seen = performance.timeOrigin + performance.now();
+        const lag = (lags[r] ??= { in: 0, out: 0 });
+        if (res.startedAt !== undefined && res.endedAt !== undefined) {
+          lag.in += res.startedAt - sent;
+          lag.out += seen - res.endedAt;
+        }
+        return res;
+      });
       loop.stepWaitMs += performance.now() - tStep;
       timings = {};
       const failed: ModelRole[] = [];
@@ -493,11 +524,20 @@ export class Engine implements CoordinatorApi {
     }
   }
 
-  private merged(s: StreamState, vocab: number, alpha: number): Float32Array {
+  /** The stream's merged logits and, with the merge kernel, their greedy id (else −1). */
+  private merged(s: StreamState, layout: ArenaLayout, vocab: number, alpha: number): { merged: Float32Array; greedy: number } {
     const { base = null, expert = null, amateur = null } = s.views;
-    if (s.feed.mode === 'base' && base) return base;
-    if (s.feed.mode === 'expert' && expert) return expert;
-    return mergeLogits(s.scratch, vocab, s.feed.mode, alpha, base, expert, amateur);
+    const { kernel, zeros } = layout;
+    const p = s.ptrs;
+    const mode = s.feed.mode;
+    if (mode === 'base' && base) return { merged: base, greedy: kernel && p.base !== undefined ? kernel.argmax(p.base, vocab) : -1 };
+    if (mode === 'expert' && expert) return { merged: expert, greedy: kernel && p.expert !== undefined ? kernel.argmax(p.expert, vocab) : -1 };
+    const out = s.out;
+    if (kernel && out.ptr !== null && p.base !== undefined && p.expert !== undefined) {
+      const a = mode === 'guided' ? p.amateur : mode === 'base+expert' ? zeros : undefined;
+      if (a !== undefined && a !== null) return { merged: out.view, greedy: kernel.mergeArgmax(out.ptr, vocab, alpha, p.base, p.expert, a) };
+    }
+    return { merged: mergeLogits(out.view, vocab, mode, alpha, base, expert, amateur), greedy: -1 };
   }
 
   private inspect(s: StreamState, merged: Float32Array, vocab: number, k: number, tokenizer: PreTrainedTokenizer): Record<ModelRole | 'merged', TopEntry[]> {
@@ -513,30 +553,11 @@ export class Engine implements CoordinatorApi {
     events.push({ type: 'stream-done', runId, stream: s.feed.stream, reason, text: reason === 'stop_string' ? trimStopString(full, stops) : full, ...sweepOf(s) });
   }
 
-  /** Logits land in a SharedArrayBuffer per model (rows × lm_head rows), reused across tokens and runs. */
-  private logitsView(role: ModelRole, rows: number, vocabRows: number): Float32Array {
-    const bytes = rows * vocabRows * 4;
-    let buf = this.buffers.get(role);
-    if (!buf || buf.byteLength < bytes) {
-      buf = new SharedArrayBuffer(bytes);
-      this.buffers.set(role, buf);
-    }
-    return new Float32Array(buf, 0, rows * vocabRows);
-  }
-
   private samplerFor(i: number, vocab: number): Sampler {
     const s = this.samplers[i];
     if (s && s.maxVocab >= vocab) return s;
     const fresh = new Sampler(vocab);
     this.samplers[i] = fresh;
-    return fresh;
-  }
-
-  private scratchFor(i: number, vocab: number): Float32Array {
-    const s = this.scratch[i];
-    if (s && s.length >= vocab) return s;
-    const fresh = new Float32Array(vocab);
-    this.scratch[i] = fresh;
     return fresh;
   }
 }

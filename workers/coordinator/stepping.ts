@@ -22,11 +22,19 @@ export async function stepModels<T>(
   const all = roles.map((_, i) => i);
   if (stepping === 'sequential') {
     for (const i of all) await settle(i);
-  } else {
+  } else if (stepping === 'base-first') {
     // The base model alone with every core, then the smaller models side by side.
     const base = roles.indexOf('base');
     if (base >= 0) await settle(base);
     await Promise.all(all.filter((i) => i !== base).map(settle));
+  } else {
+    // The base model beside the smaller ones taking turns: two models at a time, so on few cores
+    // the base model (the longest step) is never squeezed by three runnable workers.
+    const base = roles.indexOf('base');
+    const rest = async (): Promise<void> => {
+      for (const i of all) if (i !== base) await settle(i);
+    };
+    await Promise.all([base >= 0 ? settle(base) : Promise.resolve(), rest()]);
   }
   return out;
 }

@@ -171,8 +171,10 @@ export class ModelHost implements ModelWorkerApi {
     const t0 = performance.now();
     const { model } = this.need();
     const info = this.needInfo();
-    if (req.logits.byteLength < req.streams * info.vocabRows * 4) {
-      throw new Error(`logits buffer too small for ${req.streams} × ${info.vocabRows}`);
+    const offset = req.logitsOffset ?? 0;
+    if (!Number.isInteger(offset) || offset < 0 || offset % 4 !== 0) throw new Error(`logitsOffset must be a multiple of 4 bytes, got ${offset}`);
+    if (req.logits.byteLength < offset + req.streams * info.vocabRows * 4) {
+      throw new Error(`logits buffer too small for ${req.streams} × ${info.vocabRows} from byte ${offset}`);
     }
     const key = promptKey(req);
     let reused = true;
@@ -186,7 +188,7 @@ export class ModelHost implements ModelWorkerApi {
       this.counters.prefillReuses += 1;
     }
     const p = this.prompt;
-    this.startStreams(p, req.streams, req.logits);
+    this.startStreams(p, req.streams, req.logits, offset);
     return { promptIds: p.ids, reused, ms: performance.now() - t0, visionTokens: p.visionTokens };
   }
 
@@ -212,7 +214,7 @@ export class ModelHost implements ModelWorkerApi {
       [1, req.ids.length],
     );
     this.prompt = await runPrompt(model, { key: `raw:${performance.now()}`, input_ids, pixels }, this.counters);
-    this.startStreams(this.prompt, 1, req.logits);
+    this.startStreams(this.prompt, 1, req.logits, 0);
     return {
       promptIds: req.ids,
       reused: false,
@@ -221,10 +223,10 @@ export class ModelHost implements ModelWorkerApi {
     };
   }
 
-  private startStreams(p: PromptCache, rows: number, buffer: SharedArrayBuffer): void {
+  private startStreams(p: PromptCache, rows: number, buffer: SharedArrayBuffer, offset: number): void {
     const info = this.needInfo();
     this.releaseStreams();
-    this.streams = RowBatch.fromPrompt(p, rows, buffer, info.vocabRows);
+    this.streams = RowBatch.fromPrompt(p, rows, buffer, offset, info.vocabRows);
   }
 
   /** Runs the image processor once, into shared memory, for the trio's models with the same processor. */
@@ -240,7 +242,8 @@ export class ModelHost implements ModelWorkerApi {
     const s = this.streams;
     if (!s) throw new Error('step() before prefill()');
     await s.step(model, tokens, this.counters);
-    return { ms: performance.now() - t0 };
+    const t1 = performance.now();
+    return { ms: t1 - t0, startedAt: performance.timeOrigin + t0, endedAt: performance.timeOrigin + t1 };
   }
 
   /** VisionThink escalation of some rows (see RowBatch.extend). */

@@ -30,11 +30,11 @@ export class RowBatch {
     private readonly logits: Float32Array,
   ) {}
 
-  /** `rows` rows from the prompt's cache (tiled), each with the prompt's last logits in `buffer`. */
-  static fromPrompt(p: PromptCache, rows: number, buffer: SharedArrayBuffer, vocabRows: number): RowBatch {
+  /** `rows` rows from the prompt's cache (tiled), each with the prompt's last logits in `buffer` from byte `offset`. */
+  static fromPrompt(p: PromptCache, rows: number, buffer: SharedArrayBuffer, offset: number, vocabRows: number): RowBatch {
     const cache: Record<string, Tensor> = {};
     for (const [name, t] of p.presents) cache[name.replace('present', 'past_key_values')] = tile(t, rows);
-    const logits = new Float32Array(buffer, 0, rows * vocabRows);
+    const logits = new Float32Array(buffer, offset, rows * vocabRows);
     for (let r = 0; r < rows; r++) logits.set(p.lastLogits, r * vocabRows);
     return new RowBatch(
       Array.from({ length: rows }, () => ({

@@ -32,12 +32,17 @@ describe('stepModels', () => {
     expect(log.slice(0, 4)).toEqual(['start base', 'end base', 'start expert', 'start amateur']);
     expect(results).toEqual(['rejected: Error: base failed', 'expert', 'amateur']);
   });
+  it('alongside: the base beside the small models, which take turns; a failing small model does not stop the other', async () => {
+    const { log, results } = await trace('alongside', 'expert');
+    expect(log).toEqual(['start base', 'start expert', 'end expert', 'start amateur', 'end amateur', 'end base']);
+    expect(results).toEqual(['base', 'rejected: Error: expert failed', 'amateur']);
+  });
 });
 
 describe('engine: every stepping order gives the same greedy tokens (tiny trio, in-thread)', () => {
   it('guided and side-by-side, α = 0.75, 12 tokens, for each order', async () => {
     const seen = new Map<string, unknown>();
-    for (const stepping of ['concurrent', 'sequential', 'base-first'] as const) {
+    for (const stepping of ['concurrent', 'sequential', 'base-first', 'alongside'] as const) {
       const engine = newEngine();
       const infos = await engine.loadTrio(tinyTrio(), { backend: 'wasm', stepping }, () => undefined);
       expect(infos.map((i) => i.schedule?.guided.stepping)).toEqual([stepping, stepping, stepping]);

@@ -29,12 +29,16 @@ export function familyTrio(prefix: 'tiny' | 'tiny2' | 'tiny3', dtype: 'fp32' | '
 }
 
 /** `hooks` run synchronously inside the decode loop: a test acts on an exact token index. */
-export function newEngine(hosts: ModelHost[] = [], hooks: EngineHooks = {}): Engine {
-  return new Engine(() => {
-    const host = new ModelHost();
-    hosts.push(host);
-    return { api: host, terminate: () => undefined };
-  }, hooks);
+export function newEngine(hosts: ModelHost[] = [], hooks: EngineHooks = {}, options: { mergeKernel?: boolean } = {}): Engine {
+  return new Engine(
+    () => {
+      const host = new ModelHost();
+      hosts.push(host);
+      return { api: host, terminate: () => undefined };
+    },
+    hooks,
+    options,
+  );
 }
 
 export function testImage(w = 90, h = 60, seed = 1): ImagePayload {
