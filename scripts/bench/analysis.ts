@@ -245,6 +245,11 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
     schedule: {
       ...Object.fromEntries(loadMain.infos.map((i) => [i.role, { wasm_threads: i.wasmThreads ?? null }])),
       chosen_at_load: loadMain.infos.find((i) => i.schedule)?.schedule ?? null,
+      // As the last round left it: the order kept right during runs (probes of the others).
+      during_runs: {
+        guided: rounds.at(-1)?.guided?.stepping ?? null,
+        side_by_side: rounds.at(-1)?.side_by_side?.stepping ?? null,
+      },
     },
     g4_analysis: g4 ? { ...g4, side_by_side_bound_ms_per_token: r2(sbsBound, 1), more_cores: simulateCores(g4, [2, 4, 8, 16]) } : null,
     naive_wasm_threads: backend === 'wasm' ? plan.naiveThreads : null,

@@ -2,7 +2,7 @@
 import type { Page } from 'playwright-core';
 import type { AutomationLoad, AutomationResult, ResolutionOutcome } from '../../src/client/automation';
 import type { ReferenceRequest, ReferenceResult } from '../../src/client/reference';
-import type { ModelInfo, Resolution, RunMode } from '../../src/core/protocol';
+import type { LoopStats, ModelInfo, Resolution, RunMode } from '../../src/core/protocol';
 import type { ModelRole } from '../../src/core/presets';
 import { median } from '../cli/generate';
 import { chromiumCpuMs } from './cpu';
@@ -26,6 +26,8 @@ export interface RunFigures {
   lag_ms_per_step: Partial<Record<ModelRole, { in: number; out: number }>>;
   /** How the coordinator merged the logits (LoopStats.merge). */
   merge: string | null;
+  /** The stepping order as the run left it, with its probes of the others (LoopStats.stepping). */
+  stepping: LoopStats['stepping'] | null;
   prefill_ms: number;
   prefill_reused: boolean;
   first_token_ms: number | null;
@@ -95,6 +97,7 @@ export async function run(page: Page, spec: RunSpec): Promise<RunFigures> {
       Object.entries(loop.lagMs ?? {}).map(([role, l]) => [role, { in: l.in / Math.max(1, loop.steps), out: l.out / Math.max(1, loop.steps) }]),
     ),
     merge: loop.merge ?? null,
+    stepping: loop.stepping ?? null,
     prefill_ms: r.prefill_ms,
     prefill_reused: r.prefill_reused,
     first_token_ms: r.first_token_ms,
@@ -120,6 +123,7 @@ export async function reference(
     model_step_ms: {},
     lag_ms_per_step: {},
     merge: null,
+    stepping: null,
     prefill_ms: r.first_token_ms,
     prefill_reused: false,
     first_token_ms: r.first_token_ms,

@@ -270,6 +270,8 @@ describe('real runs of the tiny trio (headless Chromium, WASM)', () => {
     expect(o.timings.prefill_ms).toBeGreaterThan(0);
     expect(o.timings.total_ms).toBeGreaterThan(0);
     expect(o.timings.step_ms_median.base).not.toBeUndefined();
+    expect(o.timings.merge).toBe('wasm-simd');
+    expect(Object.keys(o.timings.messaging_ms).sort()).toEqual(['amateur', 'base', 'expert']);
   };
 
   it('generate --trio tiny: both streams, α per token, prompt ids of all three models', () => {

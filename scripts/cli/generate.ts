@@ -4,7 +4,7 @@
  */
 import { median as coreMedian } from '../../src/core/median';
 import type { AutomationResult, ResolutionOutcome, StreamOutput } from '../../src/client/automation';
-import type { ModelInfo, Stepping, SteppingChoice } from '../../src/core/protocol';
+import type { LoopStats, ModelInfo, Stepping, SteppingChoice } from '../../src/core/protocol';
 import { dtypeOption, fixedDtype, MODEL_ROLES, type ModelRole } from '../../src/core/presets';
 import { EXIT, InputError, type GenerateOptions } from './args';
 import { checkImage, checkModelDir, mountNames, presetDirs } from './inputs';
@@ -73,6 +73,12 @@ export interface CliOutput {
     /** Decode loop wall time per token after the first: (step wait + coordinator) / (steps − 1). */
     decode_ms_per_token: number | null;
     coordinator_ms: number | null;
+    /** Each model's messaging over the run, ms: step sent → begun in its worker, ended → reply seen. */
+    messaging_ms: Partial<Record<ModelRole, { in: number; out: number }>>;
+    /** How the coordinator merged the logits: 'wasm-simd' or 'js'. */
+    merge: string | null;
+    /** The stepping order as the run left it, with its probes of the others (null when the order is fixed). */
+    stepping: LoopStats['stepping'] | null;
     steps: number | null;
   };
   chromium: string;
@@ -268,6 +274,9 @@ function shape(
       decode_ms_per_token:
         loop && loop.steps > 1 ? round((loop.stepWaitMs + loop.coordinatorMs) / (loop.steps - 1), 3) : null,
       coordinator_ms: loop ? round(loop.coordinatorMs, 3) : null,
+      messaging_ms: Object.fromEntries(Object.entries(loop?.lagMs ?? {}).map(([role, l]) => [role, { in: round(l.in, 3), out: round(l.out, 3) }])),
+      merge: loop?.merge ?? null,
+      stepping: loop?.stepping ?? null,
       steps: loop ? loop.steps : null,
     },
     chromium: chromiumVersion,

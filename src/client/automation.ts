@@ -2,7 +2,7 @@
  * `window.proxyThinker`: a programmatic handle on the same engine the page uses, for the headless
  * CLI, the benchmark and end-to-end tests. It drives the coordinator exactly as the UI does.
  */
-import { findPreset, MODEL_ROLES, type Dtype, type ModelRole } from '../core/presets';
+import { findPreset, MODEL_ROLES, presetSource, type Dtype, type ModelRole } from '../core/presets';
 import type {
   BackendChoice,
   LoadEvent,
@@ -95,14 +95,7 @@ export function trioSpecifiers(trio: AutomationLoad['trio'], dtype?: Dtype): Mod
   if (Array.isArray(trio)) return trio;
   if (typeof trio === 'string') {
     const p = findPreset(trio);
-    return MODEL_ROLES.map((role) => {
-      const m = p.models[role];
-      const source =
-        m.kind === 'hub'
-          ? { kind: m.kind, repo: m.repo, revision: m.revision, dtype: dtype ?? m.dtype }
-          : { kind: m.kind, baseUrl: m.baseUrl, dtype: dtype ?? m.dtype, ...(!dtype && m.wasmDtype ? { wasmDtype: m.wasmDtype } : {}) };
-      return { role, name: m.name, source };
-    });
+    return MODEL_ROLES.map((role) => ({ role, name: p.models[role].name, source: presetSource(p.models[role], dtype) }));
   }
   return MODEL_ROLES.map((role) => {
     const baseUrl = trio[role];

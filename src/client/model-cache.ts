@@ -19,6 +19,7 @@ import type {
   PlannedFile,
 } from '../core/protocol';
 import { toWireError } from '../core/protocol';
+import { chooseBackend } from '../models/backend';
 import { modelFiles, OPTIONAL_FILES } from '../models/sources/files';
 import {
   describeCachedUrl,
@@ -189,18 +190,6 @@ export interface PlanOptions {
   dtype?: Dtype;
 }
 
-/**
- * The backend loads will use and whether they compute in f16, as the model workers decide: WebGPU
- * when an adapter exists (f16 with shader-f16), else WASM.
- */
-async function predictBackend(backend: BackendChoice): Promise<{ backend: 'wasm' | 'webgpu'; shaderF16: boolean }> {
-  if (backend === 'wasm' || typeof navigator === 'undefined' || !('gpu' in navigator)) return { backend: 'wasm', shaderF16: false };
-  const adapter = await navigator.gpu
-    .requestAdapter({ powerPreference: 'high-performance' })
-    .catch(() => null);
-  return adapter ? { backend: 'webgpu', shaderF16: adapter.features.has('shader-f16') } : { backend: 'wasm', shaderF16: false };
-}
-
 async function limit<T, U>(items: readonly T[], n: number, f: (t: T) => Promise<U>): Promise<U[]> {
   const out = new Array<U>(items.length);
   let next = 0;
@@ -327,7 +316,8 @@ export async function planDownload(
   specs: readonly ModelSpecifier[],
   options: PlanOptions,
 ): Promise<TrioPlan> {
-  const [predicted, storage] = await Promise.all([predictBackend(options.backend), storageStatus()]);
+  // The backend the model workers will choose (src/models/backend.ts); WebGPU without an adapter plans for WASM.
+  const [predicted, storage] = await Promise.all([chooseBackend(options.backend, false), storageStatus()]);
   const cache = typeof caches !== 'undefined' ? await caches.open(MODEL_CACHE_NAME).catch(() => null) : null;
   const models = await Promise.all(specs.map((s) => planModel(s, options, predicted, cache)));
   const sum = (f: (m: ModelPlan) => number) => models.reduce((a, m) => a + f(m), 0);

@@ -10,6 +10,7 @@ import {
   fallbackDtype,
   findPreset,
   needsExport,
+  presetSource,
   recipeCommands,
   withLocalDtype,
 } from './presets';
@@ -130,5 +131,20 @@ describe('fallbackDtype', () => {
       decoder_model_merged: 'q4',
     });
     expect(fallbackDtype(HUB_DTYPE, true)).toEqual(HUB_DTYPE);
+  });
+});
+
+describe('presetSource', () => {
+  const url = { kind: 'url' as const, name: 'bench-base', baseUrl: '/models/bench-base/', dtype: 'q4' as const, wasmDtype: 'q8' as const };
+  const hub = { kind: 'hub' as const, name: 'Qwen', repo: 'org/model', revision: 'main', dtype: 'q4f16' as const, host: 'http://mirror.local' };
+
+  it('is the spec without its name: wasmDtype and a hub mirror host kept', () => {
+    expect(presetSource(url)).toEqual({ kind: 'url', baseUrl: '/models/bench-base/', dtype: 'q4', wasmDtype: 'q8' });
+    expect(presetSource(hub)).toEqual({ kind: 'hub', repo: 'org/model', revision: 'main', dtype: 'q4f16', host: 'http://mirror.local' });
+  });
+
+  it('a given dtype fixes the precision on every backend (no wasmDtype left)', () => {
+    expect(presetSource(url, 'fp32')).toEqual({ kind: 'url', baseUrl: '/models/bench-base/', dtype: 'fp32' });
+    expect(presetSource(hub, 'q4')).toEqual({ kind: 'hub', repo: 'org/model', revision: 'main', dtype: 'q4', host: 'http://mirror.local' });
   });
 });

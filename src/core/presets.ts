@@ -39,6 +39,18 @@ export type ModelSource =
 
 export type ModelSpec = PresetSource & { name: string };
 
+/**
+ * A preset model's source as loads take it: the spec without its name. `dtype` fixes the precision
+ * on every backend (a url source's `wasmDtype` is then dropped).
+ */
+export function presetSource(m: ModelSpec, dtype?: Dtype): PresetSource {
+  const { name: _name, ...source } = m;
+  if (!dtype) return source;
+  if (source.kind === 'hub') return { ...source, dtype };
+  const { wasmDtype: _wasm, ...rest } = source;
+  return { ...rest, dtype };
+}
+
 export interface TrioPreset {
   id: string;
   label: string;

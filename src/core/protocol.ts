@@ -459,6 +459,19 @@ export interface LoopStats {
   lagMs?: Partial<Record<ModelRole, { in: number; out: number }>>;
   /** How the logits were merged: WebAssembly SIMD on the shared logits memory, or JavaScript (no SIMD / shared memory). */
   merge?: 'wasm-simd' | 'js';
+  /**
+   * The stepping order as the run left it, for this kind of run (guided or side-by-side), when the
+   * engine tunes it during runs (src/core/steppingTuner.ts); absent when the order is fixed.
+   */
+  stepping?: {
+    kind: 'guided' | 'sideBySide';
+    stepping: Stepping;
+    /** Each other order's step time over the current order's, from probes during runs. */
+    ratios: Partial<Record<Stepping, number>>;
+    probes: number;
+    switches: number;
+    why: string;
+  };
 }
 
 export type RunEvent =

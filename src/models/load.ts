@@ -8,30 +8,9 @@ import {
   type Processor,
 } from '@huggingface/transformers';
 import { fallbackDtype, sourceDtype, type Dtype } from '../core/presets';
-import type { Backend, FileProgress, LoadOptions, LoadPhase, ModelSpecifier } from '../core/protocol';
+import type { FileProgress, LoadOptions, LoadPhase, ModelSpecifier } from '../core/protocol';
+import { chooseBackend, inBrowser, type BackendOutcome } from './backend';
 import { prepareSource } from './sources';
-
-export interface BackendChoice {
-  backend: Backend;
-  reason?: string;
-  shaderF16: boolean;
-}
-
-const inBrowser = typeof navigator !== 'undefined' && typeof location !== 'undefined' && 'gpu' in navigator;
-
-/** WebGPU when an adapter exists; otherwise WASM with the reason, so the page can say why. */
-export async function chooseBackend(wanted: LoadOptions['backend']): Promise<BackendChoice> {
-  if (wanted === 'wasm') return { backend: 'wasm', reason: 'WASM was requested', shaderF16: false };
-  if (!inBrowser) {
-    return { backend: 'wasm', reason: 'no WebGPU outside the browser (onnxruntime CPU)', shaderF16: false };
-  }
-  const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
-  if (!adapter) {
-    if (wanted === 'webgpu') throw new Error('WebGPU was requested but this browser offers no WebGPU adapter');
-    return { backend: 'wasm', reason: 'this browser offers no WebGPU adapter', shaderF16: false };
-  }
-  return { backend: 'webgpu', shaderF16: adapter.features.has('shader-f16') };
-}
 
 /**
  * Resolves the model id and configures transformers.js' file locations for the source kind (hub or
@@ -45,7 +24,7 @@ export function locate(spec: ModelSpecifier): { id: string; revision?: string } 
 /** onnxruntime's runtime files come from our own origin (/ort/), never a CDN. */
 export function serveRuntimeFromOwnOrigin(): void {
   env.allowRemoteModels = false;
-  if (!inBrowser) return;
+  if (!inBrowser()) return;
   const wasm = env.backends.onnx.wasm;
   if (wasm) wasm.wasmPaths = new URL('/ort/', location.href).href;
 }
@@ -60,7 +39,7 @@ const CPU_SESSION = { extra: { session: { intra_op: { allow_spinning: '0' } } } 
 export interface LoadedModel {
   model: Qwen2VLForConditionalGeneration;
   processor: Processor;
-  backend: BackendChoice;
+  backend: BackendOutcome;
   dtype: Dtype | Record<string, Dtype>;
 }
 
@@ -87,7 +66,7 @@ export async function loadModel(
     model = await AutoModelForImageTextToText.from_pretrained(id, {
       dtype,
       // Outside the browser (Node tests, CLI helpers) onnxruntime's CPU provider stands in for WASM.
-      device: backend.backend === 'wasm' && !inBrowser ? 'cpu' : backend.backend,
+      device: backend.backend === 'wasm' && !inBrowser() ? 'cpu' : backend.backend,
       ...(backend.backend === 'wasm' ? { session_options: CPU_SESSION } : {}),
       progress_callback,
       ...(revision ? { revision } : {}),

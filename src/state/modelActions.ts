@@ -8,9 +8,9 @@ import {
   findPreset,
   MODEL_ROLES,
   needsExport,
+  presetSource,
   withLocalDtype,
   type LocalDtype,
-  type ModelSpec,
   type TrioPreset,
 } from '../core/presets';
 import { toWireError, type LoadEvent, type ModelSpecifier } from '../core/protocol';
@@ -21,12 +21,6 @@ import { stoppedRoles } from './stoppedModels';
 import { CUSTOM_TRIO_ID, patch, useApp, type LoadRequest } from './store';
 
 let generation = 0;
-
-function sourceOf(m: ModelSpec): ModelSpecifier['source'] {
-  return m.kind === 'hub'
-    ? { kind: 'hub', repo: m.repo, revision: m.revision, dtype: m.dtype }
-    : { kind: 'url', baseUrl: m.baseUrl, dtype: m.dtype, ...(m.wasmDtype ? { wasmDtype: m.wasmDtype } : {}) };
-}
 
 /** Why a preset cannot be loaded in the page as it is, or null. */
 export function presetBlocker(p: TrioPreset): string | null {
@@ -41,7 +35,7 @@ export function presetSpecifiers(preset: TrioPreset, dtype: LocalDtype): ModelSp
   return MODEL_ROLES.map((role) => ({
     role,
     name: chosen.models[role].name,
-    source: sourceOf(chosen.models[role]),
+    source: presetSource(chosen.models[role]),
   }));
 }
 

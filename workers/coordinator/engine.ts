@@ -279,8 +279,12 @@ export class Engine implements CoordinatorApi {
     events: EventBatcher,
   ): Promise<LoopStats> {
     const vocab = trio.vocab;
-    // The order measured fastest at load for this kind of batch (two base rows: side-by-side's).
-    const stepping = (plan.batch.base > 1 ? trio.schedule.sideBySide : trio.schedule.guided).stepping;
+    // The order measured fastest for this kind of batch (two base rows: side-by-side's), at load and,
+    // when the engine chose it, during runs: the tuner probes other orders now and then. Runs of
+    // fewer than three models keep the order (it hardly matters to them) and are not timed.
+    const kind = plan.batch.base > 1 ? 'sideBySide' : 'guided';
+    const stepping = trio.schedule[kind].stepping;
+    const tuner = runRoles.length === 3 ? (trio.tuners?.[kind] ?? null) : null;
     const loop: LoopStats = { steps: 0, coordinatorMs: 0, stepWaitMs: 0, prefillMs: 0 };
     let roles = runRoles;
     const api = (r: ModelRole) => {
@@ -492,7 +496,8 @@ export class Engine implements CoordinatorApi {
         continue;
       }
       const lags = (loop.lagMs ??= {});
-      const results = await stepModels(stepping, roles, async (r) => {
+      const order = tuner && roles.length === 3 ? tuner.pick() : (tuner?.stepping ?? stepping);
+      const results = await stepModels(order, roles, async (r) => {
         const sent = performance.timeOrigin + performance.now();
         const res = await api(r).handle.api.step(tokensIn.get(r) ?? new Int32Array(0));
         const seen = performance.timeOrigin + performance.now();
@@ -503,7 +508,12 @@ export class Engine implements CoordinatorApi {
         }
         return res;
       });
-      loop.stepWaitMs += performance.now() - tStep;
+      const stepMs = performance.now() - tStep;
+      loop.stepWaitMs += stepMs;
+      if (tuner && roles.length === 3 && results.every((x) => x.status === 'fulfilled')) {
+        tuner.record(order, stepMs);
+        loop.stepping = { kind, ...tuner.state() };
+      }
       timings = {};
       const failed: ModelRole[] = [];
       roles.forEach((r, i) => {

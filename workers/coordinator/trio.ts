@@ -10,7 +10,8 @@ import type {
 } from '../../src/core/protocol';
 import type { ModelRole } from '../../src/core/presets';
 import { loadKey } from '../../src/models/sources/identity';
-import { autoWasmSchedule, type WasmSchedule } from '../../src/core/schedule';
+import { autoWasmSchedule, STEPPINGS, type WasmSchedule } from '../../src/core/schedule';
+import { SteppingTuner } from '../../src/core/steppingTuner';
 import { calibrate, fixedSchedule } from './calibrate';
 
 export interface ModelHandle {
@@ -35,6 +36,8 @@ export interface LoadedTrio {
   vocab: number;
   /** How a decode step runs the models, per kind of run (one after another in the single-thread naive loop). */
   schedule: TrioSchedule;
+  /** The order kept right during runs, per kind of run; null when the load options fixed it. */
+  tuners: { guided: SteppingTuner; sideBySide: SteppingTuner } | null;
 }
 
 type Parked = Map<ModelRole, { key: string; handle: ModelHandle; info: ModelInfo }>;
@@ -112,7 +115,7 @@ export async function loadTrio(
   const infos = [...models.values()].map((m) => m.info);
   try {
     const vocab = mergeableVocab(infos);
-    const trio: LoadedTrio = { models, vocab, schedule: fixedSchedule('concurrent', 'not yet timed') };
+    const trio: LoadedTrio = { models, vocab, schedule: fixedSchedule('concurrent', 'not yet timed'), tuners: null };
     trio.schedule =
       options.placement === 'single-thread'
         ? fixedSchedule('sequential', 'single-thread placement: the models run one after another in one thread')
@@ -124,6 +127,14 @@ export async function loadTrio(
                 // A model that fails here fails its first run too, with its own error.
                 fixedSchedule('concurrent', `concurrent: timing the orders at load failed (${e instanceof Error ? e.message : String(e)})`),
               );
+    // An order the engine chose (not one the load options fixed) is kept right during runs.
+    if (options.placement !== 'single-thread' && !options.stepping) {
+      const { guided, sideBySide } = trio.schedule;
+      trio.tuners = {
+        guided: new SteppingTuner(guided.stepping, STEPPINGS, guided.why),
+        sideBySide: new SteppingTuner(sideBySide.stepping, STEPPINGS, sideBySide.why),
+      };
+    }
     for (const [role, m] of models) {
       const wasmThreads = optionsFor(role, options).wasmThreads ?? null;
       m.info = { ...m.info, wasmThreads, stepping: trio.schedule.guided.stepping, schedule: trio.schedule };

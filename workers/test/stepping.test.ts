@@ -1,7 +1,7 @@
 /** The stepping orders really order the models' steps, and a failing model does not stop the others. */
 import { describe, expect, it } from 'vitest';
 import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
-import type { Stepping } from '../../src/core/protocol';
+import type { RunEvent, Stepping } from '../../src/core/protocol';
 import { stepModels } from '../coordinator/stepping';
 import { collect, newEngine, request, tinyTrio } from './trio';
 
@@ -56,5 +56,28 @@ describe('engine: every stepping order gives the same greedy tokens (tiny trio, 
     }
     const [first, ...rest] = [...seen.values()];
     for (const t of rest) expect(t).toEqual(first);
+  });
+});
+
+describe('engine: the order it chose is probed against the others during runs', () => {
+  it('probes show in the loop stats; the tokens equal a run in one fixed order', async () => {
+    const tuned = newEngine();
+    await tuned.loadTrio(tinyTrio(), { backend: 'wasm' }, () => undefined);
+    const fixed = newEngine();
+    await fixed.loadTrio(tinyTrio(), { backend: 'wasm', stepping: 'sequential' }, () => undefined);
+    const req = request({ alpha: 0.75, maxNewTokens: 16 });
+    for (const mode of ['guided', 'side-by-side'] as const) {
+      const a = await collect(tuned, { ...req, mode });
+      const b = await collect(fixed, { ...req, mode });
+      expect(Object.fromEntries(Object.entries(a.streams).map(([k, s]) => [k, s.ids]))).toEqual(Object.fromEntries(Object.entries(b.streams).map(([k, s]) => [k, s.ids])));
+      const loopOf = (events: RunEvent[]) => events.find((e): e is Extract<RunEvent, { type: 'done' }> => e.type === 'done')?.loop;
+      const probed = loopOf(a.events)?.stepping;
+      expect(probed?.kind).toBe(mode === 'guided' ? 'guided' : 'sideBySide');
+      expect(probed?.probes).toBeGreaterThan(0);
+      // A fixed order is not probed.
+      expect(loopOf(b.events)?.stepping).toBeUndefined();
+    }
+    await tuned.dispose();
+    await fixed.dispose();
   });
 });
