@@ -86,7 +86,8 @@ test('demo set with two α values: stop, reload, resume, drill down, export', as
   await expect(saved).toHaveCount(1);
   await expect(saved.first()).toContainText(`${stoppedAt} / 12 items`);
   await saved.first().getByRole('button', { name: 'Open' }).click();
-  expect(await tableCounts(page)).toEqual({
+  // Opening reads the evaluation from IndexedDB: the table fills in after the click.
+  await expect.poll(() => tableCounts(page)).toEqual({
     base: stoppedAt,
     'guided α=0': stoppedAt,
     'guided α=1': stoppedAt,
@@ -94,7 +95,7 @@ test('demo set with two α values: stop, reload, resume, drill down, export', as
   await page.getByRole('button', { name: 'Resume' }).click();
   await expect(page.getByTestId('eval-progress')).toHaveText('12 / 12 items', { timeout: 150_000 });
   await expect(controls(page)).toHaveAttribute('data-eval-status', 'idle');
-  expect(await tableCounts(page)).toEqual({ base: 12, 'guided α=0': 12, 'guided α=1': 12 });
+  await expect.poll(() => tableCounts(page)).toEqual({ base: 12, 'guided α=0': 12, 'guided α=1': 12 });
   await expect(page.getByRole('button', { name: 'Resume' })).toBeDisabled();
   await expect(page.getByRole('img', { name: /Accuracy over α/ })).toBeVisible();
 

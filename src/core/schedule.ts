@@ -10,8 +10,8 @@
  * count when its first session is created, so threads are set before loading; the stepping order
  * can change at any time, so the engine times a few decode steps of each order on the machine it
  * runs on, once at load, and keeps the fastest — one choice for guided runs (one row per model) and
- * one for side-by-side (the base model carries two rows). Every order stays selectable
- * (LoadOptions.stepping).
+ * one for side-by-side (the base model carries two rows) — and keeps it right during runs
+ * (./steppingTuner.ts). Every order stays selectable (LoadOptions.stepping).
  */
 import type { ModelRole } from './presets';
 import { median } from './median';
