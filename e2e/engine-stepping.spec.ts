@@ -22,7 +22,7 @@ test('the stepping order timed at load is reported; a fixed order gives the same
     } else {
       // Timed at load: every order, and the fastest kept (side-by-side apart unless the time budget is spent).
       for (const c of [schedule?.guided, schedule?.sideBySide]) {
-        expect(Object.keys(c?.measuredMs ?? {}).sort()).toEqual(['alongside', 'base-first', 'concurrent', 'sequential']);
+        expect(Object.keys(c?.measuredMs ?? {}).sort()).toEqual(['alongside', 'base-first', 'base-lead', 'concurrent', 'sequential']);
         const best = Math.min(...Object.values(c?.measuredMs ?? {}));
         expect(c?.measuredMs[c.stepping]).toBeLessThanOrEqual(best * 1.01);
         expect(c?.why).toContain(`${c?.stepping}`);
@@ -51,6 +51,6 @@ test('the page shows how the trio steps its models and why', async ({ page }) =>
   await openApp(page);
   await loadTinyTrio(page);
   const note = page.getByLabel('Stepping schedule');
-  await expect(note).toContainText(/Stepping: guided (sequential|base-first|alongside|concurrent), side-by-side (sequential|base-first|alongside|concurrent)/);
+  await expect(note).toContainText(/Stepping: guided (sequential|base-first|alongside|concurrent|base-lead), side-by-side (sequential|base-first|alongside|concurrent|base-lead)/);
   await expect(note).toContainText(/guided: \S+ measured [\d.]+ ms per step at load/);
 });

@@ -19,9 +19,11 @@ export type Resolution = 'full' | 'smart' | 'low';
 /**
  * How the models of one decode step share the CPU: all at once, one after another, the base
  * model alone (with every core) and then the smaller models together, or the base model alongside
- * the smaller models stepping one after another (never more than two models at once).
+ * the smaller models stepping one after another (never more than two models at once), or all at
+ * once with the base model's step sent first and the others only once it has begun (it gets a core
+ * before the others wake).
  */
-export type Stepping = 'concurrent' | 'sequential' | 'base-first' | 'alongside';
+export type Stepping = 'concurrent' | 'sequential' | 'base-first' | 'alongside' | 'base-lead';
 
 /** A stepping order and why it was taken: the engine's timings at load, or the caller's word. */
 export interface SteppingChoice {
@@ -135,6 +137,7 @@ export interface LoadOptions {
    * 'concurrent': the models of a step run at the same time. 'sequential': one after another, each
    * free to use every core. 'base-first': the base model alone, then the others at the same time.
    * 'alongside': the base model at the same time as the others, which step one after another.
+   * 'base-lead': all at once, the others sent once the base model's step has begun.
    * Default: the engine's own choice, timed at load (see src/core/schedule.ts).
    */
   stepping?: Stepping;
@@ -286,6 +289,8 @@ export interface PrefillRequest {
   logits: SharedArrayBuffer;
   /** Byte offset of this model's rows in `logits` (the coordinator's merge memory holds all three models'); default 0. */
   logitsOffset?: number;
+  /** Byte offset in `logits` of an Int32 the worker increments (and notifies) as each decode step begins. */
+  stepSignalOffset?: number;
   /** Prefill the prompt in pieces of this many tokens (the engine's memory plan); absent: one piece. */
   chunkTokens?: number;
 }

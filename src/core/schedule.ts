@@ -18,7 +18,7 @@ import { median } from './median';
 import type { Stepping, SteppingChoice } from './protocol';
 
 /** Every stepping order, in the order a tie is broken (the first wins). */
-export const STEPPINGS: readonly Stepping[] = ['sequential', 'base-first', 'alongside', 'concurrent'];
+export const STEPPINGS: readonly Stepping[] = ['sequential', 'base-first', 'alongside', 'concurrent', 'base-lead'];
 
 export interface WasmSchedule {
   threads: Record<ModelRole, number>;

@@ -7,7 +7,7 @@ import { planRun } from '../../src/core/plan';
 import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
 import type { RunMode, Stepping, SteppingChoice, TrioSchedule } from '../../src/core/protocol';
 import { chooseStepping, STEPPINGS } from '../../src/core/schedule';
-import { stepModels } from './stepping';
+import { leadWait, stepModels } from './stepping';
 import type { LoadedTrio } from './trio';
 
 /** Rounds per order: the first warms the order up and is not counted. */
@@ -45,15 +45,15 @@ async function timeOrders(trio: LoadedTrio, mode: RunMode, what: string, budgetM
     if (!m) throw new Error(`${r} model not loaded`);
     return m.handle.api;
   };
+  // Each model's rows, then the Int32 its worker bumps as a step begins ('base-lead' waits on it).
+  const signals = new Map<ModelRole, Int32Array>();
   await Promise.all(
-    roles.map((r) =>
-      api(r).prefill({
-        turns: PROMPT,
-        image: null,
-        streams: batch[r],
-        logits: new SharedArrayBuffer(batch[r] * (trio.models.get(r)?.info.vocabRows ?? 0) * 4),
-      }),
-    ),
+    roles.map((r) => {
+      const bytes = batch[r] * (trio.models.get(r)?.info.vocabRows ?? 0) * 4;
+      const logits = new SharedArrayBuffer(bytes + 4);
+      signals.set(r, new Int32Array(logits, bytes, 1));
+      return api(r).prefill({ turns: PROMPT, image: null, streams: batch[r], logits, stepSignalOffset: bytes });
+    }),
   );
   const tokens = new Map(roles.map((r) => [r, new Int32Array(batch[r]).fill(15)]));
   const samples: Partial<Record<Stepping, number[]>> = {};
@@ -61,7 +61,7 @@ async function timeOrders(trio: LoadedTrio, mode: RunMode, what: string, budgetM
   for (let round = 0; round < ROUNDS && (round < 2 || timed < budgetMs); round++) {
     for (const order of STEPPINGS) {
       const t0 = performance.now();
-      const results = await stepModels(order, roles, (r) => api(r).step(tokens.get(r) ?? new Int32Array(0)));
+      const results = await stepModels(order, roles, (r) => api(r).step(tokens.get(r) ?? new Int32Array(0)), (r) => leadWait(signals.get(r)));
       const ms = performance.now() - t0;
       const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
       if (failed) throw failed.reason;

@@ -36,7 +36,7 @@ import { EventBatcher, type EventSink } from './event-batcher';
 import { LogitsArena, type ArenaLayout } from './logits-arena';
 import { SharedPixels } from './shared-pixels';
 import { checkMemory, type MemoryCheckInput } from './memory-check';
-import { stepModels } from './stepping';
+import { leadWait, stepModels } from './stepping';
 import { loadTrio, reloadDead, type LoadedTrio, type ModelHandle } from './trio';
 
 interface StreamState {
@@ -319,6 +319,7 @@ export class Engine implements CoordinatorApi {
           streams: plan.batch[r],
           logits: region.buffer,
           logitsOffset: region.offset,
+          ...(layout.signals[r] ? { stepSignalOffset: layout.signals[r].offset } : {}),
           ...(chunk ? { chunkTokens: chunk } : {}),
         });
       }),
@@ -507,7 +508,7 @@ export class Engine implements CoordinatorApi {
           lag.out += seen - res.endedAt;
         }
         return res;
-      });
+      }, (r) => leadWait(layout.signals[r]?.view));
       const stepMs = performance.now() - tStep;
       loop.stepWaitMs += stepMs;
       if (tuner && roles.length === 3 && results.every((x) => x.status === 'fulfilled')) {

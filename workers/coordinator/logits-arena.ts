@@ -28,6 +28,8 @@ export interface ArenaLayout {
   out: { ptr: Ptr | null; view: Float32Array }[];
   /** A row of `vocab` zeros in the kernel's memory: the amateur of b + α·e. */
   zeros: Ptr | null;
+  /** Per model: an Int32 its worker increments as each decode step begins (byte offset, and a view for Atomics). */
+  signals: Partial<Record<ModelRole, { offset: number; view: Int32Array }>>;
 }
 
 const align = (n: number) => Math.ceil(n / 16) * 16;
@@ -59,6 +61,8 @@ export class LogitsArena {
     }
     const zeros = at;
     at = align(at + needs.vocab * 4);
+    const signalAt = at;
+    at = align(at + MODEL_ROLES.length * 4);
     if (!this.kernel || this.kernel.byteLength < at) this.kernel = createMergeKernel(at);
     const k = this.kernel;
     if (!k) return this.plainLayout(needs);
@@ -69,6 +73,9 @@ export class LogitsArena {
       models: Object.fromEntries(models.map((m) => [m[0], region(m)])),
       out: outs.map((ptr) => ({ ptr, view: new Float32Array(k.buffer, ptr, needs.vocab) })),
       zeros,
+      signals: Object.fromEntries(
+        models.map(([role], i) => [role, { offset: signalAt + i * 4, view: new Int32Array(k.buffer, signalAt + i * 4, 1) }]),
+      ),
     };
   }
 
@@ -82,13 +89,17 @@ export class LogitsArena {
       return b;
     };
     const models: Partial<Record<ModelRole, ModelRegion>> = {};
+    const signals: ArenaLayout['signals'] = {};
     for (const role of MODEL_ROLES) {
       const m = needs.models[role];
       if (!m) continue;
-      const b = buffer(role, m.rows * m.vocabRows * 4);
+      // The model's rows, then its step signal.
+      const bytes = m.rows * m.vocabRows * 4;
+      const b = buffer(role, bytes + 4);
       models[role] = { buffer: b, offset: 0, view: new Float32Array(b, 0, m.rows * m.vocabRows) };
+      signals[role] = { offset: bytes, view: new Int32Array(b, bytes, 1) };
     }
     const out = Array.from({ length: needs.streams }, (_, i) => ({ ptr: null, view: new Float32Array(buffer(`out${i}`, needs.vocab * 4), 0, needs.vocab) }));
-    return { kernel: null, models, out, zeros: null };
+    return { kernel: null, models, out, zeros: null, signals };
   }
 }

@@ -7,8 +7,10 @@ export async function stepModels<T>(
   stepping: Stepping,
   roles: readonly ModelRole[],
   step: (role: ModelRole) => Promise<T>,
+  /** 'base-lead': called before the base model's step is sent; the returned function blocks until that step has begun. */
+  begun?: (role: ModelRole) => () => void,
 ): Promise<PromiseSettledResult<T>[]> {
-  if (stepping === 'concurrent') return Promise.allSettled(roles.map(step));
+  if (stepping === 'concurrent' || (stepping === 'base-lead' && !roles.includes('base'))) return Promise.allSettled(roles.map(step));
   const out: PromiseSettledResult<T>[] = [];
   const settle = async (i: number): Promise<void> => {
     const role = roles[i];
@@ -22,6 +24,14 @@ export async function stepModels<T>(
   const all = roles.map((_, i) => i);
   if (stepping === 'sequential') {
     for (const i of all) await settle(i);
+  } else if (stepping === 'base-lead') {
+    // The base model's step is sent alone; the others once it has begun, so that the longest step
+    // is not kept waiting for a core by the workers woken with it.
+    const base = roles.indexOf('base');
+    const wait = begun?.('base');
+    const first = settle(base);
+    wait?.();
+    await Promise.all([first, ...all.filter((i) => i !== base).map(settle)]);
   } else if (stepping === 'base-first') {
     // The base model alone with every core, then the smaller models side by side.
     const base = roles.indexOf('base');
@@ -37,4 +47,23 @@ export async function stepModels<T>(
     await Promise.all([base >= 0 ? settle(base) : Promise.resolve(), rest()]);
   }
   return out;
+}
+
+/** How long 'base-lead' waits, at most, for the base model's step to begin before sending the others. */
+const LEAD_WAIT_MS = 3;
+
+/**
+ * 'base-lead': reads the base model's step counter before its step is sent; the returned function
+ * blocks this thread (a worker, or Node) until the counter moves, at most LEAD_WAIT_MS.
+ */
+export function leadWait(signal: Int32Array | undefined): () => void {
+  if (!signal) return () => undefined;
+  const before = Atomics.load(signal, 0);
+  return () => {
+    try {
+      Atomics.wait(signal, 0, before, LEAD_WAIT_MS);
+    } catch {
+      // A thread that may not block (a page's main thread): send the others at once.
+    }
+  };
 }

@@ -59,6 +59,8 @@ export class ModelHost implements ModelWorkerApi {
   private counters = emptyStats();
   /** How this model's image preprocessing can be shared; null when it cannot. */
   private sharing: PixelSharing | null = null;
+  /** Incremented (and notified) as each decode step begins: the coordinator's 'base-lead' order waits on it. */
+  private stepSignal: Int32Array | null = null;
 
   async load(
     spec: ModelSpecifier,
@@ -173,6 +175,9 @@ export class ModelHost implements ModelWorkerApi {
     const info = this.needInfo();
     const offset = req.logitsOffset ?? 0;
     if (!Number.isInteger(offset) || offset < 0 || offset % 4 !== 0) throw new Error(`logitsOffset must be a multiple of 4 bytes, got ${offset}`);
+    const signal = req.stepSignalOffset;
+    if (signal !== undefined && (!Number.isInteger(signal) || signal < 0 || signal % 4 !== 0 || signal + 4 > req.logits.byteLength))
+      throw new Error(`stepSignalOffset must be a multiple of 4 bytes inside the logits buffer, got ${signal}`);
     if (req.logits.byteLength < offset + req.streams * info.vocabRows * 4) {
       throw new Error(`logits buffer too small for ${req.streams} × ${info.vocabRows} from byte ${offset}`);
     }
@@ -189,6 +194,7 @@ export class ModelHost implements ModelWorkerApi {
     }
     const p = this.prompt;
     this.startStreams(p, req.streams, req.logits, offset);
+    this.stepSignal = signal === undefined ? null : new Int32Array(req.logits, signal, 1);
     return { promptIds: p.ids, reused, ms: performance.now() - t0, visionTokens: p.visionTokens };
   }
 
@@ -226,6 +232,7 @@ export class ModelHost implements ModelWorkerApi {
   private startStreams(p: PromptCache, rows: number, buffer: SharedArrayBuffer, offset: number): void {
     const info = this.needInfo();
     this.releaseStreams();
+    this.stepSignal = null;
     this.streams = RowBatch.fromPrompt(p, rows, buffer, offset, info.vocabRows);
   }
 
@@ -238,6 +245,10 @@ export class ModelHost implements ModelWorkerApi {
 
   async step(tokens: Int32Array): Promise<StepResult> {
     const t0 = performance.now();
+    if (this.stepSignal) {
+      Atomics.add(this.stepSignal, 0, 1);
+      Atomics.notify(this.stepSignal, 0);
+    }
     const { model } = this.need();
     const s = this.streams;
     if (!s) throw new Error('step() before prefill()');

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
 import type { RunEvent, Stepping } from '../../src/core/protocol';
-import { stepModels } from '../coordinator/stepping';
+import { leadWait, stepModels } from '../coordinator/stepping';
 import { collect, newEngine, request, tinyTrio } from './trio';
 
 async function trace(stepping: Stepping, fail?: ModelRole) {
@@ -32,6 +32,35 @@ describe('stepModels', () => {
     expect(log.slice(0, 4)).toEqual(['start base', 'end base', 'start expert', 'start amateur']);
     expect(results).toEqual(['rejected: Error: base failed', 'expert', 'amateur']);
   });
+  it('base-lead: the base model sent first; the others only once the wait for its start is over', async () => {
+    const log: string[] = [];
+    const results = await stepModels(
+      'base-lead',
+      MODEL_ROLES,
+      async (r) => {
+        log.push(`start ${r}`);
+        await new Promise((ok) => setTimeout(ok, 5));
+        return r;
+      },
+      (r) => {
+        log.push(`before ${r}`);
+        return () => log.push(`waited ${r}`);
+      },
+    );
+    expect(log.slice(0, 5)).toEqual(['before base', 'start base', 'waited base', 'start expert', 'start amateur']);
+    expect(results.map((x) => (x.status === 'fulfilled' ? x.value : null))).toEqual(['base', 'expert', 'amateur']);
+  });
+  it('leadWait: returns once the counter has moved, or after its time limit when it does not', () => {
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    const wait = leadWait(signal);
+    Atomics.add(signal, 0, 1);
+    let t = performance.now();
+    wait();
+    expect(performance.now() - t).toBeLessThan(2);
+    t = performance.now();
+    leadWait(signal)();
+    expect(performance.now() - t).toBeGreaterThanOrEqual(2.5);
+  });
   it('alongside: the base beside the small models, which take turns; a failing small model does not stop the other', async () => {
     const { log, results } = await trace('alongside', 'expert');
     expect(log).toEqual(['start base', 'start expert', 'end expert', 'start amateur', 'end amateur', 'end base']);
@@ -42,7 +71,7 @@ describe('stepModels', () => {
 describe('engine: every stepping order gives the same greedy tokens (tiny trio, in-thread)', () => {
   it('guided and side-by-side, α = 0.75, 12 tokens, for each order', async () => {
     const seen = new Map<string, unknown>();
-    for (const stepping of ['concurrent', 'sequential', 'base-first', 'alongside'] as const) {
+    for (const stepping of ['concurrent', 'sequential', 'base-first', 'alongside', 'base-lead'] as const) {
       const engine = newEngine();
       const infos = await engine.loadTrio(tinyTrio(), { backend: 'wasm', stepping }, () => undefined);
       expect(infos.map((i) => i.schedule?.guided.stepping)).toEqual([stepping, stepping, stepping]);
