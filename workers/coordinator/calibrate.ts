@@ -7,6 +7,7 @@ import { planRun } from '../../src/core/plan';
 import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
 import type { RunMode, Stepping, SteppingChoice, TrioSchedule } from '../../src/core/protocol';
 import { chooseStepping, STEPPINGS } from '../../src/core/schedule';
+import { LogitsArena } from './logits-arena';
 import { leadWait, stepModels } from './stepping';
 import type { LoadedTrio } from './trio';
 
@@ -45,14 +46,19 @@ async function timeOrders(trio: LoadedTrio, mode: RunMode, what: string, budgetM
     if (!m) throw new Error(`${r} model not loaded`);
     return m.handle.api;
   };
-  // Each model's rows, then the Int32 its worker bumps as a step begins ('base-lead' waits on it).
-  const signals = new Map<ModelRole, Int32Array>();
+  // The runs' own layout (without the merge kernel: nothing is merged here): each model's rows and
+  // the Int32 its worker bumps as a step begins ('base-lead' waits on it).
+  const layout = new LogitsArena(false).layout({
+    models: Object.fromEntries(roles.map((r) => [r, { rows: batch[r], vocabRows: trio.models.get(r)?.info.vocabRows ?? 0 }])),
+    streams: 0,
+    vocab: 0,
+  });
   await Promise.all(
     roles.map((r) => {
-      const bytes = batch[r] * (trio.models.get(r)?.info.vocabRows ?? 0) * 4;
-      const logits = new SharedArrayBuffer(bytes + 4);
-      signals.set(r, new Int32Array(logits, bytes, 1));
-      return api(r).prefill({ turns: PROMPT, image: null, streams: batch[r], logits, stepSignalOffset: bytes });
+      const region = layout.models[r];
+      const signal = layout.signals[r];
+      if (!region || !signal) throw new Error(`no logits buffer for the ${r} model`);
+      return api(r).prefill({ turns: PROMPT, image: null, streams: batch[r], logits: region.buffer, stepSignalOffset: signal.offset });
     }),
   );
   const tokens = new Map(roles.map((r) => [r, new Int32Array(batch[r]).fill(15)]));
@@ -61,7 +67,7 @@ async function timeOrders(trio: LoadedTrio, mode: RunMode, what: string, budgetM
   for (let round = 0; round < ROUNDS && (round < 2 || timed < budgetMs); round++) {
     for (const order of STEPPINGS) {
       const t0 = performance.now();
-      const results = await stepModels(order, roles, (r) => api(r).step(tokens.get(r) ?? new Int32Array(0)), (r) => leadWait(signals.get(r)));
+      const results = await stepModels(order, roles, (r) => api(r).step(tokens.get(r) ?? new Int32Array(0)), (r) => leadWait(layout.signals[r]?.view));
       const ms = performance.now() - t0;
       const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
       if (failed) throw failed.reason;

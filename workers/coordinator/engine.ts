@@ -285,6 +285,7 @@ export class Engine implements CoordinatorApi {
     const kind = plan.batch.base > 1 ? 'sideBySide' : 'guided';
     const stepping = trio.schedule[kind].stepping;
     const tuner = runRoles.length === 3 ? (trio.tuners?.[kind] ?? null) : null;
+    let tuned = false;
     const loop: LoopStats = { steps: 0, coordinatorMs: 0, stepWaitMs: 0, prefillMs: 0 };
     let roles = runRoles;
     const api = (r: ModelRole) => {
@@ -441,6 +442,8 @@ export class Engine implements CoordinatorApi {
       if (this.cancelled) for (const s of streams) if (!s.done) this.finish(s, 'cancelled', runId, events, []);
       if (streams.every((s) => s.done)) {
         loop.coordinatorMs += performance.now() - tLoop;
+        // The tuner's state once per run, not per step (it takes medians).
+        if (tuner && tuned) loop.stepping = { kind, ...tuner.state() };
         return loop;
       }
       // Finished streams keep their row in the batch (fed their last token); their logits are ignored.
@@ -497,7 +500,9 @@ export class Engine implements CoordinatorApi {
         continue;
       }
       const lags = (loop.lagMs ??= {});
-      const order = tuner && roles.length === 3 ? tuner.pick() : (tuner?.stepping ?? stepping);
+      // A model that failed mid-run leaves fewer than three: the order is then kept, not probed.
+      const probing = tuner !== null && roles.length === 3;
+      const order = probing ? tuner.pick() : (tuner?.stepping ?? stepping);
       const results = await stepModels(order, roles, async (r) => {
         const sent = performance.timeOrigin + performance.now();
         const res = await api(r).handle.api.step(tokensIn.get(r) ?? new Int32Array(0));
@@ -511,9 +516,9 @@ export class Engine implements CoordinatorApi {
       }, (r) => leadWait(layout.signals[r]?.view));
       const stepMs = performance.now() - tStep;
       loop.stepWaitMs += stepMs;
-      if (tuner && roles.length === 3 && results.every((x) => x.status === 'fulfilled')) {
+      if (probing && results.every((x) => x.status === 'fulfilled')) {
         tuner.record(order, stepMs);
-        loop.stepping = { kind, ...tuner.state() };
+        tuned = true;
       }
       timings = {};
       const failed: ModelRole[] = [];

@@ -37,10 +37,11 @@ const align = (n: number) => Math.ceil(n / 16) * 16;
 export class LogitsArena {
   private kernel: MergeKernel | null = null;
   private readonly plain = new Map<string, SharedArrayBuffer>();
-  private readonly kernelMissing: boolean;
+  /** Set when the kernel is not wanted, or once this runtime has failed to make one. */
+  private kernelMissing: boolean;
 
   constructor(useKernel = true) {
-    this.kernelMissing = !useKernel || createMergeKernel(16) === null;
+    this.kernelMissing = !useKernel;
   }
 
   /** The layout for a run; memory is reused when it is large enough (never shrunk). */
@@ -65,7 +66,10 @@ export class LogitsArena {
     at = align(at + MODEL_ROLES.length * 4);
     if (!this.kernel || this.kernel.byteLength < at) this.kernel = createMergeKernel(at);
     const k = this.kernel;
-    if (!k) return this.plainLayout(needs);
+    if (!k) {
+      this.kernelMissing = true;
+      return this.plainLayout(needs);
+    }
     k.f32.fill(0, zeros >> 2, (zeros >> 2) + needs.vocab);
     const region = ([, offset, n]: [ModelRole, number, number]): ModelRegion => ({ buffer: k.buffer, offset, view: new Float32Array(k.buffer, offset, n) });
     return {
