@@ -155,7 +155,8 @@ test("fault: the expert's worker killed during VisionThink's extension (the full
   await openApp(page);
   await pickSample(page, 'Bar chart');
   await setQuestion(page, 'Which bar is the tallest?');
-  await loadTinyTrio(page, 'tiny-escalate');
+  // A worker per model: only the expert's dies.
+  await loadTinyTrio(page, 'tiny-escalate', 'Worker each');
   await page.getByRole('radio', { name: 'Smart' }).check();
   await page.getByRole('slider', { name: /α/ }).fill('1');
   await setMaxTokens(page, 16);

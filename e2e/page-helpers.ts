@@ -21,9 +21,15 @@ export const pane = (page: Page, stream: 'base' | 'guided' | 'expert'): Locator 
  * Loads the tiny trio (or its escalating variant) on WASM in fp32 through the Models panel and
  * waits until Run is enabled.
  */
-export async function loadTinyTrio(page: Page, preset: 'tiny' | 'tiny-escalate' | 'tiny-qwen2' | 'tiny-qwen3' = 'tiny'): Promise<void> {
+/** `placement`: the Placement control's choice (default Auto: the engine's, one worker on WASM with few cores). */
+export async function loadTinyTrio(
+  page: Page,
+  preset: 'tiny' | 'tiny-escalate' | 'tiny-qwen2' | 'tiny-qwen3' = 'tiny',
+  placement: 'Auto' | 'Worker each' | 'One worker' = 'Auto',
+): Promise<void> {
   await page.getByLabel('Model trio').selectOption(preset);
   await page.getByRole('radio', { name: 'WASM' }).check();
+  await page.getByRole('group', { name: 'Placement' }).getByRole('radio', { name: placement, exact: true }).check();
   await page.getByRole('radio', { name: 'fp32' }).check();
   await page.getByRole('button', { name: 'Load models' }).click();
   await expect(runButton(page)).toBeEnabled({ timeout: LOAD_TIMEOUT });
@@ -105,9 +111,13 @@ export async function savedRuns<T = SavedRunOutputs>(page: Page): Promise<T[]> {
   );
 }
 
-/** The dedicated worker of one model (nested in the coordinator's worker), found by its name. */
+/**
+ * The dedicated worker of one model (nested in the coordinator's worker), found by its name; in the
+ * one-worker placement, the worker that holds all three ('models').
+ */
 export async function modelWorker(page: Page, role: 'base' | 'expert' | 'amateur'): Promise<Worker> {
   const found: Worker[] = [];
+  const shared: Worker[] = [];
   // onnxruntime's thread-pool workers (WASM threads) sit blocked in Atomics.wait and never answer:
   // they are skipped by their script (ort-wasm-*.mjs), and any other worker that does not say its
   // name within a second is not a model worker.
@@ -117,9 +127,12 @@ export async function modelWorker(page: Page, role: 'base' | 'expert' | 'amateur
       new Promise<string>((done) => setTimeout(() => done(''), 1000)),
     ]);
   for (const w of page.workers().filter((x) => !/\/ort-wasm[^/]*$/.test(x.url()))) {
-    if ((await nameOf(w)) === `model-${role}`) found.push(w);
+    const name = await nameOf(w);
+    if (name === `model-${role}`) found.push(w);
+    else if (name === 'models') shared.push(w);
   }
   if (found.length === 1 && found[0]) return found[0];
+  if (found.length === 0 && shared.length === 1 && shared[0]) return shared[0];
   throw new Error(
     `${found.length} model-${role} workers among ${page
       .workers()

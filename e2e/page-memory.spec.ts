@@ -59,7 +59,8 @@ test("fault: the expert model runs out of memory reading the prompt (std::bad_al
   await openApp(page);
   await pickSample(page, 'Bar chart');
   await setQuestion(page, question);
-  await loadTinyTrio(page);
+  // A worker (and a heap) per model: the failure stops only the expert (one shared heap: e2e/page-model-stopped.spec.ts).
+  await loadTinyTrio(page, 'tiny', 'Worker each');
   await setMaxTokens(page, 6);
 
   // From now on the expert's WebAssembly heap cannot grow: its prefill of this prompt needs more.

@@ -30,7 +30,8 @@ test("fault: the expert model's worker crashes mid-run | sees: the guided pane a
   // The bar chart goes 600 tokens without EOS: the run is still going when the expert crashes.
   await pickSample(page, 'Bar chart');
   await setQuestion(page, question);
-  await loadTinyTrio(page);
+  // A worker per model: a crash stops only its model (one worker for all three: the test below).
+  await loadTinyTrio(page, 'tiny', 'Worker each');
   await setMaxTokens(page, 600);
   await runButton(page).click();
   await expectRunning(page);
@@ -111,4 +112,67 @@ test("fault: the expert model's worker crashes mid-run | sees: the guided pane a
   expect(await tokenCount(page, 'guided')).toBe(8);
   await expect(history).toHaveCount(3);
   await expect(history.last()).toContainText(question);
+});
+
+test("fault: the one worker that holds all three models crashes mid-run (one-worker placement) | sees: the panes say the models' worker stopped, all three cards say stopped, every mode is refused; Load again brings the three back in a new worker | kept: the tokens written, the run in the history, the question", async ({
+  page,
+}) => {
+  test.slow(); // a long run, a reload and a second run on a shared CPU
+  const question = 'How much did revenue grow from Q1 to Q4?';
+  await openApp(page);
+  await pickSample(page, 'Bar chart');
+  await setQuestion(page, question);
+  await loadTinyTrio(page, 'tiny', 'One worker');
+  await expect(page.getByLabel('Stepping schedule')).toContainText('Placement: one-worker');
+  await setMaxTokens(page, 600);
+  await runButton(page).click();
+  await expectRunning(page);
+  await expect.poll(() => tokenCount(page, 'guided'), { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+
+  const models = await modelWorker(page, 'expert');
+  expect(await models.evaluate(() => self.name)).toBe('models');
+  await models.evaluate(() => {
+    setTimeout(() => {
+      throw new Error('test crash');
+    });
+  });
+
+  // Both streams end with the crash and keep what they had written.
+  const guided = pane(page, 'guided');
+  for (const p of [guided, pane(page, 'base')]) {
+    await expect(p.getByRole('alert')).toContainText("WorkerCrashedError: the models' worker stopped");
+    await expect(p).toHaveAttribute('data-reason', 'error');
+  }
+  await waitIdle(page);
+  const guidedTokens = await tokenCount(page, 'guided');
+  expect(guidedTokens).toBeGreaterThanOrEqual(3);
+  expect(await tokenCount(page, 'base')).toBeLessThan(600);
+  for (const role of ['Base', 'Expert', 'Amateur']) {
+    const card = page.getByRole('listitem', { name: `${role} model` });
+    await expect(card.getByText('stopped', { exact: true })).toBeVisible();
+  }
+  const history = page.getByRole('list', { name: 'Saved runs' }).getByRole('listitem');
+  await expect(history).toHaveCount(1);
+  await expect(history).toContainText(question);
+
+  // Every mode needs a stopped model now, base-only too.
+  await page.getByLabel('Mode', { exact: true }).selectOption('base');
+  await runButton(page).click();
+  await expect(runControls(page).getByRole('alert')).toContainText('The base model (tiny-base) stopped during an earlier run');
+  expect(await tokenCount(page, 'guided')).toBe(guidedTokens);
+
+  // Load again: the three in a new worker, and a side-by-side run works.
+  const card = page.getByRole('listitem', { name: 'Expert model' });
+  await card.getByRole('button', { name: 'Load again' }).click();
+  for (const role of ['Base', 'Expert', 'Amateur'])
+    await expect(page.getByRole('listitem', { name: `${role} model` }).getByText('ready', { exact: true })).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await expect(page.getByRole('banner').getByRole('status')).not.toContainText('stopped');
+  await page.getByLabel('Mode', { exact: true }).selectOption('side-by-side');
+  await setMaxTokens(page, 8);
+  await runButton(page).click();
+  await waitIdle(page);
+  await expect(guided).toHaveAttribute('data-reason', 'max_tokens');
+  await expect(guided.getByRole('alert')).toHaveCount(0);
+  expect(await tokenCount(page, 'guided')).toBe(8);
+  await expect(history).toHaveCount(2);
 });

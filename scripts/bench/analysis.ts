@@ -6,7 +6,7 @@
 import { cpus } from 'node:os';
 import type { Settled } from './cpu';
 import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
-import type { ModelInfo } from '../../src/core/protocol';
+import type { ModelInfo, PlacementChoice } from '../../src/core/protocol';
 import { median } from '../cli/generate';
 import type { BackendPlan } from './args';
 import { CONFIGS, type Config, type Round } from './configs';
@@ -38,7 +38,9 @@ export interface BackendMeasurements {
   folders: Record<ModelRole, { name: string; folder: string; dtype: string }>;
   loadMain: { infos: ModelInfo[]; ms: number };
   /** Load times of the side pages; undefined where a page was unavailable or not run. */
-  sideLoadMs: Record<'amateur' | 'naive' | 'naive_same_threads' | 'concurrent_1t' | 'q4', number | undefined>;
+  sideLoadMs: Record<'amateur' | 'naive' | 'naive_same_threads' | 'concurrent_1t' | 'q4' | 'default', number | undefined>;
+  /** The engine's own placement (the page of guided and side-by-side), and why. */
+  placement: PlacementChoice | null;
   referenceLoadMs: number;
   /** The wait for the idle browser to go quiet before the recorded rounds (cpu.ts settle). */
   settled: Settled | null;
@@ -243,15 +245,18 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
     runs: plan.runs,
     wasm_threads_per_worker: backend === 'wasm' ? plan.threads : null,
     schedule: {
+      // Where guided and side-by-side ran: the engine's own placement. Memory, the models alone, the
+      // reference and G5/G6 are measured on a page with a worker per model.
+      placement: m.placement,
       ...Object.fromEntries(loadMain.infos.map((i) => [i.role, { wasm_threads: i.wasmThreads ?? null }])),
       chosen_at_load: loadMain.infos.find((i) => i.schedule)?.schedule ?? null,
-      // As the last round left it: the order kept right during runs (probes of the others).
+      // As the last round left it: the order kept right during runs (probes of the others), in a worker per model.
       during_runs: {
-        guided: rounds.at(-1)?.guided?.stepping ?? null,
-        side_by_side: rounds.at(-1)?.side_by_side?.stepping ?? null,
+        guided: rounds.at(-1)?.guided_workers?.stepping ?? rounds.at(-1)?.guided?.stepping ?? null,
+        side_by_side: rounds.at(-1)?.side_by_side_workers?.stepping ?? rounds.at(-1)?.side_by_side?.stepping ?? null,
       },
     },
-    g4_analysis: g4 ? { ...g4, side_by_side_bound_ms_per_token: r2(sbsBound, 1), more_cores: simulateCores(g4, [2, 4, 8, 16]) } : null,
+    g4_analysis: g4 ? { ...g4, side_by_side_bound_ms_per_token: r2(sbsBound, 1), more_cores: simulateCores(g4, [2, 4, 8, 16], g4.t_ms.guided_workers ?? (m.placement?.placement === 'workers' ? g4.t_ms.guided ?? null : null)) } : null,
     naive_wasm_threads: backend === 'wasm' ? plan.naiveThreads : null,
     webgpu_adapter: adapter,
     models: loadMain.infos.map((i) => ({
@@ -269,6 +274,7 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
       naive_trio: r2(m.sideLoadMs.naive, 0),
       naive_same_threads_trio: r2(m.sideLoadMs.naive_same_threads, 0),
       concurrent_1t_trio: r2(m.sideLoadMs.concurrent_1t, 0),
+      own_placement_trio: r2(m.sideLoadMs.default, 0),
       q4_trio: r2(m.sideLoadMs.q4, 0),
       reference: r2(m.referenceLoadMs, 0),
     },
@@ -282,6 +288,8 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
       guided: r2(coord('guided'), 3),
       guided_top_p: r2(topP.coordinator_ms_per_step, 3),
       side_by_side: r2(coord('side_by_side'), 3),
+      guided_workers: r2(coord('guided_workers'), 3),
+      side_by_side_workers: r2(coord('side_by_side_workers'), 3),
       base: r2(coord('base'), 3),
       naive: r2(coord('naive'), 3),
       naive_same_threads: r2(coord('naive_same_threads'), 3),

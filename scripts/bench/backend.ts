@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { findPreset, MODEL_ROLES, sourceDtype, type Dtype, type ModelRole } from '../../src/core/presets';
+import type { ModelInfo } from '../../src/core/protocol';
 import { MODELS, type Session } from '../cli/runner';
 import { backendFigures } from './analysis';
 import type { BackendPlan, BenchOptions } from './args';
@@ -56,11 +57,13 @@ export async function benchBackend(
     return a ? `${a.info.vendor} ${a.info.architecture} ${a.info.description}`.trim() : null;
   });
 
-  // 1. The trio in its workers; warm-up (compiles kernels, fills the prompt cache).
+  // 1. The trio in a worker per model (memory per model is measured per worker); warm-up (compiles
+  //    kernels, fills the prompt cache). Where the engine's own placement is another (one worker on
+  //    WASM with few cores), guided and side-by-side are measured on a page of their own with it (3).
   const loadMain = await within(
     LOAD_TIMEOUT_MS,
     'trio load',
-    Promise.race([load(main, { trio: plan.trio, backend, ...dtypeOpt, ...threadsOpt }), pageCrash(main)]),
+    Promise.race([load(main, { trio: plan.trio, backend, ...dtypeOpt, ...threadsOpt, placement: 'workers' }), pageCrash(main)]),
   );
   say(
     `${backend}: trio loaded in ${(loadMain.ms / 1000).toFixed(1)} s (${loadMain.infos.map((i) => `${i.role} ${i.backend}`).join(', ')})`,
@@ -92,9 +95,9 @@ export async function benchBackend(
   //    pages. Either may fail (the naive placement is not supported everywhere): the bench goes on.
   const unavailable: Record<string, string> = {};
   const side = async (
-    what: 'amateur' | 'naive' | 'naive_same_threads' | 'concurrent_1t' | 'q4',
+    what: 'amateur' | 'naive' | 'naive_same_threads' | 'concurrent_1t' | 'q4' | 'default',
     opts2: BenchLoad,
-  ): Promise<{ page: Page; ms: number } | null> => {
+  ): Promise<{ page: Page; ms: number; infos: ModelInfo[] } | null> => {
     const page = await session.openPage();
     try {
       const crash = pageCrash(page);
@@ -107,7 +110,7 @@ export async function benchBackend(
           crash,
         ]),
       );
-      return { page, ms: l.ms };
+      return { page, ms: l.ms, infos: l.infos };
     } catch (e) {
       unavailable[what] = e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e);
       say(`${backend}: ${what} page unavailable: ${unavailable[what]}`);
@@ -127,7 +130,9 @@ export async function benchBackend(
   // On WASM in another precision than q4: the same trio in q4 with the engine's own schedule, what a
   // user ran before q8 files existed, measured in the same rounds.
   const q4Page = backend === 'wasm' && folders.base.dtype !== 'q4';
-  const [am, naive, naiveSame, conc, q4] = await Promise.all([
+  // The engine's own placement, as a user's load gets it (no placement, no threads given).
+  const ownPage = backend === 'wasm' && plan.threads === null ? side('default', { trio: plan.trio, backend, ...dtypeOpt }) : Promise.resolve(null);
+  const [am, naive, naiveSame, conc, q4, own] = await Promise.all([
     side('amateur', {
       trio: { base: urls.amateur, expert: urls.amateur, amateur: urls.amateur },
       backend,
@@ -160,7 +165,13 @@ export async function benchBackend(
         })
       : Promise.resolve(null),
     q4Page ? side('q4', { trio: plan.trio, backend, dtype: 'q4', ...threadsOpt }) : Promise.resolve(null),
+    ownPage,
   ]);
+  // Only a placement other than the main page's needs a page of its own.
+  const ownPlacement = own?.infos[0]?.schedule?.placement ?? loadMain.infos[0]?.schedule?.placement ?? null;
+  const placed = own && ownPlacement?.placement !== 'workers' ? own : null;
+  if (own && !placed) await own.page.context().close();
+  say(`${backend}: the engine's own placement: ${ownPlacement ? `${ownPlacement.placement} (${ownPlacement.why})` : 'unknown'}`);
   say(
     `${backend}: amateur page ${am ? `loaded in ${(am.ms / 1000).toFixed(1)} s` : 'unavailable'}, naive page ${naive ? `loaded in ${(naive.ms / 1000).toFixed(1)} s` : 'unavailable'}`,
   );
@@ -190,8 +201,12 @@ export async function benchBackend(
     await one('base', () => run(main, { mode: 'base', tokens: N, question: q }));
     await one('expert', () => run(main, { mode: 'expert', tokens: N, question: q }));
     if (am) await one('amateur', () => run(am.page, { mode: 'expert', tokens: N, question: q }));
-    await one('guided', () => run(main, { mode: 'guided', tokens: N, question: q }));
-    await one('side_by_side', () => run(main, { mode: 'side-by-side', tokens: N, question: q }));
+    await one(placed ? 'guided_workers' : 'guided', () => run(main, { mode: 'guided', tokens: N, question: q }));
+    await one(placed ? 'side_by_side_workers' : 'side_by_side', () => run(main, { mode: 'side-by-side', tokens: N, question: q }));
+    if (placed) {
+      await one('guided', () => run(placed.page, { mode: 'guided', tokens: N, question: q }));
+      await one('side_by_side', () => run(placed.page, { mode: 'side-by-side', tokens: N, question: q }));
+    }
     if (naive)
       await one('naive', () => run(naive.page, { mode: 'guided', tokens: N, question: q, label: 'naive' }));
     if (naiveSame)
@@ -212,7 +227,7 @@ export async function benchBackend(
     if (r >= 0) rounds.push(round);
     const f = (c: Config) => round[c]?.per_token_ms.toFixed(0) ?? '—';
     say(
-      `${backend} ${label}: ms/token base ${f('base')} expert ${f('expert')} amateur ${f('amateur')} guided ${f('guided')} side-by-side ${f('side_by_side')} naive ${f('naive')}${naiveSame ? ` naive@1t ${f('naive_same_threads')}` : ''}${conc ? ` concurrent@1t ${f('guided_concurrent_1t')}` : ''}${q4 ? ` q4: base ${f('base_q4')} guided ${f('guided_q4')}` : ''} reference ${f('reference')}`,
+      `${backend} ${label}: ms/token base ${f('base')} expert ${f('expert')} amateur ${f('amateur')} guided ${f('guided')} side-by-side ${f('side_by_side')}${placed ? ` (a worker each: ${f('guided_workers')} / ${f('side_by_side_workers')})` : ''} naive ${f('naive')}${naiveSame ? ` naive@1t ${f('naive_same_threads')}` : ''}${conc ? ` concurrent@1t ${f('guided_concurrent_1t')}` : ''}${q4 ? ` q4: base ${f('base_q4')} guided ${f('guided_q4')}` : ''} reference ${f('reference')}`,
     );
   }
   // Top-p sampling once (the coordinator's cost with a nucleus over the whole vocabulary).
@@ -263,6 +278,7 @@ export async function benchBackend(
     naive?.page.context().close(),
     naiveSame?.page.context().close(),
     conc?.page.context().close(),
+    placed?.page.context().close(),
   ]);
   await main.evaluate(() => window.proxyThinker.referenceDispose());
 
@@ -298,7 +314,9 @@ export async function benchBackend(
       naive_same_threads: naiveSame?.ms,
       concurrent_1t: conc?.ms,
       q4: q4?.ms,
+      default: placed?.ms,
     },
+    placement: ownPlacement,
     referenceLoadMs: refWarm.load_ms,
     settled,
     unavailable,

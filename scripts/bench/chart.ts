@@ -29,6 +29,8 @@ const LABELS: Record<string, string> = {
   amateur: 'amateur alone',
   guided: 'guided (engine schedule)',
   side_by_side: 'side-by-side',
+  guided_workers: 'guided, a worker per model',
+  side_by_side_workers: 'side-by-side, a worker per model',
   naive: 'naive loop (all cores)',
   naive_same_threads: 'naive loop (1 thread)',
   guided_concurrent_1t: 'guided, concurrent 1-thread',

@@ -8,6 +8,9 @@ export const CONFIGS = [
   'amateur',
   'guided',
   'side_by_side',
+  // A worker per model, when the engine's own placement is another (one worker on WASM with few cores).
+  'guided_workers',
+  'side_by_side_workers',
   'naive',
   'naive_same_threads',
   'guided_concurrent_1t',

@@ -6,6 +6,7 @@
 import { median } from '../cli/generate';
 import type { BackendPlan } from './args';
 import type { RunFigures } from './measure';
+import { ONE_WORKER_MAX_CORES } from '../../src/core/schedule';
 
 type Round = Partial<Record<string, RunFigures>>;
 const ROLES = ['base', 'expert', 'amateur'] as const;
@@ -51,7 +52,7 @@ export function g4Analysis(rounds: Round[], plan: BackendPlan, cores: number): G
   const parts = ROLES.map((r) => one[r]);
   const work = parts.every((p) => p !== null) ? parts.reduce<number>((s, p) => s + (p ?? 0), 0) : null;
   const bound = work === null ? null : work / Math.max(1, cores);
-  const configs = ['guided', 'guided_concurrent_1t', 'naive', 'naive_same_threads', 'base'];
+  const configs = ['guided', 'guided_workers', 'guided_concurrent_1t', 'naive', 'naive_same_threads', 'base'];
   const t = Object.fromEntries(configs.map((c) => [c, r1(med((x) => x[c]?.per_token_ms))]));
   const cpu = Object.fromEntries(configs.map((c) => [c, r1(med((x) => x[c]?.cpu_ms_per_token))]));
   const best = bound !== null && t.naive ? bound / t.naive : null;
@@ -97,6 +98,18 @@ export interface CoreSimulation {
   engine_choice: 'sequential' | 'base-first' | 'alongside' | 'concurrent';
   /** engine_choice's time / the fastest of all four: 1 when the engine's default does not lose. */
   choice_over_best: number;
+  /** One onnxruntime instance (one-worker placement): each model with every core, one after another. */
+  one_instance: number;
+  /**
+   * engine_choice × what the workers lost on this machine against this model (measured guided in a
+   * worker per model / the model's engine_choice at this machine's cores: messaging, oversubscription);
+   * null without that measurement.
+   */
+  workers_with_measured_overhead: number | null;
+  /** The placement the engine takes at this many cores (src/core/schedule.ts choosePlacement, WASM). */
+  placement: 'one-worker' | 'workers';
+  /** The placement's time (one_instance, or workers with the measured overhead) / the faster of the two; null without the overhead. */
+  placement_over_best: number | null;
 }
 
 /**
@@ -105,7 +118,7 @@ export interface CoreSimulation {
  * measured thread efficiency at the naive loop's threads (eff = 1 / (n·s + 1 − s)). A model, not a
  * measurement: it ignores memory bandwidth and the threads' start-up cost, which favour fewer threads.
  */
-export function simulateCores(a: G4Analysis, coreCounts: readonly number[]): CoreSimulation[] | null {
+export function simulateCores(a: G4Analysis, coreCounts: readonly number[], measuredWorkersMs: number | null = null): CoreSimulation[] | null {
   const t1 = ROLES.map((r) => a.step_ms_1t[r] ?? null);
   const eff = ROLES.map((r) => a.thread_efficiency[r] ?? null);
   if (t1.some((x) => x === null) || eff.some((x) => x === null) || a.naive_threads < 2) return null;
@@ -113,6 +126,14 @@ export function simulateCores(a: G4Analysis, coreCounts: readonly number[]): Cor
   const serial = eff.map((e) => Math.min(1, Math.max(0, (1 / (e ?? 1) - 1) / (n - 1))));
   const T = (i: number, threads: number) => (t1[i] ?? 0) * ((serial[i] ?? 0) + (1 - (serial[i] ?? 0)) / Math.max(1e-9, threads));
   const work = (t1 as number[]).reduce((s, x) => s + x, 0);
+  const choiceAt = (c: number) => {
+    const sequential = T(0, c) + T(1, Math.max(1, c / 2)) + T(2, Math.max(1, c / 2));
+    const baseFirst = T(0, c) + Math.max(T(1, c / 2), T(2, c / 2));
+    const alongside = Math.max(T(0, Math.max(1, c - Math.floor(c / 2))), T(1, Math.max(1, c / 2)) + T(2, Math.max(1, c / 2)));
+    const concurrent = Math.max(...[0, 1, 2].map((i) => T(i, (c * (t1[i] ?? 0)) / work)));
+    return Math.min(sequential, baseFirst, alongside, concurrent);
+  };
+  const overhead = measuredWorkersMs !== null && Number.isFinite(measuredWorkersMs) ? measuredWorkersMs / choiceAt(a.cores) : null;
   return coreCounts.map((c) => {
     // The engine's threads (src/core/schedule.ts): every core for the base, half for each small model.
     const sequential = T(0, c) + T(1, Math.max(1, c / 2)) + T(2, Math.max(1, c / 2));
@@ -125,6 +146,10 @@ export function simulateCores(a: G4Analysis, coreCounts: readonly number[]): Cor
     const ours = { sequential, 'base-first': baseFirst, alongside, concurrent } as const;
     const choice = (Object.keys(ours) as (keyof typeof ours)[]).reduce((b, k) => (ours[k] < ours[b] ? k : b));
     const best = Math.min(sequential, baseFirst, alongside, concurrent, split);
+    const oneInstance = T(0, c) + T(1, c) + T(2, c);
+    const workers = overhead === null ? null : ours[choice] * overhead;
+    const placement = c <= ONE_WORKER_MAX_CORES ? 'one-worker' : 'workers';
+    const placed = placement === 'one-worker' ? oneInstance : workers;
     return {
       cores: c,
       sequential: r1(sequential) ?? 0,
@@ -134,6 +159,10 @@ export function simulateCores(a: G4Analysis, coreCounts: readonly number[]): Cor
       split_concurrent: r1(split) ?? 0,
       engine_choice: choice,
       choice_over_best: r3(ours[choice] / best) ?? 0,
+      one_instance: r1(oneInstance) ?? 0,
+      workers_with_measured_overhead: r1(workers),
+      placement,
+      placement_over_best: placed === null || workers === null ? null : r3(placed / Math.min(oneInstance, workers)),
     };
   });
 }

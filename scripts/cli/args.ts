@@ -29,7 +29,7 @@ export class InputError extends Error {
 
 export const BACKENDS = ['wasm', 'webgpu'] as const;
 export type CliBackend = (typeof BACKENDS)[number];
-export const PLACEMENTS = ['workers', 'single-thread'] as const;
+export const PLACEMENTS = ['workers', 'one-worker', 'single-thread'] as const;
 
 export interface GenerateOptions {
   command: 'generate';
@@ -54,7 +54,8 @@ export interface GenerateOptions {
   stop: string[];
   json: boolean;
   threads: number | null;
-  placement: (typeof PLACEMENTS)[number];
+  /** null: the engine's own choice (one worker on WASM with few cores, else a worker per model). */
+  placement: (typeof PLACEMENTS)[number] | null;
   timeoutSec: number;
   chromium: string | null;
   build: 'auto' | 'always' | 'never';
@@ -92,7 +93,7 @@ Runtime:
   --backend B               ${BACKENDS.join(' | ')} (default wasm)
   --dtype D                 ${LOCAL_DTYPES.join(' | ')} (default: the preset's, q4 for folders)
   --threads N               onnxruntime WASM threads per model worker (default: the engine's schedule, docs/bench.md G4)
-  --placement P             ${PLACEMENTS.join(' | ')} (default workers)
+  --placement P             ${PLACEMENTS.join(' | ')} (default: the engine's choice, docs/bench.md)
   --timeout SEC             give up after SEC seconds (default 900)
   --chromium PATH           browser binary (default $CHROME_PATH, else /usr/bin/chromium)
   --build auto|always|never rebuild dist/ when stale (auto, default), always, or never
@@ -297,7 +298,7 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
     stop,
     json: values.has('json'),
     threads: threadsRaw === undefined ? null : integer('threads', toNumber('threads', threadsRaw), 1, 64),
-    placement: oneOf('placement', str('placement') ?? 'workers', PLACEMENTS),
+    placement: str('placement') === undefined ? null : oneOf('placement', str('placement') ?? '', PLACEMENTS),
     timeoutSec: timeout,
     chromium: str('chromium') ?? null,
     build: oneOf('build', str('build') ?? 'auto', ['auto', 'always', 'never'] as const),

@@ -4,7 +4,7 @@
  */
 import { median as coreMedian } from '../../src/core/median';
 import type { AutomationResult, ResolutionOutcome, StreamOutput } from '../../src/client/automation';
-import type { LoopStats, ModelInfo, Stepping, SteppingChoice } from '../../src/core/protocol';
+import type { LoopStats, ModelInfo, PlacementChoice, Stepping, SteppingChoice } from '../../src/core/protocol';
 import { dtypeOption, fixedDtype, MODEL_ROLES, type ModelRole } from '../../src/core/presets';
 import { EXIT, InputError, type GenerateOptions } from './args';
 import { checkImage, checkModelDir, mountNames, presetDirs } from './inputs';
@@ -59,7 +59,7 @@ export interface CliOutput {
   backend: Partial<Record<ModelRole, string>>;
   models: CliModel[];
   /** The trio's stepping order for guided and for side-by-side runs (null in-thread). */
-  schedule: { guided: CliStepping; side_by_side: CliStepping } | null;
+  schedule: { placement: PlacementChoice; guided: CliStepping; side_by_side: CliStepping } | null;
   prompt_ids: Partial<Record<ModelRole, number[]>>;
   streams: Partial<Record<'base' | 'guided' | 'expert', CliStream>>;
   timings: {
@@ -162,7 +162,7 @@ export async function generate(opts: GenerateOptions, log: Log): Promise<CliOutp
       trio,
       backend: opts.backend,
       ...dtypeOption(opts.dtype),
-      placement: opts.placement,
+      ...(opts.placement ? { placement: opts.placement } : {}),
       ...(opts.threads ? { wasmThreads: opts.threads } : {}),
     };
     log(`loading ${MODEL_ROLES.map((r) => folders[r].url).join(', ')} on ${opts.backend}…`);
@@ -335,5 +335,5 @@ function scheduleOf(infos: ModelInfo[]): CliOutput['schedule'] {
   const s = infos.find((i) => i.schedule)?.schedule;
   if (!s) return null;
   const one = (c: SteppingChoice): CliStepping => ({ stepping: c.stepping, measured_ms: c.measuredMs, why: c.why });
-  return { guided: one(s.guided), side_by_side: one(s.sideBySide) };
+  return { placement: s.placement, guided: one(s.guided), side_by_side: one(s.sideBySide) };
 }

@@ -33,10 +33,28 @@ export interface SteppingChoice {
   why: string;
 }
 
+/**
+ * Where the models run. 'workers': a model worker each (they can step at the same time). 'one-worker':
+ * all three in one model worker, one onnxruntime instance with every core, stepping one after
+ * another. 'single-thread': all three inside the coordinator's own worker (the benchmark's naive loop).
+ */
+export type Placement = 'workers' | 'one-worker' | 'single-thread';
+
+/** A placement and why it was taken: the machine (backend, cores), the caller's word, or a fallback. */
+export interface PlacementChoice {
+  placement: Placement;
+  why: string;
+}
+
 /** The trio's stepping: one for runs with one row per model, one for side-by-side (base: two rows). */
-export interface TrioSchedule {
+export interface TrioStepping {
   guided: SteppingChoice;
   sideBySide: SteppingChoice;
+}
+
+/** Where the trio's models run, and how a decode step steps them. */
+export interface TrioSchedule extends TrioStepping {
+  placement: PlacementChoice;
 }
 
 /** An error as it crosses a worker boundary: name and message intact. */
@@ -125,10 +143,10 @@ export interface LoadOptions {
   /** Overrides the preset dtype (e.g. 'fp32' in tests). */
   dtype?: Dtype;
   /**
-   * 'workers' (default): one worker per model, stepping concurrently. 'single-thread': all models
-   * inside the coordinator, stepped one after another — the naive loop the benchmark compares against.
+   * Where the models run (see Placement). Default: the engine's choice — on WASM with few cores
+   * 'one-worker', else 'workers' (src/core/schedule.ts choosePlacement).
    */
-  placement?: 'workers' | 'single-thread';
+  placement?: Placement;
   /** onnxruntime WASM threads per model worker (default: its own choice). */
   wasmThreads?: number;
   /** Per-role override of wasmThreads (e.g. more threads for the large base model). */
@@ -511,7 +529,12 @@ export type RunEvent =
   | { type: 'stream-done'; runId: number; stream: StreamName; reason: StopReason; text: string; sweep?: number }
   | { type: 'done'; runId: number; ms: number; loop: LoopStats }
   /** A run's error, or one stream's (`stream`); `role` names the model whose failure ended it. */
-  | { type: 'error'; runId: number; error: WireError; stream?: StreamName; role?: ModelRole; sweep?: number };
+  | { type: 'error'; runId: number; error: WireError; stream?: StreamName; role?: ModelRole; sweep?: number }
+  /**
+   * A model stopped during the run and takes no runs until loaded again — also one no stream of the
+   * run needed, when it shared the failed model's onnxruntime instance (one-worker placement).
+   */
+  | { type: 'stopped'; runId: number; role: ModelRole; error: WireError };
 
 export type LoadEvent =
   /** Bytes of one file; with `failure` set, the file failed (see FileProgress.failure). */

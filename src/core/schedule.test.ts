@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autoWasmSchedule, chooseStepping } from './schedule';
+import { autoWasmSchedule, choosePlacement, chooseStepping, ONE_WORKER_MAX_CORES } from './schedule';
 import { median } from './median';
 
 describe('autoWasmSchedule', () => {
@@ -34,5 +34,23 @@ describe('chooseStepping', () => {
   it('orders without samples are no candidates; none at all is an error', () => {
     expect(chooseStepping({ concurrent: [10], sequential: [] }, 'x')).toEqual({ stepping: 'concurrent', measuredMs: { concurrent: 10 }, why: 'x: concurrent measured 10 ms per step at load' });
     expect(() => chooseStepping({}, 'side-by-side')).toThrow(/side-by-side/);
+  });
+});
+
+describe('choosePlacement', () => {
+  it('one worker on WASM up to ONE_WORKER_MAX_CORES cores, a worker per model above, on WebGPU and outside a browser', () => {
+    const on = (cores: number | null, backend: 'wasm' | 'webgpu' = 'wasm') => choosePlacement({ asked: undefined, backend, cores }).placement;
+    expect([1, 2, ONE_WORKER_MAX_CORES].map((c) => on(c))).toEqual(['one-worker', 'one-worker', 'one-worker']);
+    expect([ONE_WORKER_MAX_CORES + 1, 16].map((c) => on(c))).toEqual(['workers', 'workers']);
+    expect(on(2, 'webgpu')).toBe('workers');
+    expect(on(null)).toBe('workers');
+    expect(choosePlacement({ asked: undefined, backend: 'wasm', cores: 2 }).why).toBe(
+      'WASM on 2 cores: one worker, the models one after another with every core (faster than a worker each where cores are few)',
+    );
+  });
+  it("the caller's placement wins; thread counts per model need a worker per model", () => {
+    expect(choosePlacement({ asked: 'workers', backend: 'wasm', cores: 2 })).toEqual({ placement: 'workers', why: 'workers, as the load options asked' });
+    expect(choosePlacement({ asked: 'one-worker', backend: 'webgpu', cores: 64 }).placement).toBe('one-worker');
+    expect(choosePlacement({ asked: undefined, backend: 'wasm', cores: 2, perModelThreads: true }).placement).toBe('workers');
   });
 });

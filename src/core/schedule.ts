@@ -15,7 +15,7 @@
  */
 import type { ModelRole } from './presets';
 import { median } from './median';
-import type { Stepping, SteppingChoice } from './protocol';
+import type { Backend, Placement, PlacementChoice, Stepping, SteppingChoice } from './protocol';
 
 /** Every stepping order, in the order a tie is broken (the first wins). */
 export const STEPPINGS: readonly Stepping[] = ['sequential', 'base-first', 'alongside', 'concurrent', 'base-lead'];
@@ -48,4 +48,41 @@ export function chooseStepping(samples: Partial<Record<Stepping, readonly number
   const others = ranked.filter((s) => s !== best).map((s) => `${s} ${measuredMs[s]} ms`);
   const why = `${what}: ${best} measured ${measuredMs[best]} ms per step at load${others.length ? ` (${others.join(', ')})` : ''}`;
   return { stepping: best, measuredMs, why };
+}
+
+/**
+ * Up to this many cores, on WASM, the three models share one model worker (one onnxruntime
+ * instance, every core for each model in turn) instead of a worker each. Measured on 2 cores (bench
+ * trio, q8): 20–23 ms per guided token in one instance against 25–27 ms for three workers in their
+ * fastest order; three workers stepped one after another, 2 threads each, took 55–58 ms (docs/bench.md,
+ * "One worker where cores are few"). The bench's model of more cores, with the workers' overhead
+ * measured here, still puts one instance ahead at 4 cores and level at 8: above 4 the design's three
+ * workers (they can step at the same time) stay the default. Timing both at load would mean loading
+ * the trio twice.
+ */
+export const ONE_WORKER_MAX_CORES = 4;
+
+export interface PlacementInput {
+  /** The caller's placement (LoadOptions.placement), if any. */
+  asked: Placement | undefined;
+  /** The backend the models will use (resolved from 'auto'). */
+  backend: Backend;
+  /** Logical cores the browser reports; null outside a browser. */
+  cores: number | null;
+  /** The caller gave thread counts per model (LoadOptions.wasmThreadsByRole): only separate workers can have them. */
+  perModelThreads?: boolean;
+}
+
+/** Where the models run when the caller does not say: one worker on WASM with few cores, else a worker each. */
+export function choosePlacement({ asked, backend, cores, perModelThreads }: PlacementInput): PlacementChoice {
+  if (asked) return { placement: asked, why: `${asked}, as the load options asked` };
+  if (backend === 'webgpu') return { placement: 'workers', why: 'WebGPU: a worker per model' };
+  if (perModelThreads) return { placement: 'workers', why: 'a worker per model, for the thread counts per model the load options gave' };
+  if (cores === null) return { placement: 'workers', why: 'a worker per model (outside a browser the cores are not known)' };
+  if (cores <= ONE_WORKER_MAX_CORES)
+    return {
+      placement: 'one-worker',
+      why: `WASM on ${cores} core${cores === 1 ? '' : 's'}: one worker, the models one after another with every core (faster than a worker each where cores are few)`,
+    };
+  return { placement: 'workers', why: `WASM on ${cores} cores: a worker per model, so that they can step at the same time` };
 }

@@ -43,7 +43,7 @@ export function presetSpecifiers(preset: TrioPreset, dtype: LocalDtype): ModelSp
 export async function loadModels(): Promise<void> {
   const s = useApp.getState();
   if (s.load.status === 'loading' || s.run.status !== 'idle') return;
-  const { presetId, dtype, backend } = s.settings;
+  const { presetId, dtype, backend, placement } = s.settings;
   let preset: TrioPreset;
   try {
     preset = findPreset(presetId);
@@ -62,6 +62,7 @@ export async function loadModels(): Promise<void> {
     label: preset.label,
     dtype: preset.local ? dtype : 'preset',
     backend,
+    placement,
   });
 }
 
@@ -69,7 +70,8 @@ export async function loadModels(): Promise<void> {
 export async function loadCustomTrio(models: ModelSpecifier[], label: string): Promise<void> {
   const s = useApp.getState();
   if (s.load.status === 'loading' || s.run.status !== 'idle') return;
-  await loadTrio({ models, presetId: CUSTOM_TRIO_ID, label, dtype: 'custom', backend: s.settings.backend });
+  const { backend, placement } = s.settings;
+  await loadTrio({ models, presetId: CUSTOM_TRIO_ID, label, dtype: 'custom', backend, placement });
 }
 
 /** The last load again: models that loaded stay loaded, stored files are not downloaded again. */
@@ -138,7 +140,7 @@ export function setDownloadPlan(plan: TrioPlan | null): void {
 }
 
 async function loadTrio(request: LoadRequest): Promise<void> {
-  const { models: specs, presetId, label, dtype, backend } = request;
+  const { models: specs, presetId, label, dtype, backend, placement } = request;
   const gen = ++generation;
   patch('load', {
     status: 'loading',
@@ -152,7 +154,8 @@ async function loadTrio(request: LoadRequest): Promise<void> {
     if (gen === generation) patch('load', { models: applyLoadEvents(useApp.getState().load.models, batch) });
   });
   try {
-    const infos = await coordinator().loadTrio(specs, { backend }, (e) => events.push([e]));
+    const options = { backend, ...(placement === 'auto' ? {} : { placement }) };
+    const infos = await coordinator().loadTrio(specs, options, (e) => events.push([e]));
     events.flush();
     if (gen !== generation) return;
     const models = applyLoadEvents(

@@ -16,6 +16,7 @@ describe('parsePersistedSettings', () => {
         presetId: 'tiny-escalate',
         dtype: 'fp32',
         backend: 'wasm',
+        placement: 'one-worker',
         mode: 'guided',
         alpha: 1.25,
         decoding: 'sample',
@@ -44,6 +45,7 @@ describe('parsePersistedSettings', () => {
         presetId: 'a-preset-that-was-removed',
         dtype: 'fp8',
         backend: 'webgl',
+        placement: 'single-thread', // the bench's naive loop, not a choice the page offers
         mode: 'guided',
         alpha: 7,
         decoding: 'beam',

@@ -45,6 +45,18 @@ describe('applyStoppedModels', () => {
     expect(applyStoppedModels(before, events)).toBe(before);
   });
 
+  it('marks a model named by a stopped event (a shared worker\'s crash stops models no stream needed)', () => {
+    const shared: RunEvent = {
+      type: 'stopped',
+      runId: 1,
+      role: 'amateur',
+      error: { name: 'WorkerCrashedError', message: 'the amateur model stopped with the expert model' },
+    };
+    const after = applyStoppedModels(loadedTrio(), [crash, shared]);
+    expect(stoppedRoles(after)).toEqual(['expert', 'amateur']);
+    expect(after.amateur.stopped).toEqual({ name: 'WorkerCrashedError', message: 'the amateur model stopped with the expert model' });
+  });
+
   it('keeps the first error of a model that reports several', () => {
     const lost: RunEvent = {
       ...crash,

@@ -13,7 +13,8 @@ export function applyStoppedModels(models: ModelsView, events: readonly RunEvent
   let next = models;
   for (const e of events) {
     // Only fatal errors stop a model; any other step error ends just the stream that hit it.
-    if (e.type !== 'error' || !e.role || !FATAL_MODEL_ERRORS.includes(e.error.name)) continue;
+    const fatal = e.type === 'stopped' || (e.type === 'error' && FATAL_MODEL_ERRORS.includes(e.error.name));
+    if (!fatal || !e.role) continue;
     if (next[e.role].stopped) continue;
     const m = next[e.role];
     next = { ...next, [e.role]: { ...m, stopped: { name: e.error.name, message: e.error.message } } };

@@ -12,6 +12,7 @@ import type {
   BackendChoice,
   ImagePayload,
   ModelSpecifier,
+  Placement,
   Resolution,
   RunMode,
   RunRequest,
@@ -27,6 +28,9 @@ export const ALPHA_MIN = 0;
 export const ALPHA_MAX = 2;
 export const INSPECT_TOP_K = 5;
 
+/** The placement control: the engine's choice, or one the user fixed. */
+export type PlacementSetting = 'auto' | Exclude<Placement, 'single-thread'>;
+
 /** What the settings controls hold. Numbers stay as typed (strings) until a run parses them. */
 export interface Settings {
   /** Load a preset trio, or one made from hub repos / folders in the custom trio picker. */
@@ -34,6 +38,8 @@ export interface Settings {
   presetId: string;
   dtype: LocalDtype;
   backend: BackendChoice;
+  /** Where the next load puts the models; 'auto': the engine's choice. */
+  placement: PlacementSetting;
   mode: RunMode;
   alpha: number;
   decoding: 'greedy' | 'sample';
@@ -92,6 +98,7 @@ export interface LoadRequest {
   label: string;
   dtype: string;
   backend: BackendChoice;
+  placement: PlacementSetting;
 }
 
 export interface LoadSlice {
@@ -170,6 +177,7 @@ export function initialState(): AppState {
       presetId: 'tiny',
       dtype: DEFAULT_LOCAL_DTYPE,
       backend: 'auto',
+      placement: 'auto',
       mode: 'side-by-side',
       alpha: DEFAULT_ALPHA,
       decoding: 'greedy',

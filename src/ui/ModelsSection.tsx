@@ -7,6 +7,7 @@ import { ModelCacheDetails } from './ModelCacheDetails';
 import { ModelLoadProgress } from './ModelLoadProgress';
 import { CustomTrioPicker } from './models';
 import { ModelStatusList } from './ModelStatusList';
+import { PlacementPicker } from './PlacementPicker';
 import { PresetDownloadPlan } from './PresetDownloadPlan';
 import { TrioPicker } from './TrioPicker';
 import { TrioSourceToggle } from './TrioSourceToggle';
@@ -26,6 +27,7 @@ export function ModelsSection() {
       <TrioSourceToggle />
       {source === 'preset' && <TrioPicker />}
       <BackendPicker />
+      <PlacementPicker />
       {source === 'preset' ? (
         <PresetDownloadPlan />
       ) : (

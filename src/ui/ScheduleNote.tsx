@@ -2,7 +2,7 @@ import type { TrioSchedule } from '../core/protocol';
 import { MODEL_ROLES } from '../core/presets';
 import { useApp } from '../state/store';
 
-/** How the loaded trio steps its models per token, and why (timed at load or during runs, or as asked). */
+/** Where the loaded trio's models run and how it steps them per token, and why (the machine, timings at load or during runs, or as asked). */
 export function ScheduleNote() {
   const schedule = useApp((s) => MODEL_ROLES.map((r) => s.load.models[r].info?.schedule).find(Boolean));
   const tuned = useApp((s) => s.run.view.loop?.stepping ?? null);
@@ -10,6 +10,9 @@ export function ScheduleNote() {
   const kindName = tuned?.kind === 'sideBySide' ? 'side-by-side' : 'guided';
   return (
     <p className="hint" aria-label="Stepping schedule">
+      Placement: <strong>{schedule.placement.placement}</strong>
+      <span className="reason"> · {schedule.placement.why}</span>
+      <br />
       Stepping: guided <strong>{schedule.guided.stepping}</strong>, side-by-side{' '}
       <strong>{schedule.sideBySide.stepping}</strong>
       <span className="reason"> · {describe(schedule)}</span>

@@ -5,7 +5,7 @@
  */
 import { planRun } from '../../src/core/plan';
 import { MODEL_ROLES, type ModelRole } from '../../src/core/presets';
-import type { RunMode, Stepping, SteppingChoice, TrioSchedule } from '../../src/core/protocol';
+import type { RunMode, Stepping, SteppingChoice, TrioStepping } from '../../src/core/protocol';
 import { chooseStepping, STEPPINGS } from '../../src/core/schedule';
 import { LogitsArena } from './logits-arena';
 import { leadWait, stepModels } from './stepping';
@@ -20,7 +20,7 @@ const ROUNDS = 4;
 const BUDGET_MS = 8000;
 const PROMPT = [{ role: 'user' as const, text: 'Count from one to ten.' }];
 
-export async function calibrate(trio: LoadedTrio): Promise<TrioSchedule> {
+export async function calibrate(trio: LoadedTrio): Promise<TrioStepping> {
   const t0 = performance.now();
   const guided = await timeOrders(trio, 'guided', 'guided', BUDGET_MS);
   const left = BUDGET_MS - (performance.now() - t0);
@@ -33,7 +33,7 @@ export async function calibrate(trio: LoadedTrio): Promise<TrioSchedule> {
 }
 
 /** The caller's own order, for both kinds of run. */
-export function fixedSchedule(stepping: Stepping, why: string): TrioSchedule {
+export function fixedSchedule(stepping: Stepping, why: string): TrioStepping {
   const choice: SteppingChoice = { stepping, measuredMs: {}, why };
   return { guided: choice, sideBySide: choice };
 }

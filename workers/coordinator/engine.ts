@@ -37,7 +37,7 @@ import { LogitsArena, type ArenaLayout } from './logits-arena';
 import { SharedPixels } from './shared-pixels';
 import { checkMemory, type MemoryCheckInput } from './memory-check';
 import { leadWait, stepModels } from './stepping';
-import { loadTrio, reloadDead, type LoadedTrio, type ModelHandle } from './trio';
+import { loadTrio, reloadDead, stoppedWhy, type LoadedTrio, type ModelHandle } from './trio';
 
 interface StreamState {
   feed: StreamFeed;
@@ -177,11 +177,22 @@ export class Engine implements CoordinatorApi {
     this.alpha = req.alpha;
     this.nextIndex = 0;
     const t0 = performance.now();
+    const stoppedBefore = new Set([...trio.models].filter(([, m]) => stoppedWhy(m)).map(([r]) => r));
+    // Every model the run stopped, named for the page before the run's end (a shared worker's crash
+    // stops models the run did not use).
+    const pushStopped = () => {
+      for (const [role, m] of trio.models) {
+        const why = stoppedWhy(m);
+        if (why && !stoppedBefore.has(role)) events.push({ type: 'stopped', runId, role, error: toWireError(why) });
+      }
+    };
     try {
       const loop = await this.decode(req, plan, roles, trio, tokenizer, sampling, runId, events);
+      pushStopped();
       events.push({ type: 'done', runId, ms: performance.now() - t0, loop });
     } catch (e) {
       const role = e instanceof Error ? this.failedRole.get(e) : undefined;
+      pushStopped();
       events.push({ type: 'error', runId, error: toWireError(e), ...(role ? { role } : {}) });
       throw e;
     } finally {
@@ -206,7 +217,7 @@ export class Engine implements CoordinatorApi {
     };
     try {
       // A reloaded model's counters start again at zero (it was not timed at load).
-      for (const [role, m] of trio.models) if (m.dead) this.statsAtLoad[role] = undefined;
+      for (const [role, m] of trio.models) if (stoppedWhy(m)) this.statsAtLoad[role] = undefined;
       await reloadDead(trio, this.spawn, emit);
       return [...trio.models.values()].map((m) => m.info);
     } finally {
@@ -234,7 +245,8 @@ export class Engine implements CoordinatorApi {
     for (const r of roles) {
       const m = trio.models.get(r);
       if (!m) throw new Error(`mode "${req.mode}" needs the ${r} model, which is not loaded`);
-      if (m.dead) throw new Error(`the ${r} model (${m.info.name}) stopped during an earlier run (${m.dead.message}); load the trio again`);
+      const stopped = stoppedWhy(m);
+      if (stopped) throw new Error(`the ${r} model (${m.info.name}) stopped during an earlier run (${stopped.message}); load the trio again`);
     }
     return { trio, tokenizer, sampling, plan, roles };
   }
@@ -591,10 +603,25 @@ function sweepOf(s: StreamState): { sweep?: number } {
   return s.feed.sweep === undefined ? {} : { sweep: s.feed.sweep };
 }
 
-/** After a fatal error (worker gone, GPU device lost) the model takes no further runs until reloaded. */
+/**
+ * After a fatal error (worker gone, GPU device lost, onnxruntime out of memory) the model takes no
+ * further runs until reloaded. Where the models share one onnxruntime instance (one-worker,
+ * single-thread), that instance cannot be trusted any more: every model stops, and the shared
+ * worker ends, so that calls in flight fail at once and Load again starts a fresh one.
+ */
 function markIfFatal(trio: LoadedTrio, role: ModelRole, e: unknown): void {
   const m = trio.models.get(role);
-  if (m && e instanceof Error && FATAL_MODEL_ERRORS.includes(e.name)) m.dead = e;
+  if (!m || m.dead || !(e instanceof Error) || !FATAL_MODEL_ERRORS.includes(e.name)) return;
+  m.dead = e;
+  const { placement } = trio.schedule.placement;
+  if (placement === 'workers') return;
+  for (const [other, o] of trio.models) {
+    if (o === m || o.dead) continue;
+    const why = `the ${other} model stopped with the ${role} model: the three share one onnxruntime instance (${placement} placement) — ${e.name}: ${e.message}`;
+    o.dead = Object.assign(new Error(why), { name: 'WorkerCrashedError' });
+    o.handle.terminate(why);
+  }
+  m.handle.terminate(`${e.name}: ${e.message}`);
 }
 
 /** A model's counters less those at load (the load's timed steps); heapBytes is a size, kept as it is. */

@@ -1,7 +1,9 @@
 /**
  * Before a run: each model it needs measures its prompt (tokenizer only; no model runs), and the
  * engine plans the run's memory per model against what that model can still allocate — the prefill
- * piece size, or a refusal that says what to shorten.
+ * piece size, or a refusal that says what to shorten. Models that share one WebAssembly heap (the
+ * one-worker and single-thread placements) share its free bytes: each is planned against what the
+ * heap holds after all of them loaded, less what the models planned before it may take.
  */
 import { memoryBudget, refusalMessage } from '../../src/core/memoryAdvice';
 import { planMemory, type PromptShape } from '../../src/core/memoryEstimate';
@@ -39,6 +41,10 @@ export async function checkMemory(trio: LoadedTrio, x: MemoryCheckInput): Promis
     }),
   );
   const memory: Partial<Record<ModelRole, RunMemory>> = {};
+  const shared = trio.schedule.placement.placement !== 'workers';
+  // The heap only grows, so the model loaded last saw every model's weights in it.
+  const sharedResident = Math.max(0, ...[...trio.models.values()].map((t) => t.info.memory.resident ?? 0));
+  let claimed = 0;
   for (const [i, { role, m, sizes }] of models.entries()) {
     const measured = measures[i];
     if (!measured) continue;
@@ -51,8 +57,10 @@ export async function checkMemory(trio: LoadedTrio, x: MemoryCheckInput): Promis
       maxNewTokens: x.maxNewTokens,
       extension: measured.extension,
     };
-    const budget = memoryBudget(m.info.memory);
+    const own = memoryBudget(shared ? { ...m.info.memory, resident: sharedResident } : m.info.memory);
+    const budget = shared ? { ...own, available: Math.max(0, own.available - claimed) } : own;
     const plan = planMemory(sizes, shape, budget);
+    claimed += plan.peakBytes;
     if (!plan.fits) {
       const message = refusalMessage({
         role,

@@ -6,18 +6,23 @@ import type {
   ModelInfo,
   ModelSpecifier,
   ModelWorkerApi,
+  PlacementChoice,
   TrioSchedule,
 } from '../../src/core/protocol';
 import type { ModelRole } from '../../src/core/presets';
 import { loadKey } from '../../src/models/sources/identity';
-import { autoWasmSchedule, STEPPINGS, type WasmSchedule } from '../../src/core/schedule';
+import { autoWasmSchedule, choosePlacement, STEPPINGS, type WasmSchedule } from '../../src/core/schedule';
+import { chooseBackend } from '../../src/models/backend';
+import { classifyRuntimeError } from '../../src/core/runtimeErrors';
 import { SteppingTuner } from '../../src/core/steppingTuner';
 import { calibrate, fixedSchedule } from './calibrate';
 
 export interface ModelHandle {
   api: ModelWorkerApi;
-  /** Ends the model's worker (a stuck load or a lost device); a no-op in-thread. */
-  terminate: () => void;
+  /** Ends the model's worker (a stuck load or a lost device; its calls fail saying `why`); in-thread it disposes the model. */
+  terminate: (why?: string) => void;
+  /** Why the model can take no more calls (its worker died or was ended); null while it can. */
+  stopped?: () => Error | null;
 }
 
 export interface TrioModel {
@@ -28,6 +33,14 @@ export interface TrioModel {
   options: LoadOptions;
   /** Set when it stopped (worker died, device lost, onnxruntime failed): it takes no runs until loaded again. */
   dead?: Error;
+}
+
+/**
+ * Why a model takes no runs until loaded again, or undefined: it failed, or its worker stopped (in
+ * the one-worker placement a crash stops the models the run did not use too).
+ */
+export function stoppedWhy(m: TrioModel): Error | undefined {
+  return m.dead ?? m.handle.stopped?.() ?? undefined;
 }
 
 export interface LoadedTrio {
@@ -59,8 +72,43 @@ export async function loadTrio(
   spawn: (role: ModelRole, options: LoadOptions) => ModelHandle,
   onEvent: (e: LoadEvent) => void,
 ): Promise<LoadedTrio> {
+  const placement = choosePlacement({
+    asked: options.placement,
+    backend: (await chooseBackend(options.backend, false)).backend,
+    cores: browserCores(),
+    perModelThreads: options.wasmThreadsByRole !== undefined,
+  });
+  if (options.placement || placement.placement !== 'one-worker') return loadPlaced(specs, options, placement, spawn, onEvent);
+  try {
+    return await loadPlaced(specs, options, placement, spawn, onEvent);
+  } catch (e) {
+    // The engine's own choice did not fit one WebAssembly heap: a worker (and a heap) per model.
+    if (classifyRuntimeError(e) !== 'out-of-memory') throw e;
+    releaseParked(spawn);
+    const fallback: PlacementChoice = {
+      placement: 'workers',
+      why: `a worker per model: the three did not fit one worker's memory (${e instanceof Error ? e.message : String(e)})`,
+    };
+    return loadPlaced(specs, options, fallback, spawn, onEvent);
+  }
+}
+
+async function loadPlaced(
+  specs: ModelSpecifier[],
+  asked: LoadOptions,
+  placement: PlacementChoice,
+  spawn: (role: ModelRole, options: LoadOptions) => ModelHandle,
+  onEvent: (e: LoadEvent) => void,
+): Promise<LoadedTrio> {
+  let options: LoadOptions = { ...asked, placement: placement.placement };
   const schedule = autoSchedule(options);
   if (schedule) options = { ...options, wasmThreadsByRole: schedule.threads };
+  // One onnxruntime instance for the three: every core for each model in turn.
+  const cores = browserCores();
+  if (placement.placement === 'one-worker') {
+    const { wasmThreadsByRole: _perModel, ...rest } = options;
+    options = { ...rest, ...(options.wasmThreads || cores === null ? {} : { wasmThreads: cores }) };
+  }
   const roles = new Set(specs.map((s) => s.role));
   if (roles.size !== specs.length)
     throw new Error('each role (base, expert, amateur) may appear once in a trio');
@@ -77,7 +125,7 @@ export async function loadTrio(
   // of bounds") when three sessions are created at once: they load one after another.
   let queue: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(f: () => Promise<T>): Promise<T> => {
-    if (options.placement !== 'single-thread') return f();
+    if (options.placement === 'workers') return f();
     const p = queue.then(f);
     queue = p.catch(() => undefined);
     return p;
@@ -115,20 +163,24 @@ export async function loadTrio(
   const infos = [...models.values()].map((m) => m.info);
   try {
     const vocab = mergeableVocab(infos);
-    const trio: LoadedTrio = { models, vocab, schedule: fixedSchedule('concurrent', 'not yet timed'), tuners: null };
-    trio.schedule =
+    const trio: LoadedTrio = { models, vocab, schedule: { placement, ...fixedSchedule('concurrent', 'not yet timed') }, tuners: null };
+    const stepping =
       options.placement === 'single-thread'
         ? fixedSchedule('sequential', 'single-thread placement: the models run one after another in one thread')
-        : options.stepping
-          ? fixedSchedule(options.stepping, `${options.stepping}, as the load options asked`)
-          : browserCores() === null
-            ? fixedSchedule('concurrent', 'concurrent: not timed outside a browser')
-            : await calibrate(trio).catch((e: unknown) =>
-                // A model that fails here fails its first run too, with its own error.
-                fixedSchedule('concurrent', `concurrent: timing the orders at load failed (${e instanceof Error ? e.message : String(e)})`),
-              );
+        : options.placement === 'one-worker'
+          ? // The worker runs them one after another in any case; sent together, none waits for a reply to start.
+            fixedSchedule('concurrent', 'one worker: the models take turns in it, their steps sent together')
+          : options.stepping
+            ? fixedSchedule(options.stepping, `${options.stepping}, as the load options asked`)
+            : cores === null
+              ? fixedSchedule('concurrent', 'concurrent: not timed outside a browser')
+              : await calibrate(trio).catch((e: unknown) =>
+                  // A model that fails here fails its first run too, with its own error.
+                  fixedSchedule('concurrent', `concurrent: timing the orders at load failed (${e instanceof Error ? e.message : String(e)})`),
+                );
+    trio.schedule = { placement, ...stepping };
     // An order the engine chose (not one the load options fixed) is kept right during runs.
-    if (options.placement !== 'single-thread' && !options.stepping) {
+    if (options.placement === 'workers' && !options.stepping) {
       const { guided, sideBySide } = trio.schedule;
       trio.tuners = {
         guided: new SteppingTuner(guided.stepping, STEPPINGS, guided.why),
@@ -200,7 +252,7 @@ export async function reloadDead(
   spawn: (role: ModelRole, options: LoadOptions) => ModelHandle,
   onEvent: (e: LoadEvent) => void,
 ): Promise<void> {
-  const dead = [...trio.models].filter(([, m]) => m.dead);
+  const dead = [...trio.models].filter(([, m]) => stoppedWhy(m));
   const settled = await Promise.allSettled(
     dead.map(async ([role, m]) => {
       m.handle.terminate();
@@ -222,7 +274,7 @@ export async function reloadDead(
  * browser that may run on WASM.
  */
 function autoSchedule(options: LoadOptions): WasmSchedule | null {
-  if (options.placement === 'single-thread' || options.backend === 'webgpu') return null;
+  if (options.placement !== 'workers' || options.backend === 'webgpu') return null;
   if (options.wasmThreads || options.wasmThreadsByRole) return null;
   const cores = browserCores();
   return cores === null ? null : autoWasmSchedule(cores);
