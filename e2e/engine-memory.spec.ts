@@ -25,8 +25,8 @@ test('a prompt a capped model cannot hold in one piece is prefilled in pieces, w
   // One piece needs the base model's scores [4 heads, S, S] in float32 twice: more than the cap.
   expect(2 * 4 * tokens * tokens * 4).toBeGreaterThan(LIMIT_MB * 2 ** 20);
 
-  // The same trio with each heap capped.
-  await page.evaluate((mb) => window.proxyThinker.load({ trio: 'tiny', backend: 'wasm', dtype: 'fp32', memoryLimitMB: mb }), LIMIT_MB);
+  // The same trio with each heap capped (a worker and a heap per model; one shared heap: workers/test/memory.test.ts).
+  await page.evaluate((mb) => window.proxyThinker.load({ trio: 'tiny', backend: 'wasm', dtype: 'fp32', memoryLimitMB: mb, placement: 'workers' }), LIMIT_MB);
   const before = await page.evaluate(() => window.proxyThinker.stats());
   const pieces = await page.evaluate((r) => window.proxyThinker.run(r), req);
   const after = await page.evaluate(() => window.proxyThinker.stats());

@@ -1,5 +1,5 @@
 /**
- * Issue #13: the engine times every stepping order at load and keeps the fastest; every order stays
+ * Issue #13: with a worker per model, the engine times every stepping order at load and keeps the fastest; every order stays
  * selectable and gives the same greedy tokens; the page shows the choice and why.
  */
 import { test, expect } from './fixtures';
@@ -15,7 +15,8 @@ test('the stepping order timed at load is reported; a fixed order gives the same
   const req = { alpha: 0.5, sampling: GREEDY, maxNewTokens: 10, question: 'What is the tallest bar?', imageUrl };
   const tokens: Record<string, unknown> = {};
   for (const stepping of [undefined, 'base-first', 'alongside'] as const) {
-    const infos = await page.evaluate((s) => window.proxyThinker.load({ trio: 'tiny', backend: 'wasm', dtype: 'fp32', ...(s ? { stepping: s } : {}) }), stepping);
+    // A worker per model: the placement where the order is timed and chosen (one worker steps them in turn).
+    const infos = await page.evaluate((s) => window.proxyThinker.load({ trio: 'tiny', backend: 'wasm', dtype: 'fp32', placement: 'workers', ...(s ? { stepping: s } : {}) }), stepping);
     const schedule = infos[0]?.schedule;
     if (stepping) {
       expect(schedule?.guided).toEqual({ stepping, measuredMs: {}, why: `${stepping}, as the load options asked` });
@@ -49,7 +50,8 @@ test('the stepping order timed at load is reported; a fixed order gives the same
 
 test('the page shows how the trio steps its models and why', async ({ page }) => {
   await openApp(page);
-  await loadTinyTrio(page);
+  await loadTinyTrio(page, 'tiny', 'Worker each');
+  await expect(page.getByLabel('Stepping schedule')).toContainText('Placement: workers · workers, as the load options asked');
   const note = page.getByLabel('Stepping schedule');
   await expect(note).toContainText(/Stepping: guided (sequential|base-first|alongside|concurrent|base-lead), side-by-side (sequential|base-first|alongside|concurrent|base-lead)/);
   await expect(note).toContainText(/guided: \S+ measured [\d.]+ ms per step at load/);

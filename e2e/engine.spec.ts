@@ -63,7 +63,8 @@ test.describe('engine in the browser (WASM)', () => {
   test('a model worker that dies surfaces its error; the other stream keeps its text', async ({ page }) => {
     await page.goto('/');
     await page.waitForFunction(() => typeof window.proxyThinker === 'object');
-    await page.evaluate(() => window.proxyThinker.load({ trio: 'tiny', backend: 'wasm', dtype: 'fp32' }));
+    // A worker per model: only the expert's dies (one worker for all three: e2e/page-model-stopped.spec.ts).
+    await page.evaluate(() => window.proxyThinker.load({ trio: 'tiny', backend: 'wasm', dtype: 'fp32', placement: 'workers' }));
     const imageUrl = await canvasImageUrl(page);
     const result = await page.evaluate(
       (url) => window.proxyThinker.run({ mode: 'side-by-side', alpha: 0.5, sampling: { temperature: 0, topK: 0, topP: 1, seed: 0 }, maxNewTokens: 12, question: 'Describe it.', imageUrl: url, faultAt: { role: 'expert', step: 3 } }),
