@@ -53,14 +53,16 @@ export function chooseStepping(samples: Partial<Record<Stepping, readonly number
 /**
  * Up to this many cores, on WASM, the three models share one model worker (one onnxruntime
  * instance, every core for each model in turn) instead of a worker each. Measured on 2 cores (bench
- * trio, q8): 20–23 ms per guided token in one instance against 25–27 ms for three workers in their
- * fastest order; three workers stepped one after another, 2 threads each, took 55–58 ms (docs/bench.md,
- * "One worker where cores are few"). The bench's model of more cores, with the workers' overhead
- * measured here, still puts one instance ahead at 4 cores and level at 8: above 4 the design's three
- * workers (they can step at the same time) stay the default. Timing both at load would mean loading
- * the trio twice.
+ * trio, q8): 20–23 ms per guided token in one instance against 22–27 ms for three workers in their
+ * fastest order; three workers stepped one after another, 2 threads each, took 54–58 ms (docs/bench.md,
+ * "One worker where cores are few"). Above 2 cores it is the bench's model of more cores
+ * (g4_analysis.more_cores): with the overhead the workers showed here carried over, one instance is
+ * ahead at 4 and 8 cores and a worker each at 16; without it a worker each would win everywhere. The
+ * overhead (oversubscribed threads, messaging) persists with the workers' thread plan (2c threads on
+ * c cores), so the threshold follows the model that includes it. Timing both at load would mean
+ * loading the trio twice.
  */
-export const ONE_WORKER_MAX_CORES = 4;
+export const ONE_WORKER_MAX_CORES = 8;
 
 export interface PlacementInput {
   /** The caller's placement (LoadOptions.placement), if any. */

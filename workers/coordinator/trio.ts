@@ -14,6 +14,7 @@ import { loadKey } from '../../src/models/sources/identity';
 import { autoWasmSchedule, choosePlacement, STEPPINGS, type WasmSchedule } from '../../src/core/schedule';
 import { chooseBackend } from '../../src/models/backend';
 import { classifyRuntimeError } from '../../src/core/runtimeErrors';
+import { formatBytes, HEAP_RESERVE } from '../../src/core/memoryAdvice';
 import { SteppingTuner } from '../../src/core/steppingTuner';
 import { calibrate, fixedSchedule } from './calibrate';
 
@@ -124,6 +125,9 @@ async function loadPlaced(
   // In-thread models share one onnxruntime instance, whose WebGPU set-up crashes ("memory access out
   // of bounds") when three sessions are created at once: they load one after another.
   let queue: Promise<unknown> = Promise.resolve();
+  // One shared heap: once the models loaded so far show the rest will not fit, the others do not load.
+  let full: Error | null = null;
+  let inHeap = 0;
   const inTurn = <T>(f: () => Promise<T>): Promise<T> => {
     if (options.placement === 'workers') return f();
     const p = queue.then(f);
@@ -140,7 +144,13 @@ async function loadPlaced(
         onEvent({ type: 'loaded', info: kept.info });
         return { spec, options: own, handle: kept.handle, info: kept.info };
       }
-      const { handle, info } = await inTurn(() => loadOne(spec, own, spawn, onEvent));
+      const { handle, info } = await inTurn(async () => {
+        if (full) throw full;
+        const loaded = await loadOne(spec, own, spawn, onEvent);
+        if (placement.placement === 'one-worker') full = heapFull(loaded.info, ++inHeap, specs.length);
+        if (full) loaded.handle.terminate();
+        return full ? Promise.reject(full) : loaded;
+      });
       return { spec, options: own, handle, info };
     }),
   );
@@ -148,7 +158,7 @@ async function loadPlaced(
   const failures: Error[] = [];
   for (const s of settled) {
     if (s.status === 'fulfilled') models.set(s.value.spec.role, s.value);
-    else failures.push(s.reason instanceof Error ? s.reason : new Error(String(s.reason)));
+    else if (!failures.includes(s.reason)) failures.push(s.reason instanceof Error ? s.reason : new Error(String(s.reason)));
   }
   if (failures.length > 0) {
     // The models that did load stay loaded for a retry of the same trio.
@@ -211,6 +221,24 @@ async function loadPlaced(
     });
     throw e;
   }
+}
+
+/**
+ * In one shared heap, after the `loaded`-th of `total` models: an out-of-memory error when the heap
+ * so far plus the models still to load, each taken as large as the heap's mean growth per model so far,
+ * would pass the heap's limit (less its reserve); else null. Spares loading models that cannot fit
+ * (a real 3B trio in one 4 GB heap) before the engine loads them a worker each.
+ */
+function heapFull(info: ModelInfo, loaded: number, total: number): Error | null {
+  const { heapAfterLoad: heap, heapLimit: limit } = info.memory;
+  if (heap === null || limit === null) return null;
+  const projected = heap + ((total - loaded) * heap) / loaded;
+  if (projected <= limit * (1 - HEAP_RESERVE)) return null;
+  const e = new Error(
+    `out of memory: ${loaded} of ${total} models hold ${formatBytes(heap)} of one worker's heap; with the rest, about ${formatBytes(projected)}, past its ${formatBytes(limit)}`,
+  );
+  e.name = 'OutOfMemoryError';
+  return e;
 }
 
 /** One model into a new worker; the worker is ended when the load fails. */
