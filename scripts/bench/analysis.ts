@@ -51,6 +51,8 @@ export interface BackendMeasurements {
   g5: G5Figures | null;
   g5Half: G5Figures | null;
   memory: {
+    /** The engine's own placement's page when it is one worker (null otherwise). */
+    placed: MemorySnapshot | null;
     before: MemorySnapshot;
     loaded: MemorySnapshot;
     reference: MemorySnapshot;
@@ -136,6 +138,13 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
     };
   });
   const largest = perModel.reduce((a, b) => (b.weights_bytes > a.weights_bytes ? b : a));
+  // The one worker holding the three (the engine's placement here): its bytes / Σ (weights + KV).
+  const sharedBytes = m.memory.placed ? workerBytes(m.memory.placed).shared : null;
+  const allWeightsKv = perModel.reduce((a, p) => a + p.weights_bytes + p.kv_bytes, 0);
+  const oneWorker =
+    sharedBytes === null
+      ? null
+      : { resident_bytes: sharedBytes, weights_kv_bytes: allWeightsKv, resident_over_weights_kv: r2(sharedBytes / allWeightsKv, 3) };
   const g4 = g4Analysis(rounds, plan, cpus().length);
   const bound = g4?.bound_ms_per_token ?? null;
   // Side-by-side's base model steps two rows: its 1-thread work is scaled by its own sbs/guided step.
@@ -322,6 +331,7 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
     },
     memory: {
       per_model: perModel,
+      one_worker: oneWorker,
       coordinator_bytes: loadedBytes.coordinator,
       reference_worker_bytes: refBytes,
       gpu_process_pss_delta_kb: { trio_load: gpuDelta, reference_load: gpuRefDelta },

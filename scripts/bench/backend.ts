@@ -171,6 +171,8 @@ export async function benchBackend(
   const ownPlacement = own?.infos[0]?.schedule?.placement ?? loadMain.infos[0]?.schedule?.placement ?? null;
   const placed = own && ownPlacement?.placement !== 'workers' ? own : null;
   if (own && !placed) await own.page.context().close();
+  // The one worker's memory (JS + WebAssembly) with the three models in it, loaded and warmed up.
+  const memPlaced = placed ? await snapshot(cdp, await Cdp.contextIdOf(placed.page), placed.page) : null;
   say(`${backend}: the engine's own placement: ${ownPlacement ? `${ownPlacement.placement} (${ownPlacement.why})` : 'unknown'}`);
   say(
     `${backend}: amateur page ${am ? `loaded in ${(am.ms / 1000).toFixed(1)} s` : 'unavailable'}, naive page ${naive ? `loaded in ${(naive.ms / 1000).toFixed(1)} s` : 'unavailable'}`,
@@ -326,6 +328,7 @@ export async function benchBackend(
     g5,
     g5Half,
     memory: {
+      placed: memPlaced,
       before: memBefore,
       loaded: memLoaded,
       reference: memReference,

@@ -27,6 +27,8 @@ export async function snapshot(cdp: Cdp, contextId: string, page: Page): Promise
  */
 export function workerBytes(snap: MemorySnapshot): {
   models: Partial<Record<ModelRole, number>>;
+  /** The one-worker placement's worker, which holds all three models. */
+  shared: number | null;
   coordinator: number | null;
   reference: number | null;
 } {
@@ -41,7 +43,7 @@ export function workerBytes(snap: MemorySnapshot): {
     if (v !== undefined) out[role] = v;
   });
   const one = (prefix: string) => rows.find((b) => b.url.startsWith(prefix))?.bytes ?? null;
-  return { models: out, coordinator: one('coordinator.worker'), reference: one('reference.worker') };
+  return { models: out, shared: one('trio.worker'), coordinator: one('coordinator.worker'), reference: one('reference.worker') };
 }
 
 /** Bytes of a model's ONNX files for a dtype, external data files (`*.onnx_data`, `*.onnx_data_1`, …) included. */
