@@ -29,24 +29,25 @@ export function spawnModelWorker(role: ModelRole, _options: LoadOptions): ModelH
  * Ending one model's handle disposes only that model while the others live; the last one ends the worker.
  */
 export function oneWorkerSpawner(): (role: ModelRole) => ModelHandle {
-  let current: SharedWorker | null = null;
+  let current: ModelsWorker | null = null;
   return (role) => {
     if (!current || current.dead || current.roles.has(role)) current = startShared();
     return current.handle(role);
   };
 }
 
-interface SharedWorker {
+/** The one-worker placement's worker and the roles it holds now. */
+interface ModelsWorker {
   dead: boolean;
   roles: Set<ModelRole>;
   handle(role: ModelRole): ModelHandle;
 }
 
-function startShared(): SharedWorker {
+function startShared(): ModelsWorker {
   const worker = new Worker(new URL('../trio.worker.ts', import.meta.url), { type: 'module', name: 'models' });
   const remote = Comlink.wrap<TrioWorkerApi>(worker);
   const ends = new Map<ModelRole, ReturnType<typeof ending>>();
-  const shared: SharedWorker = {
+  const shared: ModelsWorker = {
     dead: false,
     roles: new Set(),
     handle(role) {
@@ -70,7 +71,8 @@ function startShared(): SharedWorker {
   };
   onDeath(worker, (message) => {
     shared.dead = true;
-    for (const [role, end] of ends) end.fail(`the models' worker stopped (it held the ${[...ends.keys()].join(', ')} models; this call was the ${role} model's): ${message}`);
+    const held = [...shared.roles].join(', ');
+    for (const [role, end] of ends) end.fail(`the models' worker stopped (it held the ${held} models; this call was the ${role} model's): ${message}`);
   });
   return shared;
 }
