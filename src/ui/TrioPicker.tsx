@@ -2,6 +2,7 @@ import { findPreset, LOCAL_DTYPES, PRESETS, recipeCommands, type LocalDtype } fr
 import { presetBlocker, setDownloadPlan } from '../state/modelActions';
 import { setSetting } from '../state/settingsActions';
 import { useApp } from '../state/store';
+import { Segmented } from './Segmented';
 
 /** Which preset trio, and at which precision, the Load button will load. */
 export function TrioPicker() {
@@ -46,24 +47,18 @@ export function TrioPicker() {
         {blocker && <p className="note note--warn">{blocker}</p>}
       </div>
       {preset.local ? (
-        <fieldset className="segmented" disabled={locked} title="auto: q8 on the CPU (WASM), where int8 matrix kernels decode about 15× faster than 4-bit ones; q4 on WebGPU">
-          <legend>Precision</legend>
-          {LOCAL_DTYPES.map((d: LocalDtype) => (
-            <label key={d}>
-              <input
-                type="radio"
-                name="dtype"
-                value={d}
-                checked={dtype === d}
-                onChange={() => {
-                  setSetting('dtype', d);
-                  setDownloadPlan(null);
-                }}
-              />
-              <span>{d}</span>
-            </label>
-          ))}
-        </fieldset>
+        <Segmented
+          legend="Precision"
+          name="dtype"
+          title="auto: q8 on the CPU (WASM), where int8 matrix kernels decode about 15× faster than 4-bit ones; q4 on WebGPU"
+          options={LOCAL_DTYPES.map((d: LocalDtype) => ({ value: d, label: d }))}
+          value={dtype}
+          disabled={locked}
+          onChange={(d) => {
+            setSetting('dtype', d);
+            setDownloadPlan(null);
+          }}
+        />
       ) : (
         <p className="hint">
           Precision: fixed by the published exports (4-bit text side, fp16 vision; fp32 where the GPU lacks

@@ -1,8 +1,9 @@
 import { setDownloadPlan } from '../state/modelActions';
 import { setSetting } from '../state/settingsActions';
 import { useApp, type Settings } from '../state/store';
+import { Segmented, type SegmentOption } from './Segmented';
 
-const SOURCES: { value: Settings['trioSource']; label: string }[] = [
+const SOURCES: readonly SegmentOption<Settings['trioSource']>[] = [
   { value: 'preset', label: 'Preset' },
   { value: 'custom', label: 'Custom' },
 ];
@@ -12,23 +13,16 @@ export function TrioSourceToggle() {
   const source = useApp((s) => s.settings.trioSource);
   const locked = useApp((s) => s.load.status === 'loading' || s.run.status !== 'idle');
   return (
-    <fieldset className="segmented" disabled={locked}>
-      <legend>Trio</legend>
-      {SOURCES.map((o) => (
-        <label key={o.value}>
-          <input
-            type="radio"
-            name="trio-source"
-            value={o.value}
-            checked={source === o.value}
-            onChange={() => {
-              setSetting('trioSource', o.value);
-              setDownloadPlan(null);
-            }}
-          />
-          <span>{o.label}</span>
-        </label>
-      ))}
-    </fieldset>
+    <Segmented
+      legend="Trio"
+      name="trio-source"
+      options={SOURCES}
+      value={source}
+      disabled={locked}
+      onChange={(o) => {
+        setSetting('trioSource', o);
+        setDownloadPlan(null);
+      }}
+    />
   );
 }

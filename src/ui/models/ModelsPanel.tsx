@@ -6,9 +6,9 @@ import type { TrioPlan } from '../../client/model-cache';
 import { CacheManager } from './CacheManager';
 import { CustomTrioPicker } from './CustomTrioPicker';
 import { LoadProgress } from './LoadProgress';
+import { BACKEND_OPTIONS } from '../backendOptions';
+import { Segmented } from '../Segmented';
 import './models.css';
-
-const BACKENDS: BackendChoice[] = ['auto', 'webgpu', 'wasm'];
 
 export interface ModelsPanelProps {
   /** Initial backend (the panel has its own switch). */
@@ -83,21 +83,7 @@ export function ModelsPanel({ backend: initialBackend = 'auto', onLoaded }: Mode
     <div className="ptm">
       <section aria-labelledby="ptm-trio-heading" className="ptm">
         <h2 id="ptm-trio-heading">Load a trio</h2>
-        <fieldset className="segmented" disabled={status === 'loading'}>
-          <legend>Backend</legend>
-          {BACKENDS.map((b) => (
-            <label key={b}>
-              <input
-                type="radio"
-                name="ptm-backend"
-                value={b}
-                checked={backend === b}
-                onChange={() => setBackend(b)}
-              />
-              <span>{b === 'auto' ? 'Auto' : b === 'webgpu' ? 'WebGPU' : 'WASM'}</span>
-            </label>
-          ))}
-        </fieldset>
+        <Segmented legend="Backend" name="ptm-backend" options={BACKEND_OPTIONS} value={backend} disabled={status === 'loading'} onChange={setBackend} />
         <CustomTrioPicker backend={backend} disabled={status === 'loading'} onLoad={load} onPlan={setPlan} />
       </section>
       {status !== 'idle' && (
