@@ -298,6 +298,8 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
       guided_top_p: r2(topP.coordinator_ms_per_step, 3),
       side_by_side: r2(coord('side_by_side'), 3),
       guided_workers: r2(coord('guided_workers'), 3),
+      // Off the critical path: the text and events of the token just sent, done while the models step.
+      guided_overlapped: r2(median(rounds.map((x) => x.guided?.coordinator_overlap_ms_per_step ?? NaN).filter(Number.isFinite)), 3),
       side_by_side_workers: r2(coord('side_by_side_workers'), 3),
       base: r2(coord('base'), 3),
       naive: r2(coord('naive'), 3),

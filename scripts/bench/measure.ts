@@ -20,6 +20,8 @@ export interface RunFigures {
   per_token_ms: number;
   /** Coordinator's own work per loop iteration (merge, sampling, stop checks, events). */
   coordinator_ms_per_step: number | null;
+  /** The coordinator's work done while the models stepped (text, events), per step: off the critical path. */
+  coordinator_overlap_ms_per_step: number | null;
   /** Each model's median step time inside its worker. */
   model_step_ms: Partial<Record<ModelRole, number>>;
   /** Each model's messaging per step: step sent → begun in its worker, ended → reply seen (LoopStats.lagMs). */
@@ -92,6 +94,7 @@ export async function run(page: Page, spec: RunSpec): Promise<RunFigures> {
     tokens: Object.values(r.streams).map((s) => s?.token_ids.length ?? 0),
     per_token_ms: loop.steps > 1 ? (loop.stepWaitMs + loop.coordinatorMs) / (loop.steps - 1) : NaN,
     coordinator_ms_per_step: loop.steps > 0 ? loop.coordinatorMs / loop.steps : null,
+    coordinator_overlap_ms_per_step: loop.steps > 0 ? (loop.overlapMs ?? 0) / loop.steps : null,
     model_step_ms,
     lag_ms_per_step: Object.fromEntries(
       Object.entries(loop.lagMs ?? {}).map(([role, l]) => [role, { in: l.in / Math.max(1, loop.steps), out: l.out / Math.max(1, loop.steps) }]),
@@ -120,6 +123,7 @@ export async function reference(
     // Same definition as the engine's: wall time after the first token over the tokens after it.
     per_token_ms: n > 1 ? (r.total_ms - r.first_token_ms) / (n - 1) : NaN,
     coordinator_ms_per_step: null,
+    coordinator_overlap_ms_per_step: null,
     model_step_ms: {},
     lag_ms_per_step: {},
     merge: null,

@@ -470,8 +470,16 @@ export interface TokenEvent {
 export interface LoopStats {
   /** Decode iterations (tokens per stream, at most). */
   steps: number;
-  /** Time in the coordinator's own work: merge, sampling, stopping, detokenising, events. */
+  /**
+   * Time in the coordinator's own work between a step's results and the next step: merge, sampling,
+   * stopping, and — unless done while the models step — detokenising and events.
+   */
   coordinatorMs: number;
+  /**
+   * The coordinator's work done while the models step (detokenising, events and stop checks of the
+   * token just sent), off the token's critical path; 0 when nothing was.
+   */
+  overlapMs?: number;
   /** Time waiting for the models' steps. */
   stepWaitMs: number;
   prefillMs: number;

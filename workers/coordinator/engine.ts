@@ -59,6 +59,15 @@ interface StreamState {
   escalated: boolean;
 }
 
+/** One stream's token of a decode iteration, before its text and events. */
+interface Picked {
+  s: StreamState;
+  id: number;
+  alpha: number;
+  merged: Float32Array;
+  inspect: Record<ModelRole | 'merged', TopEntry[]> | undefined;
+}
+
 export class CancelledError extends Error {
   override name = 'CancelledError';
 }
@@ -427,16 +436,21 @@ export class Engine implements CoordinatorApi {
       loop.steps = index + 1;
       this.nextIndex = index + 1;
       const live = this.alpha;
+      const picked: Picked[] = [];
       for (const s of streams) {
         if (s.done) continue;
         const alpha = s.feed.alpha ?? live;
         const { merged, greedy } = this.merged(s, layout, vocab, alpha);
         // The kernel's pick is the greedy id (−1 when a NaN needs the NaN-skipping argmax).
         const id = sampling.temperature === 0 && greedy >= 0 ? greedy : s.sampler.sample(merged, vocab, sampling, s.rng);
-        const delta = s.text.push(id);
         s.count += 1;
         s.last = id;
         const inspect = req.inspectTopK && s.feed.stream === 'guided' ? this.inspect(s, merged, vocab, req.inspectTopK, tokenizer) : undefined;
+        picked.push({ s, id, alpha, merged, inspect });
+      }
+      // The token's text, events and stop checks, for each stream.
+      const emit = ({ s, id, alpha, merged, inspect }: Picked) => {
+        const delta = s.text.push(id);
         const sweep = sweepOf(s);
         events.push({ type: 'token', runId, stream: s.feed.stream, index, id, delta, alpha, timings, ...(inspect ? { inspect } : {}), ...sweep });
         this.hooks.onToken?.(s.feed.stream, index, id, merged, s.feed.sweep);
@@ -450,7 +464,17 @@ export class Engine implements CoordinatorApi {
         }
         const reason = s.asking ? null : s.stop.check(id, s.count, s.text.text);
         if (reason) this.finish(s, reason, runId, events, req.stopStrings ?? []);
-      }
+      };
+      // When nothing about the next step depends on the text (no stop strings, no tool calls, no
+      // test hooks), the text and events are done while the models step: off the token's critical
+      // path. Without stop strings the stop check needs only the id and the count.
+      const overlap =
+        !this.hooks.onToken &&
+        !this.cancelled &&
+        !req.stopStrings?.some((x) => x.length > 0) &&
+        picked.every((p) => !p.s.tools) &&
+        !picked.every((p) => p.s.stop.check(p.id, p.s.count, '') !== null);
+      if (!overlap) for (const p of picked) emit(p);
       if (this.cancelled) for (const s of streams) if (!s.done) this.finish(s, 'cancelled', runId, events, []);
       if (streams.every((s) => s.done)) {
         loop.coordinatorMs += performance.now() - tLoop;
@@ -515,7 +539,7 @@ export class Engine implements CoordinatorApi {
       // A model that failed mid-run leaves fewer than three: the order is then kept, not probed.
       const probing = tuner !== null && roles.length === 3;
       const order = probing ? tuner.pick() : (tuner?.stepping ?? stepping);
-      const results = await stepModels(order, roles, async (r) => {
+      const stepped = stepModels(order, roles, async (r) => {
         const sent = performance.timeOrigin + performance.now();
         const res = await api(r).handle.api.step(tokensIn.get(r) ?? new Int32Array(0));
         const seen = performance.timeOrigin + performance.now();
@@ -526,6 +550,12 @@ export class Engine implements CoordinatorApi {
         }
         return res;
       }, (r) => leadWait(layout.signals[r]?.view));
+      if (overlap) {
+        const t0 = performance.now();
+        for (const p of picked) emit(p);
+        loop.overlapMs = (loop.overlapMs ?? 0) + performance.now() - t0;
+      }
+      const results = await stepped;
       const stepMs = performance.now() - tStep;
       loop.stepWaitMs += stepMs;
       if (probing && results.every((x) => x.status === 'fulfilled')) {
