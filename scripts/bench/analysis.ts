@@ -79,8 +79,8 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
     ]),
   );
   t.guided_top_p = { ...stats([topP.per_token_ms]), runs: [r2(topP.per_token_ms)] };
-  const coord = (c: Config) =>
-    median(rounds.map((x) => x[c]?.coordinator_ms_per_step ?? NaN).filter(Number.isFinite));
+  const coord = (c: Config, field: 'coordinator_ms_per_step' | 'coordinator_overlap_ms_per_step' = 'coordinator_ms_per_step') =>
+    median(rounds.map((x) => x[c]?.[field] ?? NaN).filter(Number.isFinite));
   const modelSteps = Object.fromEntries(
     CONFIGS.map((c) => [
       c,
@@ -299,7 +299,7 @@ export function backendFigures(m: BackendMeasurements): Record<string, unknown> 
       side_by_side: r2(coord('side_by_side'), 3),
       guided_workers: r2(coord('guided_workers'), 3),
       // Off the critical path: the text and events of the token just sent, done while the models step.
-      guided_overlapped: r2(median(rounds.map((x) => x.guided?.coordinator_overlap_ms_per_step ?? NaN).filter(Number.isFinite)), 3),
+      guided_overlapped: r2(coord('guided', 'coordinator_overlap_ms_per_step'), 3),
       side_by_side_workers: r2(coord('side_by_side_workers'), 3),
       base: r2(coord('base'), 3),
       naive: r2(coord('naive'), 3),

@@ -126,25 +126,23 @@ export function simulateCores(a: G4Analysis, coreCounts: readonly number[], meas
   const serial = eff.map((e) => Math.min(1, Math.max(0, (1 / (e ?? 1) - 1) / (n - 1))));
   const T = (i: number, threads: number) => (t1[i] ?? 0) * ((serial[i] ?? 0) + (1 - (serial[i] ?? 0)) / Math.max(1e-9, threads));
   const work = (t1 as number[]).reduce((s, x) => s + x, 0);
-  const choiceAt = (c: number) => {
-    const sequential = T(0, c) + T(1, Math.max(1, c / 2)) + T(2, Math.max(1, c / 2));
-    const baseFirst = T(0, c) + Math.max(T(1, c / 2), T(2, c / 2));
-    const alongside = Math.max(T(0, Math.max(1, c - Math.floor(c / 2))), T(1, Math.max(1, c / 2)) + T(2, Math.max(1, c / 2)));
-    const concurrent = Math.max(...[0, 1, 2].map((i) => T(i, (c * (t1[i] ?? 0)) / work)));
-    return Math.min(sequential, baseFirst, alongside, concurrent);
-  };
-  const overhead = measuredWorkersMs !== null && Number.isFinite(measuredWorkersMs) ? measuredWorkersMs / choiceAt(a.cores) : null;
+  /** The orders the engine times at load, on c cores with the engine's threads (src/core/schedule.ts: every core for the base, half for each small model). */
+  const orders = (c: number) => ({
+    sequential: T(0, c) + T(1, Math.max(1, c / 2)) + T(2, Math.max(1, c / 2)),
+    'base-first': T(0, c) + Math.max(T(1, c / 2), T(2, c / 2)),
+    // c + c/2 threads on c cores; the base model keeps the larger share, (c − c/2 of its own).
+    alongside: Math.max(T(0, Math.max(1, c - Math.floor(c / 2))), T(1, Math.max(1, c / 2)) + T(2, Math.max(1, c / 2))),
+    concurrent: Math.max(...[0, 1, 2].map((i) => T(i, (c * (t1[i] ?? 0)) / work))),
+  });
+  const fastest = (o: ReturnType<typeof orders>) => (Object.keys(o) as (keyof typeof o)[]).reduce((b, k) => (o[k] < o[b] ? k : b));
+  const here = orders(a.cores);
+  const overhead = measuredWorkersMs !== null && Number.isFinite(measuredWorkersMs) ? measuredWorkersMs / here[fastest(here)] : null;
   return coreCounts.map((c) => {
-    // The engine's threads (src/core/schedule.ts): every core for the base, half for each small model.
-    const sequential = T(0, c) + T(1, Math.max(1, c / 2)) + T(2, Math.max(1, c / 2));
-    const baseFirst = T(0, c) + Math.max(T(1, c / 2), T(2, c / 2));
-    // Alongside: c + c/2 threads on c cores; the base model keeps the larger share, (c − c/2 of its own).
-    const alongside = Math.max(T(0, Math.max(1, c - Math.floor(c / 2))), T(1, Math.max(1, c / 2)) + T(2, Math.max(1, c / 2)));
-    const concurrent = Math.max(...[0, 1, 2].map((i) => T(i, (c * (t1[i] ?? 0)) / work)));
+    const ours = orders(c);
+    const { sequential, 'base-first': baseFirst, alongside, concurrent } = ours;
     const small = Math.max(1, Math.floor(c / 4));
     const split = Math.max(T(0, Math.max(1, c - 2 * small)), T(1, small), T(2, small));
-    const ours = { sequential, 'base-first': baseFirst, alongside, concurrent } as const;
-    const choice = (Object.keys(ours) as (keyof typeof ours)[]).reduce((b, k) => (ours[k] < ours[b] ? k : b));
+    const choice = fastest(ours);
     const best = Math.min(sequential, baseFirst, alongside, concurrent, split);
     const oneInstance = T(0, c) + T(1, c) + T(2, c);
     const workers = overhead === null ? null : ours[choice] * overhead;

@@ -7,7 +7,7 @@ import { RUN_MODES } from '../core/history';
 import { LOCAL_DTYPES, PRESETS } from '../core/presets';
 import type { BackendChoice } from '../core/protocol';
 import { parseResolution } from '../core/runVision';
-import { ALPHA_MAX, ALPHA_MIN, type PlacementSetting, type Settings } from './store';
+import { ALPHA_MAX, ALPHA_MIN, PLACEMENT_SETTINGS, type Settings } from './store';
 
 export const SETTINGS_STORAGE_KEY = 'proxythinker-web:settings';
 const VERSION = 1;
@@ -24,7 +24,6 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm'];
-const PLACEMENTS: readonly PlacementSetting[] = ['auto', 'workers', 'one-worker'];
 const TRIO_SOURCES: readonly Settings['trioSource'][] = ['preset', 'custom'];
 const DECODINGS: readonly Settings['decoding'][] = ['greedy', 'sample'];
 
@@ -61,7 +60,7 @@ export function parsePersistedSettings(raw: string | null, defaults: PersistedSe
       presetId: PRESETS.find((p) => p.id === s.presetId)?.id ?? def.presetId,
       dtype: oneOf(LOCAL_DTYPES, s.dtype) ?? def.dtype,
       backend: oneOf(BACKENDS, s.backend) ?? def.backend,
-      placement: oneOf(PLACEMENTS, s.placement) ?? def.placement,
+      placement: oneOf(PLACEMENT_SETTINGS, s.placement) ?? def.placement,
       mode: oneOf(RUN_MODES, s.mode) ?? def.mode,
       alpha: alphaOf(s.alpha) ?? def.alpha,
       decoding: oneOf(DECODINGS, s.decoding) ?? def.decoding,

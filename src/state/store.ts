@@ -29,7 +29,8 @@ export const ALPHA_MAX = 2;
 export const INSPECT_TOP_K = 5;
 
 /** The placement control: the engine's choice, or one the user fixed. */
-export type PlacementSetting = 'auto' | Exclude<Placement, 'single-thread'>;
+export const PLACEMENT_SETTINGS = ['auto', 'workers', 'one-worker'] as const satisfies readonly ('auto' | Placement)[];
+export type PlacementSetting = (typeof PLACEMENT_SETTINGS)[number];
 
 /** What the settings controls hold. Numbers stay as typed (strings) until a run parses them. */
 export interface Settings {

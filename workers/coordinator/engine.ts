@@ -431,6 +431,9 @@ export class Engine implements CoordinatorApi {
       return loop;
     }
 
+    // Whether anything about a step can depend on the text before it (stop strings, tool calls,
+    // test hooks): fixed for the run. When nothing can, the text and events are done while the models step.
+    const textFree = !this.hooks.onToken && !req.stopStrings?.some((x) => x.length > 0) && streams.every((s) => !s.tools);
     for (let index = 0; ; index++) {
       const tLoop = performance.now();
       loop.steps = index + 1;
@@ -465,15 +468,9 @@ export class Engine implements CoordinatorApi {
         const reason = s.asking ? null : s.stop.check(id, s.count, s.text.text);
         if (reason) this.finish(s, reason, runId, events, req.stopStrings ?? []);
       };
-      // When nothing about the next step depends on the text (no stop strings, no tool calls, no
-      // test hooks), the text and events are done while the models step: off the token's critical
-      // path. Without stop strings the stop check needs only the id and the count.
-      const overlap =
-        !this.hooks.onToken &&
-        !this.cancelled &&
-        !req.stopStrings?.some((x) => x.length > 0) &&
-        picked.every((p) => !p.s.tools) &&
-        !picked.every((p) => p.s.stop.check(p.id, p.s.count, '') !== null);
+      // Off the token's critical path unless the run is cancelled or this token ends every stream
+      // (without stop strings the stop check needs only the id and the count: no step is sent).
+      const overlap = textFree && !this.cancelled && !picked.every((p) => p.s.stop.check(p.id, p.s.count, '') !== null);
       if (!overlap) for (const p of picked) emit(p);
       if (this.cancelled) for (const s of streams) if (!s.done) this.finish(s, 'cancelled', runId, events, []);
       if (streams.every((s) => s.done)) {
